@@ -1,0 +1,37 @@
+import { spawnSync } from 'node:child_process';
+
+/**
+ * Real validators are Debian packages. In CI (CI=true) a missing tool fails the test; elsewhere
+ * the test is skipped with a message that names the package to install.
+ */
+export function hasTool(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).status === 0;
+}
+
+/** `describe` when the tool exists; in CI a failing test when it does not; elsewhere a loud skip. */
+export function describeWithTool(cmd: string, debianPackage: string, name: string, fn: () => void): void {
+  if (hasTool(cmd)) {
+    describe(name, fn);
+  } else if (process.env.CI === 'true') {
+    describe(name, () => {
+      test(`${cmd} is installed`, () => {
+        throw new Error(`${cmd} not found: install the Debian package '${debianPackage}' (.ci/run does this)`);
+      });
+    });
+  } else {
+    // eslint-disable-next-line no-console
+    console.warn(`SKIPPED ${name}: '${cmd}' not found; install the Debian package '${debianPackage}'`);
+    describe.skip(`${name} (needs ${cmd} from Debian package ${debianPackage})`, fn);
+  }
+}
+
+export interface RunResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function run(cmd: string, args: readonly string[], opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): RunResult {
+  const r = spawnSync(cmd, args as string[], { encoding: 'utf8', cwd: opts.cwd, input: opts.input, env: opts.env ?? process.env, timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error ? String(r.error) : '') };
+}

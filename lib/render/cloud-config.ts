@@ -1,0 +1,174 @@
+import { gzipSync } from 'node:zlib';
+import { stringify } from 'yaml';
+import { renderSystemdUnit, SystemdUnit } from './systemd';
+
+/** Hetzner's limit on `user_data` (bytes). Source: Hetzner Cloud API docs, servers create, 2026-11. */
+export const HETZNER_USER_DATA_LIMIT_BYTES = 32 * 1024;
+
+/** A file cloud-init writes. */
+export interface HostFile {
+  readonly path: string;
+  readonly content: string;
+  /** Octal mode. @default '0644' */
+  readonly permissions?: string;
+  /** `user:group`. @default 'root:root' */
+  readonly owner?: string;
+  /**
+   * Write it early (init stage, before packages and users exist) instead of in the final stage
+   * after packages are installed and users created. Only for root-owned files that no package ships.
+   * @default false (written late, so package installs cannot clobber it and owners exist)
+   */
+  readonly early?: boolean;
+}
+
+/** An APT repository with its signing key. */
+export interface AptSource {
+  /** File name stem under /etc/apt/sources.list.d. */
+  readonly name: string;
+  /** deb line; `$KEY_FILE` is replaced by cloud-init with the path of the key below. */
+  readonly source: string;
+  /** ASCII-armored public key, embedded in user_data. Either key or keyid. */
+  readonly key?: string;
+  /** Key fingerprint fetched from `keyserver`. */
+  readonly keyid?: string;
+  readonly keyserver?: string;
+}
+
+export interface HostUser {
+  readonly name: string;
+  readonly groups?: readonly string[];
+  readonly shell?: string;
+  readonly sudo?: string;
+  readonly sshAuthorizedKeys?: readonly string[];
+  /** A system account (no home in /home, no aging). */
+  readonly system?: boolean;
+  readonly homedir?: string;
+}
+
+/** A command run once at first boot: an argv array (run without a shell) or a shell line. */
+export type BootCommand = readonly string[] | string;
+
+/** Everything cloud-init does on one host, as typed data. */
+export interface CloudConfigSpec {
+  readonly hostname: string;
+  readonly timezone?: string;
+  readonly packages: readonly string[];
+  readonly aptSources?: readonly AptSource[];
+  readonly users: readonly HostUser[];
+  readonly groups?: readonly string[];
+  readonly files: readonly HostFile[];
+  readonly units: readonly SystemdUnit[];
+  /** Commands run after files are written and before units are enabled. */
+  readonly commands: readonly BootCommand[];
+  /** Commands run after units are enabled and started. */
+  readonly finalCommands?: readonly BootCommand[];
+}
+
+export interface RenderCloudConfigOptions {
+  /**
+   * `gz+b64`-encode file bodies: `always`, `never`, or `auto` (only when the plain document would
+   * exceed 3/4 of Hetzner's 32 KiB user_data limit).
+   * @default 'auto'
+   */
+  readonly compress?: 'auto' | 'always' | 'never';
+}
+
+const UNIT_DIR = '/etc/systemd/system';
+
+function fileEntry(f: HostFile, compress: boolean): Record<string, unknown> {
+  const e: Record<string, unknown> = { path: f.path };
+  if (compress && f.content.length > 256) {
+    e.encoding = 'gz+b64';
+    e.content = gzipSync(Buffer.from(f.content, 'utf8'), { level: 9 }).toString('base64');
+  } else {
+    e.content = f.content;
+  }
+  e.owner = f.owner ?? 'root:root';
+  e.permissions = f.permissions ?? '0644';
+  if (!f.early) e.defer = true;
+  return e;
+}
+
+function unitEnableCommands(units: readonly SystemdUnit[]): BootCommand[] {
+  const cmds: BootCommand[] = [['systemctl', 'daemon-reload']];
+  const enableNow = units.filter((u) => u.enable !== false && u.start !== false).map((u) => u.name);
+  const enableOnly = units.filter((u) => u.enable !== false && u.start === false).map((u) => u.name);
+  if (enableOnly.length) cmds.push(['systemctl', 'enable', ...enableOnly]);
+  if (enableNow.length) cmds.push(['systemctl', 'enable', '--now', ...enableNow]);
+  return cmds;
+}
+
+/** Checks that paths are unique and absolute; throws with the offending path. */
+function checkFiles(files: readonly HostFile[]): void {
+  const seen = new Set<string>();
+  for (const f of files) {
+    if (!f.path.startsWith('/')) throw new Error(`file path must be absolute: ${JSON.stringify(f.path)}`);
+    if (seen.has(f.path)) throw new Error(`file ${f.path} is written twice on one host`);
+    seen.add(f.path);
+    if (f.permissions !== undefined && !/^0[0-7]{3}$/.test(f.permissions)) {
+      throw new Error(`file ${f.path}: permissions must be octal like '0644', got ${JSON.stringify(f.permissions)}`);
+    }
+  }
+}
+
+function buildDocument(spec: CloudConfigSpec, compress: boolean): Record<string, unknown> {
+  const unitFiles: HostFile[] = spec.units.map((u) => ({
+    path: `${UNIT_DIR}/${u.name}`,
+    content: renderSystemdUnit(u),
+  }));
+  const files = [...spec.files, ...unitFiles];
+  checkFiles(files);
+  const doc: Record<string, unknown> = {
+    hostname: spec.hostname,
+    preserve_hostname: false,
+    timezone: spec.timezone ?? 'Etc/UTC',
+    ssh_pwauth: false,
+    disable_root: true,
+    package_update: true,
+    package_upgrade: true,
+  };
+  if (spec.aptSources && spec.aptSources.length > 0) {
+    const sources: Record<string, unknown> = {};
+    for (const s of spec.aptSources) {
+      const entry: Record<string, unknown> = { source: s.source };
+      if (s.key) entry.key = s.key;
+      if (s.keyid) entry.keyid = s.keyid;
+      if (s.keyserver) entry.keyserver = s.keyserver;
+      sources[`${s.name}.list`] = entry;
+    }
+    doc.apt = { sources };
+  }
+  doc.packages = [...new Set(spec.packages)];
+  if (spec.groups && spec.groups.length) doc.groups = [...spec.groups];
+  doc.users = spec.users.map((u) => {
+    const e: Record<string, unknown> = { name: u.name };
+    if (u.system) e.system = true;
+    if (u.homedir) e.homedir = u.homedir;
+    if (u.groups && u.groups.length) e.groups = u.groups.join(', ');
+    e.shell = u.shell ?? (u.system ? '/usr/sbin/nologin' : '/bin/bash');
+    if (u.sudo) e.sudo = u.sudo;
+    e.lock_passwd = true;
+    if (u.sshAuthorizedKeys && u.sshAuthorizedKeys.length) e.ssh_authorized_keys = [...u.sshAuthorizedKeys];
+    return e;
+  });
+  doc.write_files = files.map((f) => fileEntry(f, compress));
+  doc.runcmd = [...spec.commands, ...unitEnableCommands(spec.units), ...(spec.finalCommands ?? [])].map((c) =>
+    typeof c === 'string' ? c : [...c],
+  );
+  return doc;
+}
+
+/**
+ * Renders a cloud-config document (`#cloud-config` + YAML). Files are written in the final stage
+ * (after packages and users) unless marked early; unit files land in /etc/systemd/system and are
+ * enabled after `commands` ran.
+ */
+export function renderCloudConfig(spec: CloudConfigSpec, options: RenderCloudConfigOptions = {}): string {
+  const mode = options.compress ?? 'auto';
+  const render = (compress: boolean) =>
+    '#cloud-config\n' + stringify(buildDocument(spec, compress), { lineWidth: 0, aliasDuplicateObjects: false });
+  if (mode === 'always') return render(true);
+  const plain = render(false);
+  if (mode === 'never' || Buffer.byteLength(plain) <= (HETZNER_USER_DATA_LIMIT_BYTES * 3) / 4) return plain;
+  return render(true);
+}
