@@ -1,0 +1,57 @@
+/**
+ * Settings of the reference deployment in main.ts. Nothing here is secret: secrets are sensitive
+ * Terraform variables (TF_VAR_*) read at deploy time. Override the operator-specific values with
+ * environment variables when you synth for a real deployment:
+ *   AIAI_ADMIN_CIDRS="198.51.100.7/32,2001:db8::/64"  AIAI_SSH_PUBLIC_KEYS="alice=ssh-ed25519 AAAA... alice"
+ *   AIAI_REPOSITORY_URL, AIAI_REPOSITORY_REF, AIAI_GITHUB_OWNER, AIAI_GITHUB_REPOSITORY
+ */
+export interface ReferenceConfig {
+  readonly project: string;
+  readonly environment: string;
+  readonly location: string;
+  readonly adminCidrs: readonly string[];
+  readonly sshPublicKeys: Readonly<Record<string, string>>;
+  readonly repositoryUrl: string;
+  readonly repositoryRef: string;
+  readonly githubOwner: string;
+  readonly githubRepository: string;
+}
+
+/** Documentation values (RFC 5737 address, a throwaway public key) so that synth works anywhere. */
+export const EXAMPLE_CONFIG: ReferenceConfig = {
+  project: 'aiai',
+  environment: 'production',
+  location: 'fsn1',
+  adminCidrs: ['203.0.113.10/32'],
+  sshPublicKeys: {
+    operator: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOsbTQigH4tHGtjCYMX5OdD1HLNPlzKVmeBauS5oRfGr example-operator@aiai',
+  },
+  repositoryUrl: 'https://github.com/your-org/aiai.git',
+  repositoryRef: 'main',
+  githubOwner: 'your-org',
+  githubRepository: 'aiai',
+};
+
+function parseKeys(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of text.split(/[;\n]/).map((s) => s.trim()).filter(Boolean)) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw new Error(`AIAI_SSH_PUBLIC_KEYS entries must be name=<public key>, got ${JSON.stringify(entry.slice(0, 30))}`);
+    out[entry.slice(0, eq).trim()] = entry.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+/** The example config with overrides from the environment. */
+export function referenceConfig(env: NodeJS.ProcessEnv = process.env): ReferenceConfig {
+  return {
+    ...EXAMPLE_CONFIG,
+    environment: env.AIAI_ENVIRONMENT ?? EXAMPLE_CONFIG.environment,
+    adminCidrs: env.AIAI_ADMIN_CIDRS ? env.AIAI_ADMIN_CIDRS.split(',').map((s) => s.trim()).filter(Boolean) : EXAMPLE_CONFIG.adminCidrs,
+    sshPublicKeys: env.AIAI_SSH_PUBLIC_KEYS ? parseKeys(env.AIAI_SSH_PUBLIC_KEYS) : EXAMPLE_CONFIG.sshPublicKeys,
+    repositoryUrl: env.AIAI_REPOSITORY_URL ?? EXAMPLE_CONFIG.repositoryUrl,
+    repositoryRef: env.AIAI_REPOSITORY_REF ?? EXAMPLE_CONFIG.repositoryRef,
+    githubOwner: env.AIAI_GITHUB_OWNER ?? EXAMPLE_CONFIG.githubOwner,
+    githubRepository: env.AIAI_GITHUB_REPOSITORY ?? EXAMPLE_CONFIG.githubRepository,
+  };
+}

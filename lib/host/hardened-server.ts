@@ -1,0 +1,126 @@
+import { Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { Server } from '../../.gen/providers/hcloud/server';
+import { isValidLabelKey, isValidLabelValue } from '../core/labels';
+import { PropValidator } from '../core/validation-error';
+import {
+  checkServerTypeInLocation,
+  HetznerLimits,
+  serverType as lookupServerType,
+  ServerTypeInfo,
+  SUPPORTED_IMAGES,
+} from '../hetzner/catalog';
+import { ufwCommands } from '../network/firewall-rules';
+import { IPrivateNetwork } from '../network/private-network';
+import { renderCloudConfig } from '../render/cloud-config';
+import { AdminAccess } from './admin-access';
+import { applyHardening, applyNodeExporter } from './hardening';
+import { HostConfig } from './host-config';
+
+export interface HardenedServerProps {
+  /** Server name (also the hostname). Must be a valid hostname label. */
+  readonly name: string;
+  /** Hetzner server type, e.g. `cx33`; deprecated types are rejected with their replacement. */
+  readonly serverType: string;
+  /** Location. @default 'fsn1' */
+  readonly location?: string;
+  /** OS image. @default 'ubuntu-24.04' */
+  readonly image?: string;
+  /** The private network the server joins. */
+  readonly network: IPrivateNetwork;
+  /** The server's fixed private IP; reserved in the network (duplicates are rejected). */
+  readonly privateIp: string;
+  /** Operator keys and admin CIDRs. */
+  readonly access: AdminAccess;
+  /** Labels: must include `project`, `role` and `environment`. */
+  readonly labels: Readonly<Record<string, string>>;
+  /**
+   * The role's host description; hardening and node exporter are added to it by this construct.
+   * Pass a fresh `HostConfig` and add the role's packages, files, units and ports.
+   */
+  readonly hostConfig: HostConfig;
+  /** Cloud firewall ids to attach. @default - none */
+  readonly firewallIds?: readonly string[];
+  /** Spread placement group id. @default - none */
+  readonly placementGroupId?: number;
+  /** Hetzner automated backups (7 daily, costs 20 % of the server price). @default false */
+  readonly backups?: boolean;
+  /** Delete and rebuild protection through the API (and `prevent_destroy`). @default false */
+  readonly protect?: boolean;
+  /** Extra groups for the service user (e.g. `docker`, only where docker is installed). @default - none */
+  readonly serviceUserGroups?: readonly string[];
+  /** Compression of file bodies in user_data. @default 'auto' (only near the 32 KiB limit) */
+  readonly compressUserData?: 'auto' | 'always' | 'never';
+}
+
+const REQUIRED_LABELS = ['project', 'role', 'environment'];
+
+/**
+ * The base of every aiai host: a Hetzner server on Ubuntu 24.04, joined to the private network at
+ * a fixed IP, provisioned by cloud-init with the platform's hardening, node exporter and the role's
+ * own services. The rendered `user_data` is checked against Hetzner's 32 KiB limit at synth.
+ */
+export class HardenedServer extends Construct {
+  public readonly server: Server;
+  public readonly privateIp: string;
+  public readonly serverTypeInfo: ServerTypeInfo;
+  /** The rendered cloud-config (plain text, as sent in `user_data`). */
+  public readonly userData: string;
+  public readonly hostConfig: HostConfig;
+
+  constructor(scope: Construct, id: string, props: HardenedServerProps) {
+    super(scope, id);
+    const v = new PropValidator(this);
+    const location = props.location ?? 'fsn1';
+    const image = props.image ?? 'ubuntu-24.04';
+    v.check('name', props.name, /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(props.name), 'a hostname label: lowercase letters, digits and -, at most 63 chars');
+    const type = v.attempt('serverType', props.serverType, () => lookupServerType(props.serverType));
+    v.check('image', image, (SUPPORTED_IMAGES as readonly string[]).includes(image), `one of ${SUPPORTED_IMAGES.join(', ')} (the cloud-init is written and tested for it)`);
+    for (const key of REQUIRED_LABELS) {
+      v.check(`labels.${key}`, props.labels[key], typeof props.labels[key] === 'string' && props.labels[key].length > 0, 'a non-empty label value');
+    }
+    for (const [key, value] of Object.entries(props.labels)) {
+      v.check(`labels`, key, isValidLabelKey(key), 'label keys of at most 63 letters, digits, `-_.` with an optional DNS prefix');
+      v.check(`labels.${key}`, value, Token.isUnresolved(value) || isValidLabelValue(value), 'a label value of at most 63 letters, digits, `-_.`, starting and ending alphanumeric');
+    }
+    v.throwIfInvalid();
+    const loc = props.network.checkLocation(this, 'location', location);
+    if (type) v.attempt('serverType', props.serverType, () => checkServerTypeInLocation(type, loc));
+    v.throwIfInvalid();
+    this.serverTypeInfo = type!;
+    this.privateIp = props.network.reserveAddress(this, 'privateIp', props.privateIp);
+
+    this.hostConfig = props.hostConfig;
+    applyHardening(this.hostConfig, { sshPublicKeys: props.access.publicKeys, extraGroups: props.serviceUserGroups });
+    applyNodeExporter(this.hostConfig);
+    const firewall = ufwCommands(this.hostConfig.ports, { privateRange: props.network.ipRange, adminCidrs: props.access.adminCidrs });
+    this.userData = renderCloudConfig(this.hostConfig.toSpec(props.name, firewall), { compress: props.compressUserData });
+    const size = Buffer.byteLength(this.userData);
+    v.check('userData', `${size} bytes`, size <= HetznerLimits.userDataBytes, `at most ${HetznerLimits.userDataBytes} bytes (Hetzner's user_data limit); set compressUserData: 'always' or move file bodies to secret/file delivery`);
+    v.throwIfInvalid();
+
+    this.server = new Server(this, 'Server', {
+      name: props.name,
+      serverType: props.serverType,
+      image,
+      location,
+      sshKeys: props.access.sshKeyIds,
+      userData: this.userData,
+      labels: { ...props.labels },
+      firewallIds: props.firewallIds ? props.firewallIds.map((id) => Token.asNumber(id)) : undefined,
+      placementGroupId: props.placementGroupId,
+      backups: props.backups ?? false,
+      deleteProtection: props.protect ?? false,
+      rebuildProtection: props.protect ?? false,
+      publicNet: [{ ipv4Enabled: true, ipv6Enabled: true }],
+      network: [{ networkId: props.network.networkId, ip: this.privateIp }],
+      dependsOn: [...props.network.attachDependencies],
+      lifecycle: props.protect ? { preventDestroy: true } : undefined,
+    });
+  }
+
+  /** Public IPv4 (for SSH from the admin CIDRs and secret delivery). */
+  public get ipv4Address(): string {
+    return this.server.ipv4Address;
+  }
+}

@@ -1,0 +1,53 @@
+import { FirewallRule } from '../../.gen/providers/hcloud/firewall';
+import { PortRule } from './port-rule';
+
+export interface FirewallContext {
+  /** The private network range (e.g. 10.0.0.0/16). */
+  readonly privateRange: string;
+  readonly adminCidrs: readonly string[];
+}
+
+/**
+ * Host firewall (ufw) commands for a host's port rules, as argv arrays for cloud-init `runcmd`.
+ * Default deny inbound; each rule opens one port to its sources. SSH-like admin ports use `limit`.
+ */
+export function ufwCommands(rules: readonly PortRule[], ctx: FirewallContext): string[][] {
+  const cmds: string[][] = [
+    ['ufw', 'default', 'deny', 'incoming'],
+    ['ufw', 'default', 'allow', 'outgoing'],
+  ];
+  for (const r of dedupe(rules)) {
+    const p = r.port;
+    const sources = r.from.kind === 'private' ? [ctx.privateRange] : r.from.kind === 'admin' ? [...ctx.adminCidrs, ctx.privateRange] : [...r.from.cidrs];
+    const verb = r.from.kind === 'admin' ? 'limit' : 'allow';
+    for (const src of sources) {
+      cmds.push(['ufw', verb, 'proto', p.protocol, 'from', src, 'to', 'any', 'port', String(p.port), 'comment', p.name]);
+    }
+  }
+  cmds.push(['ufw', '--force', 'enable']);
+  return cmds;
+}
+
+/**
+ * Hetzner Cloud Firewall inbound rules: only rules reachable from the public internet (admin or
+ * explicit CIDRs). Private-range rules are left to ufw: Hetzner firewalls do not filter private traffic.
+ */
+export function cloudFirewallRules(rules: readonly PortRule[], ctx: FirewallContext): FirewallRule[] {
+  const out: FirewallRule[] = [];
+  for (const r of dedupe(rules)) {
+    if (r.from.kind === 'private') continue;
+    const sourceIps = r.from.kind === 'admin' ? [...ctx.adminCidrs] : [...r.from.cidrs];
+    out.push({ direction: 'in', protocol: r.port.protocol, port: String(r.port.port), sourceIps, description: r.port.name });
+  }
+  return out;
+}
+
+function dedupe(rules: readonly PortRule[]): PortRule[] {
+  const seen = new Set<string>();
+  return rules.filter((r) => {
+    const key = `${r.port.port}/${r.port.protocol}/${JSON.stringify(r.from)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

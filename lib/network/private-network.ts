@@ -1,0 +1,163 @@
+import { ITerraformDependable, Token } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
+import { Network } from '../../.gen/providers/hcloud/network';
+import { NetworkSubnet } from '../../.gen/providers/hcloud/network-subnet';
+import { PropValidator } from '../core/validation-error';
+import { LocationInfo, LOCATIONS, NetworkZone } from '../hetzner/catalog';
+import { contains, formatIpv4, isPrivate, Ipv4Cidr, overlaps, parseCidr, parseIpv4 } from './cidr';
+import { RESERVED_GATEWAY_OFFSET } from './ip-plan';
+
+export interface PrivateNetworkProps {
+  /** Name of the Hetzner network. */
+  readonly name: string;
+  /**
+   * The network's IPv4 range (RFC 1918).
+   * @default '10.0.0.0/16'
+   */
+  readonly ipRange?: string;
+  /**
+   * The cloud subnet that servers and the load balancer attach to; must lie inside `ipRange`.
+   * @default '10.0.1.0/24'
+   */
+  readonly subnetIpRange?: string;
+  /**
+   * Network zone of the subnet; every attached server's location must be in it.
+   * @default 'eu-central'
+   */
+  readonly networkZone?: NetworkZone;
+  /**
+   * Further cloud subnets (e.g. for runners). Each must lie inside `ipRange` and overlap no other.
+   * @default - none
+   */
+  readonly additionalSubnets?: readonly string[];
+  /** Labels for the network. @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Protect the network from deletion through the API. @default true */
+  readonly deleteProtection?: boolean;
+}
+
+/** What a host needs to join the network (lets tests and other stacks supply their own). */
+export interface IPrivateNetwork extends IConstruct {
+  readonly networkId: number;
+  readonly ipRange: string;
+  readonly subnetIpRange: string;
+  readonly networkZone: NetworkZone;
+  /** Resources a server attachment must wait for (the subnet). */
+  readonly attachDependencies: readonly ITerraformDependable[];
+  /** The address `offset` hosts into the subnet, e.g. 10 -> 10.0.1.10. */
+  addressAt(offset: number): string;
+  /** Reserves `ip` for `owner`; throws a ValidationError naming the owner if it is not allowed. */
+  reserveAddress(owner: IConstruct, property: string, ip: string): string;
+  /** Throws a ValidationError naming `owner` if `location` is outside the network zone. */
+  checkLocation(owner: IConstruct, property: string, location: string): LocationInfo;
+}
+
+/**
+ * A Hetzner private network with one cloud subnet, and the registry of its fixed host addresses:
+ * every host asks it for its private IP, so duplicates, addresses outside the subnet and the
+ * gateway address are rejected at synth.
+ */
+export class PrivateNetwork extends Construct implements IPrivateNetwork {
+  public readonly network: Network;
+  public readonly subnet: NetworkSubnet;
+  public readonly additionalSubnetResources: NetworkSubnet[] = [];
+  public readonly ipRange: string;
+  public readonly subnetIpRange: string;
+  public readonly networkZone: NetworkZone;
+  private readonly subnetCidr: Ipv4Cidr;
+  private readonly reserved = new Map<string, string>();
+
+  constructor(scope: Construct, id: string, props: PrivateNetworkProps) {
+    super(scope, id);
+    const v = new PropValidator(this);
+    this.ipRange = props.ipRange ?? '10.0.0.0/16';
+    this.subnetIpRange = props.subnetIpRange ?? '10.0.1.0/24';
+    this.networkZone = props.networkZone ?? 'eu-central';
+
+    v.check('name', props.name, /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(props.name), 'a name of 1-63 letters, digits, `_`, `.`, `-`');
+    const range = parseCidr(this.ipRange);
+    v.check('ipRange', this.ipRange, !!range && isPrivate(range) && range.prefix <= 24, 'an RFC 1918 IPv4 block of /24 or larger, e.g. 10.0.0.0/16');
+    const subnet = parseCidr(this.subnetIpRange);
+    v.check('subnetIpRange', this.subnetIpRange, !!subnet && (!range || contains(range, subnet)) && subnet.prefix <= 29, `a block of /29 or larger inside ipRange ${this.ipRange}`);
+    const zones = [...new Set(Object.values(LOCATIONS).map((l) => l.networkZone))];
+    v.check('networkZone', this.networkZone, zones.includes(this.networkZone), `one of ${zones.join(', ')}`);
+    const all: Ipv4Cidr[] = subnet ? [subnet] : [];
+    (props.additionalSubnets ?? []).forEach((s, i) => {
+      const c = parseCidr(s);
+      if (!v.check(`additionalSubnets[${i}]`, s, !!c && (!range || contains(range, c)), `an IPv4 block inside ipRange ${this.ipRange}`)) return;
+      const clash = all.find((o) => overlaps(o, c!));
+      if (v.check(`additionalSubnets[${i}]`, s, !clash, `a block that does not overlap ${clash?.text}`)) all.push(c!);
+    });
+    v.throwIfInvalid();
+    this.subnetCidr = subnet!;
+
+    this.network = new Network(this, 'Network', {
+      name: props.name,
+      ipRange: this.ipRange,
+      labels: props.labels ? { ...props.labels } : undefined,
+      deleteProtection: props.deleteProtection ?? true,
+    });
+    this.subnet = new NetworkSubnet(this, 'Subnet', {
+      networkId: Token.asNumber(this.network.id),
+      type: 'cloud',
+      networkZone: this.networkZone,
+      ipRange: this.subnetIpRange,
+    });
+    (props.additionalSubnets ?? []).forEach((s, i) => {
+      this.additionalSubnetResources.push(
+        new NetworkSubnet(this, `AdditionalSubnet${i + 1}`, {
+          networkId: Token.asNumber(this.network.id),
+          type: 'cloud',
+          networkZone: this.networkZone,
+          ipRange: s,
+        }),
+      );
+    });
+  }
+
+  public get networkId(): number {
+    return Token.asNumber(this.network.id);
+  }
+
+  public get attachDependencies(): readonly ITerraformDependable[] {
+    return [this.subnet, ...this.additionalSubnetResources];
+  }
+
+  public addressAt(offset: number): string {
+    const ip = this.subnetCidr.first + offset;
+    if (!Number.isInteger(offset) || offset <= 0 || ip >= this.subnetCidr.last) {
+      throw new Error(`offset ${offset} is outside subnet ${this.subnetIpRange}`);
+    }
+    return formatIpv4(ip);
+  }
+
+  public reserveAddress(owner: IConstruct, property: string, ip: string): string {
+    const v = new PropValidator(owner);
+    const n = parseIpv4(ip);
+    const s = this.subnetCidr;
+    const gateway = formatIpv4(s.first + RESERVED_GATEWAY_OFFSET);
+    if (n === undefined || n <= s.first || n >= s.last) {
+      v.fail(property, ip, `an IPv4 address inside subnet ${this.subnetIpRange} (not its network or broadcast address)`);
+    } else if (n === s.first + RESERVED_GATEWAY_OFFSET) {
+      v.fail(property, ip, `an address other than ${gateway}, which Hetzner reserves for the subnet gateway`);
+    } else if (this.reserved.has(ip)) {
+      v.fail(property, ip, `an address not already taken (${ip} is used by ${this.reserved.get(ip)})`);
+    }
+    v.throwIfInvalid();
+    this.reserved.set(ip, owner.node.path);
+    return ip;
+  }
+
+  public checkLocation(owner: IConstruct, property: string, location: string): LocationInfo {
+    const v = new PropValidator(owner);
+    const info = LOCATIONS[location];
+    if (!info) {
+      v.fail(property, location, `one of ${Object.keys(LOCATIONS).join(', ')}`);
+    } else if (info.networkZone !== this.networkZone) {
+      const allowed = Object.values(LOCATIONS).filter((l) => l.networkZone === this.networkZone).map((l) => l.name);
+      v.fail(property, location, `a location in network zone ${this.networkZone} of ${this.node.path} (${allowed.join(', ')})`);
+    }
+    v.throwIfInvalid();
+    return info!;
+  }
+}

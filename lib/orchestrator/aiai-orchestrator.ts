@@ -1,0 +1,244 @@
+import { Fn, TerraformOutput, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { LoadBalancer } from '../../.gen/providers/hcloud/load-balancer';
+import { LoadBalancerNetwork } from '../../.gen/providers/hcloud/load-balancer-network';
+import { LoadBalancerService } from '../../.gen/providers/hcloud/load-balancer-service';
+import { LoadBalancerTargetA as LoadBalancerTarget } from '../../.gen/providers/hcloud/load-balancer-target';
+import { PlacementGroup } from '../../.gen/providers/hcloud/placement-group';
+import { LabelKeys, Roles } from '../core/labels';
+import { PlatformIdentity, resourceName, roleLabels } from '../core/platform';
+import { Ports } from '../core/ports';
+import { PropValidator } from '../core/validation-error';
+import { LOAD_BALANCER_TYPES, SERVER_TYPES } from '../hetzner/catalog';
+import { AdminAccess } from '../host/admin-access';
+import { HardenedServer } from '../host/hardened-server';
+import { HostConfig } from '../host/host-config';
+import { IpPlan } from '../network/ip-plan';
+import { PrivateNetwork } from '../network/private-network';
+import { RoleFirewall } from '../network/role-firewall';
+import { SecretFiles } from '../secrets/secret-files';
+import { applyOrchestratorRole, HEALTH_CHECK_PATH, METRICS_UNIT, ORCHESTRATOR_UNIT } from './orchestrator-host';
+
+export interface AiaiOrchestratorProps extends PlatformIdentity {
+  readonly network: PrivateNetwork;
+  readonly access: AdminAccess;
+  /** Git URL of the agent repository (https:// or ssh). */
+  readonly repositoryUrl: string;
+  /** Branch, tag or commit to check out. @default 'main' */
+  readonly repositoryRef?: string;
+  /** Primary server type. @default 'cx33' */
+  readonly primaryServerType?: string;
+  /** Run a warm standby behind the load balancer too. @default true */
+  readonly standby?: boolean;
+  /** Standby server type. @default 'cx23' */
+  readonly standbyServerType?: string;
+  /** Location of servers and load balancer. @default 'fsn1' */
+  readonly location?: string;
+  /** Load balancer type. @default 'lb11' */
+  readonly loadBalancerType?: string;
+  /**
+   * Secret environment variables for the aiai services, by name (e.g. `OPENROUTER_API_KEY`), each a
+   * sensitive Terraform variable's token. Delivered after boot to /etc/aiai/secrets/aiai.env; the
+   * services start once it exists.
+   */
+  readonly secretEnvironment: Readonly<Record<string, string>>;
+  /** Non-secret settings for /etc/aiai/env (UPPER_SNAKE keys). @default - none beyond the built-ins */
+  readonly settings?: Readonly<Record<string, string>>;
+  /** Watchdog timeout of the orchestrator unit, seconds. @default 60 */
+  readonly watchdogSec?: number;
+  /** Max duration of one evolution analysis run, seconds. @default 1800 */
+  readonly evolutionTimeoutSec?: number;
+  /** Python modules of the services. @default src.orchestrator, src.metrics.exporter, src.evolution.analyze */
+  readonly modules?: { readonly orchestrator: string; readonly metrics: string; readonly evolution: string };
+  /** Hetzner automated backups on the orchestrators (+20 % of the server price). @default false */
+  readonly backups?: boolean;
+  /** Delete protection on servers and the load balancer, plus `prevent_destroy`. @default true */
+  readonly protect?: boolean;
+  /** Private key for secret delivery over SSH (sensitive token). @default - the operator's SSH agent */
+  readonly sshPrivateKey?: string;
+}
+
+const SECRETISH = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL)/;
+
+/**
+ * The aiai orchestrator tier: a primary and an optional warm standby on hardened Ubuntu hosts in a
+ * spread placement group, behind an `lb11` load balancer on the private network (HTTP 80 -> 8000 with
+ * the `/health` check), running the orchestrator (systemd notify + watchdog), the metrics exporter
+ * and the 6-hourly evolution timer. Secrets arrive after boot through `SecretFiles`.
+ */
+export class AiaiOrchestrator extends Construct {
+  public readonly primary: HardenedServer;
+  public readonly standby?: HardenedServer;
+  public readonly loadBalancer: LoadBalancer;
+  public readonly firewall: RoleFirewall;
+  public readonly placementGroup: PlacementGroup;
+  public readonly secrets: SecretFiles[] = [];
+
+  constructor(scope: Construct, id: string, props: AiaiOrchestratorProps) {
+    super(scope, id);
+    const v = new PropValidator(this);
+    const ref = props.repositoryRef ?? 'main';
+    const location = props.location ?? 'fsn1';
+    const lbType = props.loadBalancerType ?? 'lb11';
+    const watchdogSec = props.watchdogSec ?? 60;
+    const evolutionTimeoutSec = props.evolutionTimeoutSec ?? 1800;
+    v.check('environment', props.environment, /^[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?$/.test(props.environment), 'lowercase letters, digits and -, at most 22 chars');
+    v.check('repositoryUrl', props.repositoryUrl, /^(https:\/\/[^\s@]+|git@[^\s:]+:[^\s]+|ssh:\/\/[^\s]+)$/.test(props.repositoryUrl) && !/https:\/\/[^/]*@/.test(props.repositoryUrl), 'an https:// or SSH git URL without embedded credentials');
+    v.check('repositoryRef', ref, /^[A-Za-z0-9._/-]{1,200}$/.test(ref) && !ref.startsWith('-') && !ref.includes('..'), 'a branch, tag or commit name');
+    v.check('loadBalancerType', lbType, (LOAD_BALANCER_TYPES as readonly string[]).includes(lbType), `one of ${LOAD_BALANCER_TYPES.join(', ')}`);
+    v.check('watchdogSec', watchdogSec, Number.isInteger(watchdogSec) && watchdogSec >= 10 && watchdogSec <= 3600, 'an integer from 10 to 3600');
+    v.check('evolutionTimeoutSec', evolutionTimeoutSec, Number.isInteger(evolutionTimeoutSec) && evolutionTimeoutSec >= 60 && evolutionTimeoutSec <= 6 * 3600, 'an integer from 60 to 21600 (the timer fires every 6 h)');
+    const secretNames = Object.keys(props.secretEnvironment);
+    v.check('secretEnvironment', secretNames, secretNames.length > 0, 'at least one secret (e.g. OPENROUTER_API_KEY)');
+    for (const [k, val] of Object.entries(props.secretEnvironment)) {
+      v.check(`secretEnvironment.${k}`, k, /^[A-Z][A-Z0-9_]*$/.test(k), 'an UPPER_SNAKE_CASE variable name');
+      v.check(`secretEnvironment.${k}`, '<literal, not shown>', Token.isUnresolved(val), 'a sensitive Terraform variable token (never a literal)');
+    }
+    for (const [k, val] of Object.entries(props.settings ?? {})) {
+      v.check(`settings.${k}`, k, /^[A-Z][A-Z0-9_]*$/.test(k), 'an UPPER_SNAKE_CASE variable name');
+      v.check(`settings.${k}`, k, !SECRETISH.test(k), 'a non-secret setting; pass keys, tokens and passwords in secretEnvironment');
+      v.check(`settings.${k}`, val, !/[\r\n]/.test(val), 'a single-line value');
+    }
+    v.throwIfInvalid();
+
+    const idn = { project: props.project, environment: props.environment };
+    const labels = roleLabels(idn, Roles.orchestrator);
+    const protect = props.protect ?? true;
+
+    this.firewall = new RoleFirewall(this, 'Firewall', {
+      name: resourceName(idn, 'orchestrator'),
+      rules: [],
+      privateRange: props.network.ipRange,
+      adminCidrs: props.access.adminCidrs,
+      labels,
+    });
+    this.placementGroup = new PlacementGroup(this, 'PlacementGroup', {
+      name: resourceName(idn, 'orchestrator-spread'),
+      type: 'spread',
+      labels,
+    });
+
+    const modules = props.modules ?? { orchestrator: 'src.orchestrator', metrics: 'src.metrics.exporter', evolution: 'src.evolution.analyze' };
+    // HardenedServer renders user_data in its constructor, so the role's config is built first.
+    const roleConfig = (instanceRole: 'primary' | 'standby', serverTypeName: string): HostConfig => {
+      const cfg = new HostConfig();
+      const info = SERVER_TYPES[serverTypeName];
+      // An unknown type is reported by HardenedServer with its construct path.
+      if (info) {
+        applyOrchestratorRole(cfg, {
+          serverType: info,
+          repositoryUrl: props.repositoryUrl,
+          repositoryRef: ref,
+          instanceRole,
+          environment: props.environment,
+          settings: props.settings ?? {},
+          watchdogSec,
+          evolutionTimeoutSec,
+          modules,
+        });
+      }
+      return cfg;
+    };
+
+    const primaryType = props.primaryServerType ?? 'cx33';
+    this.primary = this.host('Primary', idn, labels, props, roleConfig('primary', primaryType), 'primary', primaryType, IpPlan.orchestratorPrimary, location, protect);
+    if (props.standby ?? true) {
+      const standbyType = props.standbyServerType ?? 'cx23';
+      this.standby = this.host('Standby', idn, labels, props, roleConfig('standby', standbyType), 'standby', standbyType, IpPlan.orchestratorStandby, location, protect);
+    }
+
+    this.loadBalancer = new LoadBalancer(this, 'LoadBalancer', {
+      name: resourceName(idn, 'lb'),
+      loadBalancerType: lbType,
+      location,
+      labels,
+      deleteProtection: protect,
+      algorithm: { type: 'round_robin' },
+      lifecycle: protect ? { preventDestroy: true } : undefined,
+    });
+    const lbIp = props.network.reserveAddress(this, 'loadBalancerIp', props.network.addressAt(IpPlan.loadBalancer));
+    const lbNet = new LoadBalancerNetwork(this, 'LoadBalancerNetwork', {
+      loadBalancerId: Token.asNumber(this.loadBalancer.id),
+      networkId: props.network.networkId,
+      ip: lbIp,
+      enablePublicInterface: true,
+      dependsOn: [...props.network.attachDependencies],
+    });
+    new LoadBalancerService(this, 'HttpService', {
+      loadBalancerId: this.loadBalancer.id,
+      protocol: 'http',
+      listenPort: 80,
+      destinationPort: Ports.orchestratorApi.port,
+      healthCheck: {
+        protocol: 'http',
+        port: Ports.orchestratorApi.port,
+        interval: 10,
+        timeout: 5,
+        retries: 3,
+        http: { path: HEALTH_CHECK_PATH, statusCodes: ['2??'] },
+      },
+    });
+    for (const [tid, host] of [['PrimaryTarget', this.primary], ['StandbyTarget', this.standby]] as const) {
+      if (!host) continue;
+      new LoadBalancerTarget(this, tid, {
+        type: 'server',
+        loadBalancerId: Token.asNumber(this.loadBalancer.id),
+        serverId: Token.asNumber(host.server.id),
+        usePrivateIp: true,
+        dependsOn: [lbNet],
+      });
+    }
+
+    for (const [sid, host] of [['PrimarySecrets', this.primary], ['StandbySecrets', this.standby]] as const) {
+      if (!host) continue;
+      this.secrets.push(
+        new SecretFiles(this, sid, {
+          host,
+          // Unquoted KEY=value lines: the variables reject line breaks, and quotes would need escaping in HCL.
+          files: [{ name: 'aiai.env', content: Fn.join('', Object.entries(props.secretEnvironment).flatMap(([k, val]) => [`${k}=`, val, '\n'])) }],
+          restartUnits: [ORCHESTRATOR_UNIT, METRICS_UNIT],
+          sshPrivateKey: props.sshPrivateKey,
+        }),
+      );
+    }
+
+    new TerraformOutput(this, 'LoadBalancerIpv4', { value: this.loadBalancer.ipv4, description: 'Public IPv4 of the orchestrator load balancer' });
+    new TerraformOutput(this, 'PrivateIps', {
+      value: { primary: this.primary.privateIp, ...(this.standby ? { standby: this.standby.privateIp } : {}), loadBalancer: lbIp },
+      description: 'Private IPs of the orchestrator tier',
+    });
+  }
+
+  private host(
+    id: string,
+    idn: PlatformIdentity,
+    labels: Record<string, string>,
+    props: AiaiOrchestratorProps,
+    hostConfig: HostConfig,
+    instanceRole: 'primary' | 'standby',
+    serverType: string,
+    offset: number,
+    location: string,
+    protect: boolean,
+  ): HardenedServer {
+    return new HardenedServer(this, id, {
+      name: resourceName(idn, `orchestrator-${instanceRole}`),
+      serverType,
+      location,
+      network: props.network,
+      privateIp: props.network.addressAt(offset),
+      access: props.access,
+      labels: { ...labels, [LabelKeys.scrape]: 'true', 'instance-role': instanceRole },
+      hostConfig,
+      firewallIds: [this.firewall.firewallId],
+      placementGroupId: Token.asNumber(this.placementGroup.id),
+      backups: props.backups ?? false,
+      protect,
+    });
+  }
+
+  /** All orchestrator hosts (primary first). */
+  public get hosts(): HardenedServer[] {
+    return this.standby ? [this.primary, this.standby] : [this.primary];
+  }
+}

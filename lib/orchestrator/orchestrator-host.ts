@@ -1,0 +1,186 @@
+import { asset } from '../core/assets';
+import { HostPaths, SERVICE_USER } from '../core/paths';
+import { Ports } from '../core/ports';
+import { ServerTypeInfo } from '../hetzner/catalog';
+import { HostConfig } from '../host/host-config';
+import { PortSources } from '../network/port-rule';
+import { serviceSandbox, SystemdUnit, systemdBytes } from '../render/systemd';
+
+export const ORCHESTRATOR_UNIT = 'aiai-orchestrator.service';
+export const METRICS_UNIT = 'aiai-metrics.service';
+export const EVOLUTION_SERVICE = 'aiai-evolution.service';
+export const EVOLUTION_TIMER = 'aiai-evolution.timer';
+export const BOOTSTRAP_SCRIPT_PATH = `${HostPaths.scriptDir}/bootstrap-app.sh`;
+/** The app's readiness/liveness endpoint, checked by the load balancer. */
+export const HEALTH_CHECK_PATH = '/health';
+
+export interface OrchestratorHostOptions {
+  readonly serverType: ServerTypeInfo;
+  readonly repositoryUrl: string;
+  readonly repositoryRef: string;
+  /** `primary` or `standby`, exported as AIAI_ROLE. */
+  readonly instanceRole: 'primary' | 'standby';
+  readonly environment: string;
+  /** Non-secret settings written to /etc/aiai/env. */
+  readonly settings: Readonly<Record<string, string>>;
+  /** Systemd watchdog timeout in seconds. */
+  readonly watchdogSec: number;
+  /** Max runtime of one evolution analysis run, in seconds. */
+  readonly evolutionTimeoutSec: number;
+  /** Python module of each service. */
+  readonly modules: { readonly orchestrator: string; readonly metrics: string; readonly evolution: string };
+}
+
+/** Resource limits from the server size: the orchestrator gets 75 % of RAM (throttled at 65 %), all but half a vCPU. */
+export function orchestratorLimits(t: ServerTypeInfo): { memoryMax: string; memoryHigh: string; cpuQuota: string } {
+  const gib = 1024 * 1024 * 1024;
+  return {
+    memoryMax: systemdBytes(t.memoryGb * gib * 0.75),
+    memoryHigh: systemdBytes(t.memoryGb * gib * 0.65),
+    cpuQuota: `${Math.round((t.vcpus - 0.5) * 100)}%`,
+  };
+}
+
+/** Quotes a value for a systemd EnvironmentFile line. */
+export function envLine(key: string, value: string): string {
+  if (/[\r\n]/.test(value)) throw new Error(`env value for ${key} must be a single line`);
+  return `${key}="${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+export function renderEnvFile(vars: Readonly<Record<string, string>>): string {
+  const lines = ['# aiai settings (non-secret). Secrets live in ' + HostPaths.secretEnvFile + ', delivered after boot.'];
+  for (const [k, v] of Object.entries(vars)) lines.push(envLine(k, v));
+  return lines.join('\n') + '\n';
+}
+
+const python = `${HostPaths.venvDir}/bin/python`;
+
+function common(module: string, syslogId: string): Record<string, string | readonly string[]> {
+  return {
+    User: SERVICE_USER,
+    Group: SERVICE_USER,
+    WorkingDirectory: HostPaths.appDir,
+    ExecStart: `${python} -m ${module}`,
+    EnvironmentFile: [HostPaths.envFile, HostPaths.secretEnvFile],
+    Environment: ['PYTHONUNBUFFERED=1', 'PYTHONDONTWRITEBYTECODE=1', `PYTHONPATH=${HostPaths.appDir}`],
+    StandardOutput: 'journal',
+    StandardError: 'journal',
+    SyslogIdentifier: syslogId,
+  };
+}
+
+/** The orchestrator's systemd units (pure; unit-tested and checked by systemd-analyze). */
+export function orchestratorUnits(o: OrchestratorHostOptions): SystemdUnit[] {
+  const limits = orchestratorLimits(o.serverType);
+  // Services start only once their secrets were delivered (SecretFiles restarts them then).
+  const needsSecrets = { ConditionPathExists: HostPaths.secretEnvFile };
+  const writable = [HostPaths.appDir, HostPaths.logDir, HostPaths.stateDir];
+  return [
+    {
+      name: ORCHESTRATOR_UNIT,
+      sections: {
+        Unit: {
+          Description: 'aiai orchestrator (agent coordination)',
+          After: 'network-online.target',
+          Wants: 'network-online.target',
+          StartLimitIntervalSec: 300,
+          StartLimitBurst: 5,
+          ...needsSecrets,
+        },
+        Service: {
+          // The app sends READY=1 once serving and WATCHDOG=1 at least every WatchdogSec/2.
+          Type: 'notify',
+          NotifyAccess: 'main',
+          ...common(o.modules.orchestrator, 'aiai-orchestrator'),
+          ExecReload: '/bin/kill -HUP $MAINPID',
+          WatchdogSec: o.watchdogSec,
+          TimeoutStartSec: 120,
+          TimeoutStopSec: 60,
+          Restart: 'on-failure',
+          RestartSec: 10,
+          MemoryMax: limits.memoryMax,
+          MemoryHigh: limits.memoryHigh,
+          CPUQuota: limits.cpuQuota,
+          TasksMax: 256,
+          LimitNOFILE: 65536,
+          ...serviceSandbox(writable),
+        },
+        Install: { WantedBy: 'multi-user.target' },
+      },
+    },
+    {
+      name: METRICS_UNIT,
+      sections: {
+        Unit: {
+          Description: 'aiai metrics exporter (Prometheus, port ' + Ports.aiaiMetrics.port + ')',
+          After: 'network-online.target',
+          Wants: 'network-online.target',
+          StartLimitIntervalSec: 300,
+          StartLimitBurst: 5,
+          ...needsSecrets,
+        },
+        Service: {
+          Type: 'exec',
+          ...common(o.modules.metrics, 'aiai-metrics'),
+          Restart: 'on-failure',
+          RestartSec: 5,
+          MemoryMax: '512M',
+          CPUQuota: '50%',
+          TasksMax: 64,
+          ...serviceSandbox([HostPaths.logDir, HostPaths.stateDir]),
+        },
+        Install: { WantedBy: 'multi-user.target' },
+      },
+    },
+    {
+      name: EVOLUTION_SERVICE,
+      start: false,
+      enable: false,
+      sections: {
+        Unit: {
+          Description: 'aiai evolution analysis run',
+          After: 'network-online.target',
+          Wants: 'network-online.target',
+          ...needsSecrets,
+        },
+        Service: {
+          Type: 'oneshot',
+          ...common(o.modules.evolution, 'aiai-evolution'),
+          TimeoutStartSec: o.evolutionTimeoutSec,
+          MemoryMax: limits.memoryHigh,
+          CPUQuota: `${Math.max(100, Math.round(o.serverType.vcpus * 50))}%`,
+          ...serviceSandbox(writable),
+        },
+      },
+    },
+    {
+      name: EVOLUTION_TIMER,
+      sections: {
+        Unit: { Description: 'Run the aiai evolution analysis every 6 hours' },
+        Timer: { OnCalendar: '*-*-* 00/6:00:00', RandomizedDelaySec: 300, Persistent: true, Unit: EVOLUTION_SERVICE },
+        Install: { WantedBy: 'timers.target' },
+      },
+    },
+  ];
+}
+
+/** Adds the orchestrator role (packages, settings, checkout, units, ports) to a host. */
+export function applyOrchestratorRole(host: HostConfig, o: OrchestratorHostOptions): void {
+  const env: Record<string, string> = {
+    AIAI_ENVIRONMENT: o.environment,
+    AIAI_ROLE: o.instanceRole,
+    AIAI_LOG_LEVEL: 'INFO',
+    AIAI_LOG_DIR: HostPaths.logDir,
+    AIAI_API_PORT: String(Ports.orchestratorApi.port),
+    AIAI_METRICS_PORT: String(Ports.aiaiMetrics.port),
+    ...o.settings,
+  };
+  host
+    .addPackages('python3', 'python3-venv', 'python3-pip', 'python3-dev', 'build-essential')
+    .addFile({ path: HostPaths.envFile, content: renderEnvFile(env), permissions: '0640', owner: `root:${SERVICE_USER}` })
+    .addFile({ path: BOOTSTRAP_SCRIPT_PATH, content: asset('orchestrator/bootstrap-app.sh'), permissions: '0755' })
+    .addSetupCommand([BOOTSTRAP_SCRIPT_PATH, o.repositoryUrl, o.repositoryRef, HostPaths.appDir, SERVICE_USER])
+    .allowPort({ port: Ports.orchestratorApi, from: PortSources.private })
+    .allowPort({ port: Ports.aiaiMetrics, from: PortSources.private });
+  for (const u of orchestratorUnits(o)) host.addUnit(u);
+}

@@ -1,0 +1,96 @@
+import { DataResource, Fn, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { HostPaths, SERVICE_USER } from '../core/paths';
+import { PropValidator } from '../core/validation-error';
+import { HardenedServer } from '../host/hardened-server';
+import { SECRET_INBOX_DIR } from '../host/hardening';
+
+/** One secret file on a host. */
+export interface SecretFile {
+  /** File name under /etc/aiai/secrets (letters, digits, `._-`). */
+  readonly name: string;
+  /**
+   * The content: a Terraform expression built from sensitive variables (e.g. `secretVariable(...).stringValue`
+   * or a template of such tokens). A literal string is rejected: it would be written into the
+   * synthesized JSON.
+   */
+  readonly content: string;
+  /** Mode of the installed file. @default '0640' (root, group of the service user) */
+  readonly mode?: string;
+}
+
+export interface SecretFilesProps {
+  /** The host that receives the files. */
+  readonly host: HardenedServer;
+  readonly files: readonly SecretFile[];
+  /** Units to (re)start after the files changed. @default - none */
+  readonly restartUnits?: readonly string[];
+  /**
+   * Private key for the SSH connection (a sensitive variable's token).
+   * @default - the SSH agent of whoever runs terraform (SSH_AUTH_SOCK)
+   */
+  readonly sshPrivateKey?: string;
+}
+
+/**
+ * Delivers secret files to a host after it is up, inside the Terraform graph: a `terraform_data`
+ * resource that waits for cloud-init, uploads each file over SSH as the service user and installs it
+ * under /etc/aiai/secrets with sudo. It is replaced (and so runs again) when the server is replaced
+ * or any secret's value changes (tracked by a SHA-256 digest in state, never the value).
+ * Secrets never pass through cloud-init `user_data`.
+ */
+export class SecretFiles extends Construct {
+  public readonly resource: DataResource;
+  /** The shell lines run on the host after upload (exposed for shellcheck). */
+  public readonly installScript: readonly string[];
+
+  constructor(scope: Construct, id: string, props: SecretFilesProps) {
+    super(scope, id);
+    const v = new PropValidator(this);
+    v.check('files', props.files.length, props.files.length > 0, 'at least one file');
+    const names = new Set<string>();
+    props.files.forEach((f, i) => {
+      v.check(`files[${i}].name`, f.name, /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(f.name) && !names.has(f.name), 'a unique file name of letters, digits, `._-`');
+      names.add(f.name);
+      v.check(`files[${i}].content`, '<literal string, not shown>', Token.isUnresolved(f.content), 'a Terraform expression from sensitive variables (a literal would land in the synthesized JSON)');
+      v.check(`files[${i}].mode`, f.mode, f.mode === undefined || /^0[0-7]{3}$/.test(f.mode), "an octal mode like '0640'");
+    });
+    (props.restartUnits ?? []).forEach((u, i) =>
+      v.check(`restartUnits[${i}]`, u, /^[a-zA-Z0-9:_.@-]+\.(service|timer)$/.test(u), 'a unit name like aiai-orchestrator.service'),
+    );
+    v.throwIfInvalid();
+
+    const script: string[] = ['set -eu'];
+    for (const f of props.files) {
+      script.push(
+        `sudo install -m ${f.mode ?? '0640'} -o root -g ${SERVICE_USER} ${SECRET_INBOX_DIR}/${f.name} ${HostPaths.secretsDir}/${f.name}`,
+        `rm -f ${SECRET_INBOX_DIR}/${f.name}`,
+      );
+    }
+    for (const u of props.restartUnits ?? []) {
+      script.push(`sudo systemctl reset-failed ${u} || true`, `sudo systemctl restart ${u}`);
+    }
+    this.installScript = script;
+
+    const connection = {
+      type: 'ssh' as const,
+      host: props.host.ipv4Address,
+      user: SERVICE_USER,
+      timeout: '10m',
+      ...(props.sshPrivateKey ? { privateKey: props.sshPrivateKey } : {}),
+    };
+    this.resource = new DataResource(this, 'Delivery', {
+      triggersReplace: {
+        server: props.host.server.id,
+        files: props.files.map((f) => `${f.name}:${f.mode ?? '0640'}`).join(','),
+        digest: Fn.sha256(Fn.join('\n', props.files.map((f) => Fn.sha256(f.content)))),
+      },
+      provisioners: [
+        // Wait until cloud-init created the service user's inbox (and finished provisioning).
+        { type: 'remote-exec', connection, inline: ['cloud-init status --wait > /dev/null || true', `test -d ${SECRET_INBOX_DIR}`] },
+        ...props.files.map((f) => ({ type: 'file' as const, connection, content: f.content, destination: `${SECRET_INBOX_DIR}/${f.name}` })),
+        { type: 'remote-exec', connection, inline: script },
+      ],
+    });
+  }
+}
