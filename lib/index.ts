@@ -21,3 +21,5 @@ export * from './secrets/secret-variable';
 export * from './secrets/secret-files';
 export * from './orchestrator/orchestrator-host';
 export * from './orchestrator/aiai-orchestrator';
+// The generated hcloud provider (stacks create it; constructs never do).
+export { HcloudProvider, HcloudProviderConfig } from '../.gen/providers/hcloud/provider';

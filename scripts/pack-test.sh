@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Proves the library works as a package: build, `npm pack`, install the tarball into a fresh project
+# next to cdktf and constructs, type-check a consumer stack against the shipped .d.ts files, synthesize
+# it, and check the Terraform JSON it wrote.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/aiai-pack-test.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+cd "$root"
+npm run --silent build
+tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
+echo "pack-test: packed $tarball ($(du -k "$work/$tarball" | cut -f1) KiB)"
+
+consumer="$work/consumer"
+mkdir -p "$consumer"
+cd "$consumer"
+node -e '
+const root = require(process.argv[1] + "/package.json");
+const peers = root.peerDependencies;
+const pkg = { name: "consumer", version: "1.0.0", private: true,
+  dependencies: { "aiai-hetzner": "file:../" + process.argv[2], cdktf: peers.cdktf, constructs: peers.constructs } };
+require("fs").writeFileSync("package.json", JSON.stringify(pkg, null, 2));
+' "$root" "$tarball"
+npm install --prefer-offline --no-audit --no-fund --loglevel=error > install.log 2>&1 || { cat install.log; exit 1; }
+
+cat > stack.ts <<'TS'
+import { App, TerraformStack } from 'cdktf';
+import { AdminAccess, AiaiOrchestrator, HcloudProvider, PrivateNetwork, secretVariable, ValidationError } from 'aiai-hetzner';
+
+const app = new App({ outdir: 'out' });
+const stack = new TerraformStack(app, 'consumer');
+new HcloudProvider(stack, 'hcloud', { token: secretVariable(stack, 'hcloud_token', { description: 'token' }).stringValue });
+const network = new PrivateNetwork(stack, 'Net', { name: 'consumer-net' });
+const access = new AdminAccess(stack, 'Access', {
+  sshPublicKeys: { ops: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOsbTQigH4tHGtjCYMX5OdD1HLNPlzKVmeBauS5oRfGr ops' },
+  adminCidrs: ['198.51.100.0/24'],
+});
+const key = secretVariable(stack, 'openrouter_api_key', { description: 'OpenRouter key' });
+new AiaiOrchestrator(stack, 'Orchestrator', {
+  environment: 'staging',
+  network,
+  access,
+  repositoryUrl: 'https://example.com/agents.git',
+  standby: false,
+  secretEnvironment: { OPENROUTER_API_KEY: key.stringValue },
+});
+const e: ValidationError | undefined = undefined;
+void e;
+app.synth();
+TS
+# Type-check the consumer against the packaged declarations, then run it as plain JavaScript.
+"$root/node_modules/.bin/tsc" --strict --noEmit --skipLibCheck false --module node16 --moduleResolution node16 --target es2022 --types node --typeRoots "$root/node_modules/@types" stack.ts
+"$root/node_modules/.bin/tsc" --strict --module node16 --moduleResolution node16 --target es2022 --skipLibCheck --types node --typeRoots "$root/node_modules/@types" stack.ts
+node stack.js
+node -e '
+const j = require("./out/stacks/consumer/cdk.tf.json");
+const servers = Object.values(j.resource.hcloud_server || {});
+if (servers.length !== 1) throw new Error("expected 1 server, got " + servers.length);
+if (!String(servers[0].user_data).startsWith("#cloud-config")) throw new Error("user_data is not cloud-config");
+if (!j.resource.hcloud_load_balancer) throw new Error("no load balancer");
+console.log("pack-test: consumer synthesized " + Object.keys(j.resource).length + " resource types; OK");
+'
