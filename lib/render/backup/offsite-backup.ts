@@ -1,0 +1,170 @@
+import { asset } from '../../core/assets';
+import { HostPaths } from '../../core/paths';
+import { Ports } from '../../core/ports';
+import { BUCKET_NAME_RULES, bucketNameProblems } from '../../object-store/bucket-name';
+import { serviceSandbox, SystemdUnit } from '../systemd';
+import {
+  BackupHostParts,
+  BackupSecretNames,
+  backupTimer,
+  checkSchedule,
+  environmentAssignment,
+  SAFE_ABSOLUTE_PATH,
+  scriptFile,
+  secretFilePath,
+  TimerSchedule,
+} from './common';
+
+/** Prometheus on the same host, snapshotted through its admin API on localhost. */
+export interface PrometheusBackupSpec {
+  /** Prometheus `--storage.tsdb.path` (snapshots appear in `<dataDir>/snapshots/`). */
+  readonly dataDir: string;
+  /**
+   * Port Prometheus listens on at 127.0.0.1. Prometheus must run with `--web.enable-admin-api`.
+   * @default Ports.prometheus.port
+   */
+  readonly port?: number;
+}
+
+export interface OffsiteBackupSpec {
+  /** First part of every object key: the host name (`<host>/<part>/<yyyy>/<mm>/<dd>/...`). */
+  readonly hostName: string;
+  /** The backups bucket (`IObjectStore.bucketNames.backups`). */
+  readonly bucket: string;
+  /** S3 endpoint (`IObjectStore.endpoint`), `https://<location>.your-objectstorage.com`. */
+  readonly endpoint: string;
+  /** S3 region (`IObjectStore.region`): the location. */
+  readonly region: string;
+  /** Git repositories to bundle (`git bundle create --all`), e.g. `[HostPaths.appDir]`. @default none */
+  readonly gitRepositories?: readonly string[];
+  /**
+   * Configuration files and directories to archive. HostPaths.secretsDir is always excluded,
+   * even when a parent such as /etc/aiai is listed.
+   * @default none
+   */
+  readonly configPaths?: readonly string[];
+  /** Snapshot this host's Prometheus TSDB. @default no Prometheus backup */
+  readonly prometheus?: PrometheusBackupSpec;
+  /** When to run. @default daily at 04:00 UTC, randomized by up to 30 minutes (after snapshot rotation) */
+  readonly schedule?: TimerSchedule;
+}
+
+export const OFFSITE_BACKUP_NAME = 'aiai-offsite-backup';
+export const OffsiteBackupDefaults = {
+  schedule: { onCalendar: '*-*-* 04:00:00', randomizedDelay: '30min' } as TimerSchedule,
+};
+
+/** Paths the sandbox hides (ProtectHome) or that are not files: never backed up from here. */
+const FORBIDDEN_ROOTS = ['/home', '/root', '/run/user', '/proc', '/sys', '/dev'];
+
+function under(path: string, root: string): boolean {
+  return path === root || path.startsWith(`${root}/`);
+}
+
+function checkPath(where: string, prop: string, path: string): void {
+  if (!SAFE_ABSOLUTE_PATH.test(path) || path.includes('//') || path.split('/').includes('..') || (path.length > 1 && path.endsWith('/'))) {
+    throw new Error(`${where}: ${prop} must be absolute paths of letters, digits and ._-/ without '..', got ${JSON.stringify(path)}`);
+  }
+  if (path === '/' || FORBIDDEN_ROOTS.some((r) => under(path, r))) {
+    throw new Error(`${where}: ${prop} must not be / or under ${FORBIDDEN_ROOTS.join(', ')} (hidden by the service sandbox), got ${JSON.stringify(path)}`);
+  }
+}
+
+/**
+ * Off-site backup to the backups bucket, by timer: a git bundle of each repository (verified
+ * before upload), a tar.gz of the configuration paths, and a Prometheus TSDB snapshot taken via
+ * the admin API on 127.0.0.1 (uploaded, then deleted locally). Uploads go through `rclone` (S3,
+ * path-style, the bucket is not created or probed). S3 keys are the secret files `s3-access-key`
+ * and `s3-secret-key`, handed to the service as systemd credentials.
+ *
+ * The service runs as root in a sandbox: read-only file system (except the Prometheus data
+ * directory, to delete the snapshot), private /tmp, and only the capabilities to read every file
+ * (CAP_DAC_READ_SEARCH) and, with Prometheus, to delete the snapshot Prometheus owns (CAP_DAC_OVERRIDE).
+ */
+export function renderOffsiteBackup(spec: OffsiteBackupSpec): BackupHostParts {
+  const where = 'off-site backup';
+  const repos = spec.gitRepositories ?? [];
+  const configs = spec.configPaths ?? [];
+  const schedule = spec.schedule ?? OffsiteBackupDefaults.schedule;
+  if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(spec.hostName)) {
+    throw new Error(`${where}: hostName must be a hostname label (lowercase letters, digits, -), got ${JSON.stringify(spec.hostName)}`);
+  }
+  const bucketProblems = bucketNameProblems(spec.bucket);
+  if (bucketProblems.length > 0) throw new Error(`${where}: bucket ${JSON.stringify(spec.bucket)} ${bucketProblems.join('; ')} (${BUCKET_NAME_RULES})`);
+  if (!/^https:\/\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/.test(spec.endpoint)) {
+    throw new Error(`${where}: endpoint must be an https:// URL without path, got ${JSON.stringify(spec.endpoint)}`);
+  }
+  if (!/^[a-z0-9-]{1,32}$/.test(spec.region)) throw new Error(`${where}: region must be a location name like fsn1, got ${JSON.stringify(spec.region)}`);
+  repos.forEach((p) => checkPath(where, 'gitRepositories', p));
+  configs.forEach((p) => checkPath(where, 'configPaths', p));
+  for (const p of configs) {
+    if (under(p, HostPaths.secretsDir)) {
+      throw new Error(`${where}: configPaths must not include the secrets directory ${HostPaths.secretsDir}, got ${JSON.stringify(p)}`);
+    }
+  }
+  if (new Set(repos).size !== repos.length || new Set(configs).size !== configs.length) {
+    throw new Error(`${where}: gitRepositories and configPaths must not repeat a path`);
+  }
+  const prometheusPort = spec.prometheus?.port ?? Ports.prometheus.port;
+  if (spec.prometheus) {
+    checkPath(where, 'prometheus.dataDir', spec.prometheus.dataDir);
+    if (!Number.isInteger(prometheusPort) || prometheusPort < 1 || prometheusPort > 65535) {
+      throw new Error(`${where}: prometheus.port must be a TCP port, got ${prometheusPort}`);
+    }
+  }
+  if (repos.length === 0 && configs.length === 0 && !spec.prometheus) {
+    throw new Error(`${where}: nothing to back up: give gitRepositories, configPaths or prometheus`);
+  }
+  checkSchedule(where, schedule);
+
+  const env = [
+    environmentAssignment('BACKUP_BUCKET', spec.bucket),
+    environmentAssignment('S3_ENDPOINT', spec.endpoint),
+    environmentAssignment('S3_REGION', spec.region),
+    environmentAssignment('BACKUP_HOST', spec.hostName),
+    environmentAssignment('EXCLUDE_PATHS', HostPaths.secretsDir),
+  ];
+  if (repos.length > 0) env.push(environmentAssignment('GIT_REPOSITORIES', repos.join(' ')));
+  if (configs.length > 0) env.push(environmentAssignment('CONFIG_PATHS', configs.join(' ')));
+  if (spec.prometheus) {
+    env.push(environmentAssignment('PROMETHEUS_URL', `http://127.0.0.1:${prometheusPort}`));
+    env.push(environmentAssignment('PROMETHEUS_DATA_DIR', spec.prometheus.dataDir));
+  }
+
+  const sandbox = serviceSandbox(spec.prometheus ? [`-${spec.prometheus.dataDir}`] : []);
+  const service: SystemdUnit = {
+    name: `${OFFSITE_BACKUP_NAME}.service`,
+    enable: false,
+    start: false,
+    sections: {
+      Unit: {
+        Description: 'aiai: off-site backup (git bundles, configuration, Prometheus snapshot) to Object Storage',
+        Wants: 'network-online.target',
+        After: 'network-online.target',
+      },
+      Service: {
+        Type: 'oneshot',
+        ExecStart: `${HostPaths.scriptDir}/${OFFSITE_BACKUP_NAME}`,
+        Environment: env,
+        LoadCredential: [
+          `s3-access-key:${secretFilePath(BackupSecretNames.s3AccessKey)}`,
+          `s3-secret-key:${secretFilePath(BackupSecretNames.s3SecretKey)}`,
+        ],
+        ...sandbox,
+        CapabilityBoundingSet: spec.prometheus ? 'CAP_DAC_READ_SEARCH CAP_DAC_OVERRIDE' : 'CAP_DAC_READ_SEARCH',
+        Nice: 10,
+        IOSchedulingClass: 'idle',
+        TimeoutStartSec: '4h',
+      },
+    },
+  };
+  const packages = ['rclone', 'tar', 'gzip'];
+  if (repos.length > 0) packages.push('git');
+  if (spec.prometheus) packages.push('curl', 'jq');
+  return {
+    packages,
+    files: [scriptFile(OFFSITE_BACKUP_NAME, asset('backup/aiai-offsite-backup.sh'))],
+    units: [service, backupTimer(OFFSITE_BACKUP_NAME, 'aiai: nightly off-site backup', schedule)],
+    secretFiles: [BackupSecretNames.s3AccessKey, BackupSecretNames.s3SecretKey],
+  };
+}
