@@ -42,7 +42,8 @@ export class AdminAccess extends Construct {
     v.check('adminCidrs', props.adminCidrs, props.adminCidrs.length > 0, 'at least one CIDR (SSH is never opened to the world by default)');
     props.adminCidrs.forEach((c, i) => {
       if (!v.check(`adminCidrs[${i}]`, c, isCidr(c), 'an IPv4 or IPv6 CIDR such as 203.0.113.7/32')) return;
-      const world = c === '0.0.0.0/0' || c === '::/0';
+      // Any spelling of a /0 (0.0.0.0/0, ::/0, 0::/0, ::0/0, ...) opens SSH to the whole internet.
+      const world = c.endsWith('/0');
       v.check(`adminCidrs[${i}]`, c, !world || props.allowSshFromAnywhere === true, 'a restricted CIDR; set allowSshFromAnywhere: true to open SSH to the world');
     });
     v.throwIfInvalid();
