@@ -12,6 +12,7 @@ import {
 } from '../hetzner/catalog';
 import { ufwCommands } from '../network/firewall-rules';
 import { IPrivateNetwork } from '../network/private-network';
+import { RoleFirewall } from '../network/role-firewall';
 import { renderCloudConfig } from '../render/cloud-config';
 import { AdminAccess } from './admin-access';
 import { applyHardening, applyNodeExporter } from './hardening';
@@ -39,7 +40,13 @@ export interface HardenedServerProps {
    * Pass a fresh `HostConfig` and add the role's packages, files, units and ports.
    */
   readonly hostConfig: HostConfig;
-  /** Cloud firewall ids to attach. @default - none */
+  /**
+   * Role firewalls the server joins. The host's public port rules (SSH from the admin CIDRs, ...)
+   * are added to each, so a port is defined once for ufw and the cloud firewall.
+   * @default - none
+   */
+  readonly firewalls?: readonly RoleFirewall[];
+  /** Further cloud firewall ids to attach (their rules are managed elsewhere). @default - none */
   readonly firewallIds?: readonly string[];
   /** Spread placement group id. @default - none */
   readonly placementGroupId?: number;
@@ -94,6 +101,8 @@ export class HardenedServer extends Construct {
     applyHardening(this.hostConfig, { sshPublicKeys: props.access.publicKeys, extraGroups: props.serviceUserGroups });
     applyNodeExporter(this.hostConfig);
     const firewall = ufwCommands(this.hostConfig.ports, { privateRange: props.network.ipRange, adminCidrs: props.access.adminCidrs });
+    for (const fw of props.firewalls ?? []) fw.addRules(this.hostConfig.ports);
+    const firewallIds = [...(props.firewalls ?? []).map((fw) => fw.firewallId), ...(props.firewallIds ?? [])];
     this.userData = renderCloudConfig(this.hostConfig.toSpec(props.name, firewall), { compress: props.compressUserData });
     const size = Buffer.byteLength(this.userData);
     v.check('userData', `${size} bytes`, size <= HetznerLimits.userDataBytes, `at most ${HetznerLimits.userDataBytes} bytes (Hetzner's user_data limit); set compressUserData: 'always' or move file bodies to secret/file delivery`);
@@ -107,7 +116,7 @@ export class HardenedServer extends Construct {
       sshKeys: props.access.sshKeyIds,
       userData: this.userData,
       labels: { ...props.labels },
-      firewallIds: props.firewallIds ? props.firewallIds.map((id) => Token.asNumber(id)) : undefined,
+      firewallIds: firewallIds.length > 0 ? firewallIds.map((id) => Token.asNumber(id)) : undefined,
       placementGroupId: props.placementGroupId,
       backups: props.backups ?? false,
       deleteProtection: props.protect ?? false,

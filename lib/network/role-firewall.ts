@@ -8,7 +8,10 @@ import { PortRule } from './port-rule';
 export interface RoleFirewallProps extends FirewallContext {
   /** Firewall name. */
   readonly name: string;
-  /** The role's port rules; only public ones (admin or explicit CIDRs) become cloud firewall rules. */
+  /**
+   * The role's port rules; only public ones (admin or explicit CIDRs) become cloud firewall rules.
+   * Hosts add their own rules with `addRules` (HardenedServer does so for its `firewalls`).
+   */
   readonly rules: readonly PortRule[];
   /** Labels. @default - none */
   readonly labels?: Readonly<Record<string, string>>;
@@ -20,18 +23,37 @@ export interface RoleFirewallProps extends FirewallContext {
  */
 export class RoleFirewall extends Construct {
   public readonly firewall: Firewall;
+  private readonly portRules: PortRule[] = [];
+  private readonly context: FirewallContext;
 
   constructor(scope: Construct, id: string, props: RoleFirewallProps) {
     super(scope, id);
-    const rules = cloudFirewallRules(props.rules, props);
-    const v = new PropValidator(this);
-    v.check('rules', rules.length, rules.length <= HetznerLimits.firewallRules, `at most ${HetznerLimits.firewallRules} rules per Hetzner firewall`);
-    v.throwIfInvalid();
+    this.context = { privateRange: props.privateRange, adminCidrs: [...props.adminCidrs] };
     this.firewall = new Firewall(this, 'Firewall', {
       name: props.name,
       labels: props.labels ? { ...props.labels } : undefined,
-      rule: rules,
+      rule: [],
     });
+    this.addRules(props.rules);
+  }
+
+  /**
+   * Adds port rules (e.g. those of a host that joins the firewall); the public ones become inbound
+   * rules, duplicates collapse. Throws a ValidationError past Hetzner's rule limit.
+   */
+  public addRules(rules: readonly PortRule[]): void {
+    const next = [...this.portRules, ...rules];
+    const cloud = cloudFirewallRules(next, this.context);
+    const v = new PropValidator(this);
+    v.check('rules', cloud.length, cloud.length <= HetznerLimits.firewallRules, `at most ${HetznerLimits.firewallRules} rules per Hetzner firewall`);
+    v.throwIfInvalid();
+    this.portRules.push(...rules);
+    this.firewall.putRule(cloud);
+  }
+
+  /** Every port rule given so far (public and private). */
+  public get rules(): readonly PortRule[] {
+    return this.portRules;
   }
 
   public get firewallId(): string {

@@ -230,7 +230,7 @@ export class AiaiOrchestrator extends Construct {
       access: props.access,
       labels: { ...labels, [LabelKeys.scrape]: 'true', 'instance-role': instanceRole },
       hostConfig,
-      firewallIds: [this.firewall.firewallId],
+      firewalls: [this.firewall],
       placementGroupId: Token.asNumber(this.placementGroup.id),
       backups: props.backups ?? false,
       protect,
