@@ -165,8 +165,11 @@ function buildDocument(spec: CloudConfigSpec, compress: boolean): Record<string,
  */
 export function renderCloudConfig(spec: CloudConfigSpec, options: RenderCloudConfigOptions = {}): string {
   const mode = options.compress ?? 'auto';
+  // cloud-init reads user_data with PyYAML, a YAML 1.1 parser: render with the 1.1 schema so that
+  // strings such as `yes`, `on`, `1_000`, `1:20` or `2024-01-01` are quoted and stay strings
+  // (the default 1.2 core schema leaves them plain, and PyYAML turns them into bools, ints, dates).
   const render = (compress: boolean) =>
-    '#cloud-config\n' + stringify(buildDocument(spec, compress), { lineWidth: 0, aliasDuplicateObjects: false });
+    '#cloud-config\n' + stringify(buildDocument(spec, compress), { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false });
   if (mode === 'always') return render(true);
   const plain = render(false);
   if (mode === 'never' || Buffer.byteLength(plain) <= (HETZNER_USER_DATA_LIMIT_BYTES * 3) / 4) return plain;
