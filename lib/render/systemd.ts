@@ -27,10 +27,12 @@ const UNIT_NAME = /^[a-zA-Z0-9:_.@-]+\.(service|timer|socket|mount|path|target)$
 function renderValue(v: string | number | boolean): string {
   const s = typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v);
   if (/[\n\r]/.test(s)) throw new Error(`systemd directive values must be single-line, got ${JSON.stringify(s)}`);
+  // A trailing backslash continues the line: systemd would read the next directive as part of this value.
+  if (s.endsWith('\\')) throw new Error(`systemd directive values must not end with a backslash, got ${JSON.stringify(s)}`);
   return s;
 }
 
-/** Renders the unit file text. Throws on an invalid unit name or multi-line values. */
+/** Renders the unit file text. Throws on an invalid unit name, multi-line values or a trailing backslash. */
 export function renderSystemdUnit(unit: SystemdUnit): string {
   if (!UNIT_NAME.test(unit.name)) throw new Error(`invalid systemd unit name ${JSON.stringify(unit.name)}`);
   const out: string[] = [];
