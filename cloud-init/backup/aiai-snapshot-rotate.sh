@@ -8,6 +8,7 @@
 #   SNAPSHOT_LABELS    space-separated key=value labels put on (and required of) rotated snapshots
 # The API token is read from the systemd credential "hcloud-token" ($CREDENTIALS_DIRECTORY), so it
 # never appears in the unit, the environment of other processes or cloud-init.
+# (hcloud prints `null`, not `[]`, for an empty list: the jq filters allow for it.)
 # Only snapshots carrying SNAPSHOT_OF_LABEL and all SNAPSHOT_LABELS are ever deleted: manual
 # snapshots are left alone. A server whose new snapshot fails keeps all its old ones.
 set -euo pipefail
@@ -45,7 +46,7 @@ for label in $SNAPSHOT_LABELS; do
 done
 
 timestamp="$(date -u +%Y%m%dT%H%M%SZ)"
-servers="$(hcloud server list --selector "$SERVER_SELECTOR" -o json | jq -r '.[] | "\(.id) \(.name)"')"
+servers="$(hcloud server list --selector "$SERVER_SELECTOR" -o json | jq -r '(. // [])[] | "\(.id) \(.name)"')"
 if [[ -z "$servers" ]]; then
   echo "no server matches selector '$SERVER_SELECTOR'; nothing to do"
   exit 0
@@ -63,7 +64,7 @@ while read -r server_id server_name; do
     continue
   fi
   old_ids="$(hcloud image list --type snapshot --selector "$SNAPSHOT_OF_LABEL=$server_name$label_selector" -o json < /dev/null \
-    | jq -r --argjson keep "$SNAPSHOT_KEEP" 'sort_by(.created, .id) | reverse | .[$keep:] | .[].id')"
+    | jq -r --argjson keep "$SNAPSHOT_KEEP" '. // [] | sort_by(.created, .id) | reverse | .[$keep:] | .[].id')"
   for image_id in $old_ids; do
     echo "deleting old snapshot $image_id of $server_name"
     if ! hcloud image delete "$image_id" < /dev/null; then
