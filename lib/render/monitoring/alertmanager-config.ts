@@ -1,0 +1,122 @@
+import { PropValidator } from '../../core/validation-error';
+import { checkDuration, GENERATED_HEADER, quoteString, toYaml } from './common';
+import { HOST_SYMPTOM_ALERTS } from './alert-rules';
+import { MonitoringHostOptions } from './options';
+import { credentialPath, MonitoringSecrets, monitoringPaths } from './paths';
+import { TargetLabels } from './prometheus-config';
+
+/**
+ * How notifications leave Alertmanager. Both read their URL from a secret file delivered after boot.
+ *
+ * - `webhook`: Alertmanager's generic webhook JSON, URL from `url_file`. `url_file` exists since
+ *   Alertmanager 0.26 (Ubuntu 24.04 ships 0.26.0); Debian 12's amtool 0.25 rejects it.
+ * - `slack`: Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat, ...), URL from
+ *   `api_url_file`, accepted since Alertmanager 0.22.
+ */
+export type AlertReceiverKind = 'webhook' | 'slack';
+
+export interface AlertmanagerConfigOptions extends Pick<MonitoringHostOptions, 'paths' | 'volumeMountpoint'> {
+  /** Kind of the notification receiver. @default 'webhook' */
+  readonly receiver?: AlertReceiverKind;
+  /**
+   * Route the always-firing `Watchdog` alert to a heartbeat URL (secret `alertmanager-heartbeat-url`)
+   * every `heartbeatInterval`. Enable together with AlertRulesOptions.heartbeat.
+   * @default false
+   */
+  readonly heartbeat?: boolean;
+  /** How often the heartbeat is repeated. @default '5m' */
+  readonly heartbeatInterval?: string;
+  /** Wait before the first notification of a new group. @default '30s' (critical alerts: 10s) */
+  readonly groupWait?: string;
+  /** Wait before notifying about new alerts of a group already notified. @default '5m' */
+  readonly groupInterval?: string;
+  /** Repeat of still-firing warnings. @default '4h' (critical: 1h, info: 24h) */
+  readonly repeatInterval?: string;
+}
+
+/** Receiver names (routes and tests refer to them). */
+export const Receivers = {
+  notify: 'notify',
+  heartbeat: 'heartbeat',
+  /** Receives nothing: alerts of severity `none` end here. */
+  blackhole: 'blackhole',
+} as const;
+
+export function validateAlertmanagerConfigOptions(v: PropValidator, o: AlertmanagerConfigOptions): void {
+  if (o.receiver !== undefined) v.check('receiver', o.receiver, o.receiver === 'webhook' || o.receiver === 'slack', "'webhook' or 'slack'");
+  checkDuration(v, 'heartbeatInterval', o.heartbeatInterval, { min: 60_000, max: 3_600_000, minText: '1m', maxText: '1h' });
+  checkDuration(v, 'groupWait', o.groupWait, { min: 0, max: 3_600_000, minText: '0s', maxText: '1h' });
+  checkDuration(v, 'groupInterval', o.groupInterval, { min: 60_000, max: 86_400_000, minText: '1m', maxText: '1d' });
+  checkDuration(v, 'repeatInterval', o.repeatInterval, { min: 60_000, max: 7 * 86_400_000, minText: '1m', maxText: '7d' });
+}
+
+const matcher = (name: string, value: string) => `${name}=${quoteString(value)}`;
+const regexMatcher = (name: string, values: readonly string[]) => `${name}=~${quoteString(values.join('|'))}`;
+
+/** The Alertmanager config as data. */
+export function alertmanagerConfig(o: AlertmanagerConfigOptions = {}): Record<string, unknown> {
+  const v = new PropValidator('AlertmanagerConfig');
+  validateAlertmanagerConfigOptions(v, o);
+  v.throwIfInvalid();
+  const paths = o.paths ?? monitoringPaths(o.volumeMountpoint);
+  const kind = o.receiver ?? 'webhook';
+  const urlFile = credentialPath(paths, MonitoringSecrets.alertWebhookUrl);
+  const notifyReceiver =
+    kind === 'webhook'
+      ? { name: Receivers.notify, webhook_configs: [{ url_file: urlFile, send_resolved: true }] }
+      : { name: Receivers.notify, slack_configs: [{ api_url_file: urlFile, send_resolved: true }] };
+
+  const routes: Record<string, unknown>[] = [];
+  if (o.heartbeat) {
+    routes.push({
+      receiver: Receivers.heartbeat,
+      matchers: [matcher('alertname', 'Watchdog')],
+      group_wait: '0s',
+      group_interval: '1m',
+      repeat_interval: o.heartbeatInterval ?? '5m',
+    });
+  }
+  routes.push(
+    { receiver: Receivers.blackhole, matchers: [matcher('severity', 'none')] },
+    { receiver: Receivers.notify, matchers: [matcher('severity', 'critical')], group_wait: '10s', repeat_interval: '1h' },
+    { receiver: Receivers.notify, matchers: [matcher('severity', 'info')], repeat_interval: '24h' },
+  );
+
+  const receivers: Record<string, unknown>[] = [notifyReceiver, { name: Receivers.blackhole }];
+  if (o.heartbeat) {
+    receivers.push({
+      name: Receivers.heartbeat,
+      webhook_configs: [{ url_file: credentialPath(paths, MonitoringSecrets.heartbeatUrl), send_resolved: false }],
+    });
+  }
+
+  return {
+    route: {
+      receiver: Receivers.notify,
+      group_by: ['alertname', TargetLabels.environment],
+      group_wait: o.groupWait ?? '30s',
+      group_interval: o.groupInterval ?? '5m',
+      repeat_interval: o.repeatInterval ?? '4h',
+      routes,
+    },
+    receivers,
+    inhibit_rules: [
+      {
+        // A down host explains every other alert about it.
+        source_matchers: [matcher('alertname', 'HostDown')],
+        target_matchers: [regexMatcher('alertname', HOST_SYMPTOM_ALERTS)],
+        equal: [TargetLabels.host],
+      },
+      {
+        source_matchers: [matcher('alertname', 'MonitoringVolumeAlmostFull')],
+        target_matchers: [matcher('alertname', 'MonitoringVolumeFillingUp')],
+        equal: [TargetLabels.host, 'mountpoint'],
+      },
+    ],
+  };
+}
+
+/** `alertmanager.yml`. No secret inside: URLs are read from files delivered after boot. */
+export function renderAlertmanagerConfig(o: AlertmanagerConfigOptions = {}): string {
+  return toYaml(alertmanagerConfig(o), GENERATED_HEADER);
+}

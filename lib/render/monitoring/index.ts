@@ -1,0 +1,13 @@
+export { parseDuration, MonitoringIdentity } from './common';
+export * from './paths';
+export * from './options';
+export * from './prometheus-config';
+export * from './alert-rules';
+export * from './alertmanager-config';
+export * from './loki-config';
+export * from './alloy-syntax';
+export * from './alloy-config';
+export * from './grafana';
+export * from './units';
+export * from './install';
+export * from './stack';

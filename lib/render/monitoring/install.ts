@@ -1,0 +1,150 @@
+import { AptSource, BootCommand, HostFile } from '../cloud-config';
+import { PropValidator } from '../../core/validation-error';
+import { checkMustBeLiteral } from './common';
+
+/** Debian architecture names (what apt and `[arch=...]` use). */
+export type DebianArchitecture = 'amd64' | 'arm64';
+
+/**
+ * The CPU architecture of a Hetzner server type: the `cax` family is Ampere (arm64), every other
+ * family (cx, cpx, ccx) is x86-64.
+ */
+export function architectureOfServerType(serverType: string): DebianArchitecture {
+  return /^cax\d/.test(serverType) ? 'arm64' : 'amd64';
+}
+
+/** The Grafana Labs APT repository (grafana, loki, alloy; amd64 and arm64 builds). */
+export const GrafanaApt = {
+  url: 'https://apt.grafana.com',
+  suite: 'stable',
+  component: 'main',
+  /** Fingerprint of the repository's signing key (https://apt.grafana.com/gpg.key). */
+  keyFingerprint: 'B53AE77BADB630A683046005963FA27710458545',
+  keyserver: 'keyserver.ubuntu.com',
+} as const;
+
+/**
+ * Versions of the Grafana packages, as APT `Pin: version` patterns. The Grafana repository keeps
+ * old versions, so pinning holds; a `x.y.*` pattern follows patch releases of one minor series.
+ * Ubuntu's packages (prometheus 2.45, alertmanager 0.26, node exporter 1.7 in 24.04) are not
+ * pinned: the archive only keeps the current security update, so a pin would break installs.
+ */
+export interface GrafanaPackageVersions {
+  /** @default '13.2.*' */
+  readonly grafana?: string;
+  /** @default '3.7.*' */
+  readonly loki?: string;
+  /** @default '1.20.*' */
+  readonly alloy?: string;
+}
+
+export const DEFAULT_GRAFANA_VERSIONS: Required<GrafanaPackageVersions> = {
+  grafana: '13.2.*',
+  loki: '3.7.*',
+  alloy: '1.20.*',
+};
+
+/** Packages of the Ubuntu 24.04 archive. */
+export const UbuntuPackages = {
+  prometheus: 'prometheus',
+  alertmanager: 'prometheus-alertmanager',
+  nodeExporter: 'prometheus-node-exporter',
+} as const;
+
+export const GrafanaPackages = { grafana: 'grafana', loki: 'loki', alloy: 'alloy' } as const;
+
+export interface InstallOptions {
+  /** Hetzner server type of the host (picks arm64 for `cax*`, amd64 otherwise). */
+  readonly serverType: string;
+  /** Pinned versions of the Grafana repository's packages. @default DEFAULT_GRAFANA_VERSIONS */
+  readonly versions?: GrafanaPackageVersions;
+  /**
+   * The repository's ASCII-armored signing key, embedded in user_data instead of fetching the key
+   * by fingerprint from keyserver.ubuntu.com at boot.
+   * @default - fetched by fingerprint from the keyserver
+   */
+  readonly grafanaAptKey?: string;
+}
+
+/** Packages, sources and files that install a set of services, as typed data for the host config. */
+export interface InstallPlan {
+  readonly architecture: DebianArchitecture;
+  readonly aptSources: readonly AptSource[];
+  readonly packages: readonly string[];
+  /** APT preferences (written early, before packages are installed). */
+  readonly files: readonly HostFile[];
+}
+
+const VERSION_PATTERN = /^\d+(\.\d+){1,2}(-[0-9A-Za-z.+~]+)?$|^\d+(\.\d+){0,1}\.\*$/;
+
+export function validateInstallOptions(v: PropValidator, o: InstallOptions): void {
+  if (checkMustBeLiteral(v, 'serverType', o.serverType)) {
+    v.check('serverType', o.serverType, typeof o.serverType === 'string' && /^[a-z]+\d+[a-z]*$/.test(o.serverType), 'a Hetzner server type like cax21 or cx33');
+  }
+  for (const [name, value] of Object.entries(o.versions ?? {})) {
+    v.check(`versions.${name}`, value, typeof value === 'string' && VERSION_PATTERN.test(value), "an exact version ('13.2.3', '1.20.1-1') or a series ('13.2.*')");
+  }
+  if (o.grafanaAptKey !== undefined) {
+    v.check('grafanaAptKey', '<key>', /^-----BEGIN PGP PUBLIC KEY BLOCK-----[\s\S]+-----END PGP PUBLIC KEY BLOCK-----\s*$/.test(o.grafanaAptKey), 'an ASCII-armored PGP public key');
+  }
+}
+
+/** APT pins of the log shipper (every host) and of the monitoring server's Grafana packages: separate files, so one host can carry both. */
+export const AptPreferencePaths = {
+  logShipping: '/etc/apt/preferences.d/aiai-alloy.pref',
+  monitoring: '/etc/apt/preferences.d/aiai-grafana-stack.pref',
+} as const;
+
+function grafanaSource(o: InstallOptions, arch: DebianArchitecture): AptSource {
+  const source = `deb [arch=${arch} signed-by=$KEY_FILE] ${GrafanaApt.url} ${GrafanaApt.suite} ${GrafanaApt.component}`;
+  return o.grafanaAptKey
+    ? { name: 'grafana', source, key: o.grafanaAptKey }
+    : { name: 'grafana', source, keyid: GrafanaApt.keyFingerprint, keyserver: GrafanaApt.keyserver };
+}
+
+/** `/etc/apt/preferences.d` pins: the given packages held to their version pattern, from the Grafana origin only. */
+export function renderAptPreferences(pins: Readonly<Record<string, string>>): string {
+  const blocks = Object.entries(pins).map(([pkg, version]) =>
+    [`Package: ${pkg}`, `Pin: version ${version}`, 'Pin-Priority: 1001'].join('\n'),
+  );
+  return `# Generated by aiai-hetzner (lib/render/monitoring): pinned Grafana repository packages.\n\n${blocks.join('\n\n')}\n`;
+}
+
+function plan(o: InstallOptions, ubuntu: string[], grafana: (keyof GrafanaPackageVersions)[], prefsPath: string): InstallPlan {
+  const v = new PropValidator('MonitoringInstall');
+  validateInstallOptions(v, o);
+  v.throwIfInvalid();
+  const arch = architectureOfServerType(o.serverType);
+  const versions = { ...DEFAULT_GRAFANA_VERSIONS, ...o.versions };
+  const pins = Object.fromEntries(grafana.map((p) => [GrafanaPackages[p], versions[p]]));
+  return {
+    architecture: arch,
+    aptSources: [grafanaSource(o, arch)],
+    packages: [...ubuntu, ...grafana.map((p) => GrafanaPackages[p])],
+    files: [{ path: prefsPath, content: renderAptPreferences(pins), early: true }],
+  };
+}
+
+/** Every host of the platform (the monitoring host too): node exporter (Ubuntu) and Alloy (Grafana repository). */
+export function logShippingInstallPlan(o: InstallOptions): InstallPlan {
+  return plan(o, [UbuntuPackages.nodeExporter], ['alloy'], AptPreferencePaths.logShipping);
+}
+
+/**
+ * The server side on the monitoring host: Prometheus and Alertmanager from Ubuntu, Grafana and Loki
+ * from Grafana's repository. Combine it with {@link logShippingInstallPlan} (node exporter, Alloy),
+ * which every host gets; the two plans share the APT source and write different pin files.
+ */
+export function monitoringInstallPlan(o: InstallOptions): InstallPlan {
+  return plan(o, [UbuntuPackages.prometheus, UbuntuPackages.alertmanager], ['grafana', 'loki'], AptPreferencePaths.monitoring);
+}
+
+/** Commands after files are in place: pick up drop-ins and configs, enable and (re)start the services. */
+export function serviceStartCommands(units: readonly string[]): BootCommand[] {
+  return [
+    ['systemctl', 'daemon-reload'],
+    ['systemctl', 'enable', ...units],
+    // The packages started some services with their default config; restart starts the others.
+    ['systemctl', 'restart', ...units],
+  ];
+}

@@ -1,0 +1,148 @@
+import { BootCommand, HostFile } from '../cloud-config';
+import { PropValidator } from '../../core/validation-error';
+import { AlertmanagerConfigOptions, renderAlertmanagerConfig, validateAlertmanagerConfigOptions } from './alertmanager-config';
+import { AlertRulesOptions, renderAlertRuleFiles, validateAlertRulesOptions } from './alert-rules';
+import { AlloyConfigOptions, renderAlloyConfig, validateAlloyConfigOptions } from './alloy-config';
+import {
+  GRAFANA_DASHBOARDS,
+  grafanaDashboard,
+  renderGrafanaDashboardProvider,
+  renderGrafanaDatasources,
+  renderGrafanaIni,
+} from './grafana';
+import {
+  InstallOptions,
+  InstallPlan,
+  logShippingInstallPlan,
+  monitoringInstallPlan,
+  serviceStartCommands,
+  validateInstallOptions,
+} from './install';
+import { LokiConfigOptions, renderLokiConfig, validateLokiConfigOptions } from './loki-config';
+import { MonitoringEndpoints, monitoringEndpoints, pathsOf } from './options';
+import { MonitoringSecret, MonitoringSecrets, MonitoringUnits, monitoringPaths } from './paths';
+import { PrometheusConfigOptions, renderPrometheusConfig, validatePrometheusConfigOptions } from './prometheus-config';
+import {
+  ALLOY_ENVIRONMENT_FILE,
+  dropInFile,
+  monitoringDropIns,
+  MonitoringUnitsOptions,
+  renderAlloyEnvironment,
+  validateUnitsOptions,
+} from './units';
+
+/** Everything the monitoring host's renderers accept, in one object. */
+export interface MonitoringStackOptions
+  extends PrometheusConfigOptions,
+    LokiConfigOptions,
+    MonitoringUnitsOptions,
+    InstallOptions,
+    Omit<AlertRulesOptions, 'volumeMountpoint' | 'heartbeat'>,
+    Omit<AlertmanagerConfigOptions, 'paths' | 'volumeMountpoint' | 'heartbeat'> {
+  /**
+   * The always-firing Watchdog alert, delivered to an external dead-man switch (secret
+   * `alertmanager-heartbeat-url`): the only alert that reaches you when Prometheus itself is down.
+   * @default false
+   */
+  readonly heartbeat?: boolean;
+}
+
+/** A secret the host needs, and the units to restart when it is (re)delivered. */
+export interface SecretRequirement {
+  readonly secret: MonitoringSecret;
+  readonly restartUnits: readonly string[];
+}
+
+/** The typed pieces of one host, to merge into its HostConfig. */
+export interface HostContribution {
+  readonly install: InstallPlan;
+  /** Config files (written late, after the packages; root-owned, world-readable: no secret is in them). */
+  readonly files: readonly HostFile[];
+  /** Run after units are enabled (HostConfig final commands). */
+  readonly finalCommands: readonly BootCommand[];
+  /** Secrets to deliver after boot into HostPaths.secretsDir. */
+  readonly secrets: readonly SecretRequirement[];
+}
+
+export interface MonitoringHostContribution extends HostContribution {
+  readonly endpoints: MonitoringEndpoints;
+}
+
+/**
+ * Validates every option of the monitoring host at once (one error lists every bad prop). The
+ * construct calls it with its own validator so errors name the construct path.
+ */
+export function validateMonitoringStackOptions(v: PropValidator, o: MonitoringStackOptions): void {
+  validatePrometheusConfigOptions(v, o);
+  validateLokiConfigOptions(v, o);
+  validateUnitsOptions(v, o);
+  validateInstallOptions(v, o);
+  validateAlertRulesOptions(v, { ...o, volumeMountpoint: o.volumeMountpoint });
+  validateAlertmanagerConfigOptions(v, o);
+}
+
+/**
+ * The monitoring server's contribution: configs of Prometheus (with alert rules), Alertmanager,
+ * Loki and Grafana (ini, datasources, dashboards), systemd drop-ins, packages and the secrets it
+ * needs. Nothing here depends on the list of hosts, so the monitoring server's user_data stays the
+ * same when orchestrators or runners come and go. Log shipping of the host itself is
+ * {@link renderLogShippingHost}, which every host gets.
+ */
+export function renderMonitoringHost(o: MonitoringStackOptions): MonitoringHostContribution {
+  const v = new PropValidator('MonitoringHost');
+  validateMonitoringStackOptions(v, o);
+  v.throwIfInvalid();
+  const paths = pathsOf(o);
+
+  const files: HostFile[] = [
+    { path: paths.prometheusConfig, content: renderPrometheusConfig(o) },
+    ...renderAlertRuleFiles({ ...o, volumeMountpoint: o.volumeMountpoint }).map((f) => ({
+      path: `${paths.prometheusRulesDir}/${f.name}`,
+      content: f.content
+    })),
+    { path: paths.alertmanagerConfig, content: renderAlertmanagerConfig(o) },
+    { path: paths.lokiConfig, content: renderLokiConfig(o) },
+    { path: paths.grafanaIni, content: renderGrafanaIni(o) },
+    { path: `${paths.grafanaProvisioningDir}/datasources/aiai.yaml`, content: renderGrafanaDatasources(o) },
+    { path: `${paths.grafanaProvisioningDir}/dashboards/aiai.yaml`, content: renderGrafanaDashboardProvider(o) },
+    // Minified: the dashboards travel in user_data (32 KiB limit).
+    ...GRAFANA_DASHBOARDS.map((name) => ({ path: `${paths.grafanaDashboardsDir}/${name}`, content: JSON.stringify(JSON.parse(grafanaDashboard(name))) + '\n' })),
+    ...monitoringDropIns(o).map(dropInFile),
+  ];
+
+  const secrets: SecretRequirement[] = [
+    { secret: MonitoringSecrets.hcloudSdToken, restartUnits: [MonitoringUnits.prometheus] },
+    { secret: MonitoringSecrets.alertWebhookUrl, restartUnits: [MonitoringUnits.alertmanager] },
+    ...(o.heartbeat ? [{ secret: MonitoringSecrets.heartbeatUrl, restartUnits: [MonitoringUnits.alertmanager] }] : []),
+    { secret: MonitoringSecrets.grafanaAdminPassword, restartUnits: [MonitoringUnits.grafana] },
+  ];
+
+  return {
+    install: monitoringInstallPlan(o),
+    files,
+    finalCommands: serviceStartCommands([MonitoringUnits.prometheus, MonitoringUnits.alertmanager, MonitoringUnits.loki, MonitoringUnits.grafana]),
+    secrets,
+    endpoints: monitoringEndpoints(o),
+  };
+}
+
+/** Options of log shipping on one host. */
+export interface LogShippingOptions extends AlloyConfigOptions, InstallOptions {}
+
+/** Every host's contribution: node exporter and Alloy shipping its logs to Loki. */
+export function renderLogShippingHost(o: LogShippingOptions): HostContribution {
+  const v = new PropValidator('LogShipping');
+  validateAlloyConfigOptions(v, o);
+  validateInstallOptions(v, o);
+  v.throwIfInvalid();
+  const paths = o.paths ?? monitoringPaths();
+  return {
+    install: logShippingInstallPlan(o),
+    files: [
+      { path: paths.alloyConfig, content: renderAlloyConfig(o) },
+      { path: ALLOY_ENVIRONMENT_FILE, content: renderAlloyEnvironment(paths.alloyConfig) },
+    ],
+    finalCommands: serviceStartCommands([MonitoringUnits.nodeExporter, MonitoringUnits.alloy]),
+    secrets: [],
+  };
+}
