@@ -1,0 +1,137 @@
+import { HostPaths, SERVICE_USER } from '../../lib/core/paths';
+import { Ports } from '../../lib/core/ports';
+import { applyHardening, applyNodeExporter, renderSshdHardening, SECRET_INBOX_DIR, SSHD_DROP_IN_PATH } from '../../lib/host/hardening';
+import { HostConfig } from '../../lib/host/host-config';
+import { PortSources } from '../../lib/network/port-rule';
+import { renderCloudConfig } from '../../lib/render/cloud-config';
+import { parse } from 'yaml';
+
+const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOsbTQigH4tHGtjCYMX5OdD1HLNPlzKVmeBauS5oRfGr alice@example';
+
+/** sshd keywords (lower-cased) -> values, ignoring comments; throws on a repeated keyword. */
+function sshdDirectives(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    const m = /^(\S+)\s+(.+)$/.exec(line);
+    if (!m) throw new Error(`not a directive: ${line}`);
+    const key = m[1].toLowerCase();
+    if (out.has(key)) throw new Error(`${m[1]} appears twice`);
+    out.set(key, m[2]);
+  }
+  return out;
+}
+
+describe('sshd hardening drop-in', () => {
+  test('no root, no passwords, public keys only, AllowUsers the service user', () => {
+    const d = sshdDirectives(renderSshdHardening([SERVICE_USER]));
+    expect(d.get('permitrootlogin')).toBe('no');
+    expect(d.get('passwordauthentication')).toBe('no');
+    expect(d.get('kbdinteractiveauthentication')).toBe('no');
+    expect(d.get('pubkeyauthentication')).toBe('yes');
+    expect(d.get('authenticationmethods')).toBe('publickey');
+    expect(d.get('permitemptypasswords')).toBe('no');
+    expect(d.get('x11forwarding')).toBe('no');
+    expect(d.get('allowagentforwarding')).toBe('no');
+    expect(d.get('permittunnel')).toBe('no');
+    expect(d.get('allowusers')).toBe('aiai');
+    expect(Number(d.get('maxauthtries'))).toBeLessThanOrEqual(3);
+  });
+
+  test('lists several users on one AllowUsers line', () => {
+    expect(sshdDirectives(renderSshdHardening(['aiai', 'ops'])).get('allowusers')).toBe('aiai ops');
+  });
+
+  test('the drop-in sorts before cloud-init\'s 50-cloud-init.conf (sshd keeps the first value)', () => {
+    expect(SSHD_DROP_IN_PATH.startsWith('/etc/ssh/sshd_config.d/')).toBe(true);
+    const base = SSHD_DROP_IN_PATH.split('/').pop()!;
+    expect(base.endsWith('.conf')).toBe(true);
+    expect([base, '50-cloud-init.conf'].sort()[0]).toBe(base);
+  });
+
+  test.each(['root aiai', 'Aiai', '-x', 'a*', '', 'x'.repeat(33)])('fails if a user name is %j', (u) => {
+    expect(() => renderSshdHardening([u])).toThrow(/^invalid user name for AllowUsers: /);
+  });
+});
+
+describe('applyHardening', () => {
+  function hardened(extraGroups?: string[]) {
+    const h = new HostConfig();
+    applyHardening(h, { sshPublicKeys: [KEY], extraGroups });
+    return h;
+  }
+
+  test('service user with the operator keys, no docker group unless asked for', () => {
+    const spec = hardened().toSpec('h', []);
+    const user = spec.users.find((u) => u.name === SERVICE_USER)!;
+    expect(user.sshAuthorizedKeys).toEqual([KEY]);
+    expect(user.groups ?? []).not.toContain('docker');
+    expect(user.shell).toBe('/bin/bash');
+    expect(hardened(['docker']).toSpec('h', []).users[0].groups).toEqual(['docker']);
+  });
+
+  test('installs ufw, fail2ban (with python3-systemd for its journal backend) and unattended-upgrades', () => {
+    const spec = hardened().toSpec('h', []);
+    expect(spec.packages).toEqual(expect.arrayContaining(['ufw', 'fail2ban', 'python3-systemd', 'unattended-upgrades']));
+  });
+
+  test('writes the sshd drop-in and sysctl early, the package-owned configs late', () => {
+    const files = Object.fromEntries(hardened().fileList.map((f) => [f.path, f]));
+    expect(files[SSHD_DROP_IN_PATH].early).toBe(true);
+    expect(files['/etc/sysctl.d/90-aiai-hardening.conf'].early).toBe(true);
+    expect(files['/etc/fail2ban/jail.d/aiai-sshd.local'].early).toBeFalsy();
+    expect(files['/etc/apt/apt.conf.d/52unattended-upgrades-aiai'].early).toBeFalsy();
+    expect(files['/etc/apt/apt.conf.d/20auto-upgrades'].content).toMatch(/APT::Periodic::Unattended-Upgrade "1";/);
+  });
+
+  test('the fail2ban jail reads sshd from the journal', () => {
+    const jail = hardened().fileList.find((f) => f.path === '/etc/fail2ban/jail.d/aiai-sshd.local')!.content;
+    expect(jail).toMatch(/^\[sshd\]$/m);
+    expect(jail).toMatch(/^enabled = true$/m);
+    expect(jail).toMatch(/^backend = systemd$/m);
+    expect(jail).not.toMatch(/logpath/);
+  });
+
+  test('sysctl disables forwarding and redirects', () => {
+    const sysctl = hardened().fileList.find((f) => f.path === '/etc/sysctl.d/90-aiai-hardening.conf')!.content;
+    for (const line of ['net.ipv4.ip_forward = 0', 'net.ipv4.tcp_syncookies = 1', 'net.ipv4.conf.all.accept_redirects = 0', 'net.ipv4.conf.all.send_redirects = 0', 'kernel.randomize_va_space = 2']) {
+      expect(sysctl.split('\n')).toContain(line);
+    }
+  });
+
+  test('unattended-upgrades never reboots automatically', () => {
+    const uu = hardened().fileList.find((f) => f.path === '/etc/apt/apt.conf.d/52unattended-upgrades-aiai')!.content;
+    expect(uu).toMatch(/Unattended-Upgrade::Automatic-Reboot "false";/);
+    expect(uu).toMatch(/-security";/);
+  });
+
+  test('SSH is open to the admin sources only; the secret inbox and config dirs are created with tight modes', () => {
+    const h = hardened();
+    expect(h.ports).toEqual([{ port: Ports.ssh, from: PortSources.admin }]);
+    const cmds = h.toSpec('h', []).commands.map((c) => (typeof c === 'string' ? c : c.join(' ')));
+    expect(cmds).toContain(`install -d -m 0750 -o root -g ${SERVICE_USER} ${HostPaths.configDir} ${HostPaths.secretsDir}`);
+    expect(cmds).toContain(`install -d -m 0700 -o ${SERVICE_USER} -g ${SERVICE_USER} ${SECRET_INBOX_DIR}`);
+    expect(cmds).toContain('sysctl --system');
+  });
+
+  test('sshd is restarted last, after everything else', () => {
+    const spec = hardened().toSpec('h', []);
+    expect(spec.finalCommands![spec.finalCommands!.length - 1]).toEqual(['systemctl', 'restart', 'ssh.service']);
+  });
+
+  test('renders into a valid cloud-config with the hardening in place', () => {
+    const doc = parse(renderCloudConfig(hardened().toSpec('h', [])), { version: '1.1' });
+    expect(doc.write_files.map((f: any) => f.path)).toContain(SSHD_DROP_IN_PATH);
+    expect(doc.ssh_pwauth).toBe(false);
+    expect(doc.disable_root).toBe(true);
+  });
+});
+
+describe('applyNodeExporter', () => {
+  test('installs the distribution package (its own architecture) and opens 9100 to the private range only', () => {
+    const h = new HostConfig();
+    applyNodeExporter(h);
+    expect(h.toSpec('h', []).packages).toEqual(['prometheus-node-exporter']);
+    expect(h.ports).toEqual([{ port: Ports.nodeExporter, from: PortSources.private }]);
+  });
+});

@@ -1,0 +1,177 @@
+import { Construct } from 'constructs';
+import { IpPlan, RESERVED_GATEWAY_OFFSET } from '../../lib/network/ip-plan';
+import { expectProblem, network, onlyResource, resources, synth, testStack, validationError } from './helpers';
+
+describe('PrivateNetwork', () => {
+  test('defaults: 10.0.0.0/16 with the cloud subnet 10.0.1.0/24 in eu-central, delete-protected', () => {
+    const stack = testStack();
+    const net = network(stack, { labels: { project: 'aiai', role: 'network', environment: 'test' } });
+    const json = synth(stack);
+    const n = onlyResource(json, 'hcloud_network');
+    expect(n).toMatchObject({ name: 'test-net', ip_range: '10.0.0.0/16', delete_protection: true, labels: { project: 'aiai', role: 'network', environment: 'test' } });
+    const s = onlyResource(json, 'hcloud_network_subnet');
+    expect(s).toMatchObject({ type: 'cloud', network_zone: 'eu-central', ip_range: '10.0.1.0/24' });
+    expect(s.network_id).toMatch(/^\$\{hcloud_network\.Net_Network_[0-9A-F]+\.id\}$/);
+    expect(net.ipRange).toBe('10.0.0.0/16');
+    expect(net.subnetIpRange).toBe('10.0.1.0/24');
+    expect(net.networkZone).toBe('eu-central');
+    expect(net.attachDependencies).toEqual([net.subnet]);
+  });
+
+  test('the IP plan of the research doc: LB .5, orchestrators .10/.11, monitoring .20, runners from .30', () => {
+    const net = network(testStack());
+    expect(net.addressAt(IpPlan.loadBalancer)).toBe('10.0.1.5');
+    expect(net.addressAt(IpPlan.orchestratorPrimary)).toBe('10.0.1.10');
+    expect(net.addressAt(IpPlan.orchestratorStandby)).toBe('10.0.1.11');
+    expect(net.addressAt(IpPlan.monitoring)).toBe('10.0.1.20');
+    expect(net.addressAt(IpPlan.runnersFrom)).toBe('10.0.1.30');
+    expect(RESERVED_GATEWAY_OFFSET).toBe(1);
+  });
+
+  test('addressAt refuses offsets outside the subnet', () => {
+    const net = network(testStack());
+    expect(() => net.addressAt(0)).toThrow(/offset 0 is outside subnet 10.0.1.0\/24/);
+    expect(() => net.addressAt(255)).toThrow(/outside subnet/);
+    expect(() => net.addressAt(1.5)).toThrow(/outside subnet/);
+  });
+
+  test('custom ranges, zone, labels off and additional subnets', () => {
+    const stack = testStack();
+    network(stack, { ipRange: '172.16.0.0/16', subnetIpRange: '172.16.0.0/24', networkZone: 'us-east', additionalSubnets: ['172.16.8.0/22'], deleteProtection: false });
+    const json = synth(stack);
+    const n = onlyResource(json, 'hcloud_network');
+    expect(n.delete_protection).toBe(false);
+    expect(n.labels).toBeUndefined();
+    const subnets = resources(json, 'hcloud_network_subnet');
+    expect(subnets.map((s) => s.ip_range).sort()).toEqual(['172.16.0.0/24', '172.16.8.0/22']);
+    expect(subnets.every((s) => s.network_zone === 'us-east' && s.type === 'cloud')).toBe(true);
+  });
+
+  test('reserveAddress hands out an address once', () => {
+    const stack = testStack();
+    const net = network(stack);
+    const owner = new Construct(stack, 'Host');
+    expect(net.reserveAddress(owner, 'privateIp', '10.0.1.10')).toBe('10.0.1.10');
+  });
+
+  test.each([
+    ['10.0.2.10', /an IPv4 address inside subnet 10\.0\.1\.0\/24 \(not its network or broadcast address\)/],
+    ['10.0.1.0', /inside subnet 10\.0\.1\.0\/24/],
+    ['10.0.1.255', /inside subnet 10\.0\.1\.0\/24/],
+    ['10.0.1', /inside subnet/],
+  ])('fails if the IP %s is outside the subnet (or its network/broadcast address)', (ip, allowed) => {
+    const stack = testStack();
+    const net = network(stack);
+    const owner = new Construct(stack, 'Host');
+    expectProblem(validationError(() => net.reserveAddress(owner, 'privateIp', ip)), { path: 'test/Host', property: 'privateIp', value: ip, allowed });
+  });
+
+  test('fails if the IP is the gateway .1', () => {
+    const stack = testStack();
+    const net = network(stack);
+    const owner = new Construct(stack, 'Host');
+    expectProblem(validationError(() => net.reserveAddress(owner, 'privateIp', '10.0.1.1')), {
+      path: 'test/Host',
+      property: 'privateIp',
+      value: '10.0.1.1',
+      allowed: /an address other than 10\.0\.1\.1, which Hetzner reserves for the subnet gateway/,
+    });
+  });
+
+  test('fails if the IP is already taken, naming who has it', () => {
+    const stack = testStack();
+    const net = network(stack);
+    net.reserveAddress(new Construct(stack, 'First'), 'privateIp', '10.0.1.20');
+    expectProblem(validationError(() => net.reserveAddress(new Construct(stack, 'Second'), 'privateIp', '10.0.1.20')), {
+      path: 'test/Second',
+      property: 'privateIp',
+      value: '10.0.1.20',
+      allowed: /an address not already taken \(10\.0\.1\.20 is used by test\/First\)/,
+    });
+  });
+
+  test('checkLocation returns the location in the zone', () => {
+    const stack = testStack();
+    const net = network(stack);
+    expect(net.checkLocation(new Construct(stack, 'Host'), 'location', 'hel1').networkZone).toBe('eu-central');
+  });
+
+  test('fails if the location is outside the network zone', () => {
+    const stack = testStack();
+    const net = network(stack);
+    expectProblem(validationError(() => net.checkLocation(new Construct(stack, 'Host'), 'location', 'ash')), {
+      path: 'test/Host',
+      property: 'location',
+      value: 'ash',
+      allowed: /^a location in network zone eu-central of test\/Net \(fsn1, nbg1, hel1\)$/,
+    });
+  });
+
+  test('fails if the location is unknown', () => {
+    const stack = testStack();
+    const net = network(stack);
+    expectProblem(validationError(() => net.checkLocation(new Construct(stack, 'Host'), 'location', 'fra1')), {
+      path: 'test/Host',
+      property: 'location',
+      value: 'fra1',
+      allowed: /^one of fsn1, nbg1, hel1, ash, hil, sin$/,
+    });
+  });
+
+  test('fails if the name is not a Hetzner resource name', () => {
+    expectProblem(validationError(() => network(testStack(), { name: 'bad name!' })), {
+      path: 'test/Net',
+      property: 'name',
+      value: 'bad name!',
+      allowed: /letters, digits/,
+    });
+  });
+
+  test.each(['8.8.0.0/16', '10.0.0.0/25', '10.0.0.5/16', 'nonsense'])('fails if ipRange is %j (not an RFC 1918 block of /24 or larger)', (ipRange) => {
+    expectProblem(validationError(() => network(testStack(), { ipRange })), {
+      path: 'test/Net',
+      property: 'ipRange',
+      value: ipRange,
+      allowed: /^an RFC 1918 IPv4 block of \/24 or larger/,
+    });
+  });
+
+  test.each(['10.1.1.0/24', '10.0.1.0/30', '10.0.1.0'])('fails if subnetIpRange is %j (outside the range or too small)', (subnetIpRange) => {
+    expectProblem(validationError(() => network(testStack(), { subnetIpRange })), {
+      path: 'test/Net',
+      property: 'subnetIpRange',
+      value: subnetIpRange,
+      allowed: /^a block of \/29 or larger inside ipRange 10\.0\.0\.0\/16$/,
+    });
+  });
+
+  test('fails if the network zone is unknown', () => {
+    expectProblem(validationError(() => network(testStack(), { networkZone: 'eu-west' as never })), {
+      path: 'test/Net',
+      property: 'networkZone',
+      value: 'eu-west',
+      allowed: /^one of eu-central, us-east, us-west, ap-southeast$/,
+    });
+  });
+
+  test('fails if subnets overlap', () => {
+    const err = validationError(() => network(testStack(), { additionalSubnets: ['10.0.2.0/24', '10.0.1.128/25', '10.0.2.0/23'] }));
+    expectProblem(err, { path: 'test/Net', property: 'additionalSubnets[1]', value: '10.0.1.128/25', allowed: /^a block that does not overlap 10\.0\.1\.0\/24$/ });
+    expectProblem(err, { path: 'test/Net', property: 'additionalSubnets[2]', value: '10.0.2.0/23', allowed: /^a block that does not overlap 10\.0\.2\.0\/24$/ });
+    expect(err.problems).toHaveLength(2);
+  });
+
+  test('fails if an additional subnet lies outside the network range', () => {
+    expectProblem(validationError(() => network(testStack(), { additionalSubnets: ['10.9.0.0/24'] })), {
+      path: 'test/Net',
+      property: 'additionalSubnets[0]',
+      value: '10.9.0.0/24',
+      allowed: /^an IPv4 block inside ipRange 10\.0\.0\.0\/16$/,
+    });
+  });
+
+  test('reports every bad prop at once', () => {
+    const err = validationError(() => network(testStack(), { name: '', ipRange: '8.8.8.0/24', networkZone: 'mars' as never }));
+    expect(err.problems.map((p) => p.property).sort()).toEqual(['ipRange', 'name', 'networkZone', 'subnetIpRange']);
+  });
+});

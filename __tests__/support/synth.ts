@@ -1,0 +1,215 @@
+/**
+ * Synthesizes an app (by default the reference app of main.ts) into a temp outdir and hands tests
+ * the parsed `cdk.tf.json` of every stack, plus every `hcloud_server`'s user_data unpacked into a
+ * temp tree (write_files decoded, systemd units listed), ready for the real validators.
+ *
+ * Jest gives every test file its own module registry, so the memoized `referenceApp()` synthesizes
+ * once per test file, however many tests use it.
+ */
+import { readFileSync, mkdirSync, writeFileSync, chmodSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { App } from 'cdktf';
+import { parse } from 'yaml';
+import { buildReferenceApp } from '../../main';
+import { EXAMPLE_CONFIG, ReferenceConfig } from '../../lib/app/reference-config';
+import { tempDir } from './tmp';
+
+/** A Terraform JSON document as cdktf writes it (only the parts tests read are typed). */
+export interface StackJson {
+  readonly resource?: Record<string, Record<string, Record<string, any>>>;
+  readonly data?: Record<string, Record<string, Record<string, any>>>;
+  readonly variable?: Record<string, Record<string, any>>;
+  readonly output?: Record<string, Record<string, any>>;
+  readonly provider?: Record<string, any>;
+  readonly terraform?: Record<string, any>;
+  readonly [key: string]: unknown;
+}
+
+export interface SynthesizedApp {
+  /** The outdir (a fresh temp folder). */
+  readonly outdir: string;
+  /** Parsed `stacks/<name>/cdk.tf.json` by stack name. */
+  readonly stacks: Readonly<Record<string, StackJson>>;
+  /** Raw text of each stack's cdk.tf.json (for scans over the exact bytes written). */
+  readonly rawStacks: Readonly<Record<string, string>>;
+}
+
+export interface SynthOptions {
+  /**
+   * Environment variables set in process.env while the app is built and synthesized (restored
+   * afterwards), e.g. TF_VAR_* values that must never reach the output.
+   */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Synthesizes whatever `build` adds to a fresh App into a temp outdir. */
+export function synthApp(build: (app: App) => void, opts: SynthOptions = {}): SynthesizedApp {
+  const outdir = tempDir('synth-');
+  const saved: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(opts.env ?? {})) {
+    saved[k] = process.env[k];
+    process.env[k] = v;
+  }
+  try {
+    const app = new App({ outdir, stackTraces: false, skipValidation: false });
+    build(app);
+    app.synth();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+  const stacks: Record<string, StackJson> = {};
+  const rawStacks: Record<string, string> = {};
+  for (const name of readdirSync(join(outdir, 'stacks'))) {
+    const raw = readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8');
+    rawStacks[name] = raw;
+    stacks[name] = JSON.parse(raw) as StackJson;
+  }
+  return { outdir, stacks, rawStacks };
+}
+
+/** Synthesizes the reference app of main.ts (with the documentation config unless one is given). */
+export function synthReferenceApp(config: ReferenceConfig = EXAMPLE_CONFIG, opts: SynthOptions = {}): SynthesizedApp {
+  return synthApp((app) => {
+    buildReferenceApp(app, config);
+  }, opts);
+}
+
+let cached: SynthesizedApp | undefined;
+
+/** The reference app with the documentation config, synthesized once per test file. */
+export function referenceApp(): SynthesizedApp {
+  cached ??= synthReferenceApp();
+  return cached;
+}
+
+/** Every resource of `type` across the given stacks, with its stack and logical name. */
+export function resourcesOfType(
+  synth: SynthesizedApp,
+  type: string,
+): { stack: string; name: string; config: Record<string, any> }[] {
+  const out: { stack: string; name: string; config: Record<string, any> }[] = [];
+  for (const [stack, json] of Object.entries(synth.stacks)) {
+    for (const [name, config] of Object.entries(json.resource?.[type] ?? {})) out.push({ stack, name, config });
+  }
+  return out;
+}
+
+/** One file from a cloud-config's write_files, decoded and written below the host's root. */
+export interface ExtractedFile {
+  /** Absolute path on the host. */
+  readonly path: string;
+  /** Decoded content. */
+  readonly content: string;
+  readonly permissions?: string;
+  readonly owner?: string;
+  /** The encoding user_data used (`gz+b64`, ...) or undefined for plain text. */
+  readonly encoding?: string;
+  readonly defer?: boolean;
+  /** Where the content was written locally (`<root><path>`). */
+  readonly localPath: string;
+}
+
+/** One `hcloud_server` of a synthesized stack and its unpacked cloud-config. */
+export interface ExtractedServer {
+  readonly stack: string;
+  /** Logical name of the resource in cdk.tf.json. */
+  readonly resourceName: string;
+  /** Construct path (from the resource metadata). */
+  readonly constructPath: string;
+  /** The server's `name` attribute (its hostname). */
+  readonly serverName: string;
+  readonly userData: string;
+  /** user_data parsed as YAML 1.1 (as cloud-init's PyYAML reads it). */
+  readonly cloudConfig: Record<string, any>;
+  /** Local root of the unpacked files (a fake `/`). */
+  readonly root: string;
+  readonly files: readonly ExtractedFile[];
+  /** The subset of `files` that are systemd units under /etc/systemd/system. */
+  readonly units: readonly ExtractedFile[];
+  /** The user_data document itself, written to `<root>/../<resourceName>.user-data.yaml`. */
+  readonly userDataPath: string;
+}
+
+const UNIT_FILE = /^\/etc\/systemd\/system\/[^/]+\.(service|timer|socket|path|mount|target)$/;
+
+/** Decodes a write_files entry the way cloud-init does. */
+export function decodeWriteFile(entry: { content?: unknown; encoding?: string }): string {
+  const content = typeof entry.content === 'string' ? entry.content : entry.content == null ? '' : String(entry.content);
+  switch ((entry.encoding ?? 'text/plain').toLowerCase()) {
+    case 'gz+b64':
+    case 'gzip+base64':
+    case 'gz+base64':
+    case 'gzip+b64':
+      return gunzipSync(Buffer.from(content, 'base64')).toString('utf8');
+    case 'b64':
+    case 'base64':
+      return Buffer.from(content, 'base64').toString('utf8');
+    case 'gz':
+    case 'gzip':
+      throw new Error('raw gzip content cannot appear in YAML user_data');
+    case 'text/plain':
+      return content;
+    default:
+      throw new Error(`unknown write_files encoding ${entry.encoding}`);
+  }
+}
+
+/**
+ * Unpacks every `hcloud_server`'s user_data into a fresh temp tree: `<base>/<stack>/<resource>/root/<path>`.
+ * The file modes are not applied (the tree must stay readable); `permissions` is reported instead.
+ */
+export function extractServers(synth: SynthesizedApp): ExtractedServer[] {
+  const base = tempDir('hosts-');
+  return resourcesOfType(synth, 'hcloud_server').map(({ stack, name, config }) => {
+    const userData = config.user_data;
+    if (typeof userData !== 'string') throw new Error(`${stack}/${name}: user_data is not a string`);
+    if (!userData.startsWith('#cloud-config\n')) throw new Error(`${stack}/${name}: user_data is not a #cloud-config document`);
+    // Parsed as YAML 1.1, like cloud-init's PyYAML does.
+    const cloudConfig = parse(userData, { version: '1.1' }) as Record<string, any>;
+    const hostDir = join(base, stack, name);
+    const root = join(hostDir, 'root');
+    mkdirSync(root, { recursive: true });
+    const userDataPath = join(hostDir, `${name}.user-data.yaml`);
+    writeFileSync(userDataPath, userData);
+    const files: ExtractedFile[] = ((cloudConfig.write_files ?? []) as Record<string, any>[]).map((e) => {
+      const content = decodeWriteFile(e);
+      const localPath = join(root, e.path);
+      mkdirSync(dirname(localPath), { recursive: true });
+      writeFileSync(localPath, content);
+      if (/^#!/.test(content)) chmodSync(localPath, 0o755);
+      return { path: e.path, content, permissions: e.permissions, owner: e.owner, encoding: e.encoding, defer: e.defer, localPath };
+    });
+    return {
+      stack,
+      resourceName: name,
+      constructPath: config['//']?.metadata?.path ?? name,
+      serverName: config.name,
+      userData,
+      cloudConfig,
+      root,
+      files,
+      units: files.filter((f) => UNIT_FILE.test(f.path)),
+      userDataPath,
+    };
+  });
+}
+
+let cachedServers: ExtractedServer[] | undefined;
+
+/** The reference app's servers, unpacked once per test file. */
+export function referenceServers(): ExtractedServer[] {
+  cachedServers ??= extractServers(referenceApp());
+  return cachedServers;
+}
+
+/** Every string value anywhere in a JSON-like value (for scans). */
+export function allStrings(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) value.forEach((v) => allStrings(v, out));
+  else if (value && typeof value === 'object') Object.values(value).forEach((v) => allStrings(v, out));
+  return out;
+}
