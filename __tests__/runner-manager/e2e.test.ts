@@ -1,0 +1,377 @@
+/**
+ * End to end: the `aiai-runner` CLI against local stand-ins of the Hetzner Cloud API and the
+ * GitHub REST API. Policy seconds are milliseconds here (same logic, faster clock).
+ */
+import { ExitCode } from '../../lib/runner-manager/errors';
+import { PINNED_ACTIONS_RUNNER, poolRunnerLabel, runRunnerLabel } from '../../lib/runner-manager/settings';
+import { GITHUB_TOKEN, HCLOUD_TOKEN, World, jitFromUserData } from './support/world';
+
+let world: World;
+
+beforeEach(async () => {
+  world = await new World().start();
+});
+
+afterEach(async () => {
+  await world.close();
+});
+
+/** A user job on the runner: it takes the runner, works, and the ephemeral runner deregisters. */
+async function runJob(name: string, ms = 5): Promise<void> {
+  world.github.startJob(name);
+  await new Promise((r) => setTimeout(r, ms));
+  world.github.finishJob(name);
+}
+
+describe('a normal job', () => {
+  test('up starts an online runner on a labelled server, down removes both, a second down is a no-op', async () => {
+    const upRun = await world.run(['up', '--job', 'build', '--json']);
+    expect(upRun.stderr).not.toMatch(/error/);
+    expect(upRun.code).toBe(0);
+
+    const name = 'ci-9001-1-build';
+    expect(upRun.outputs).toMatchObject({ 'runner-name': name, 'runner-label': name, 'server-type': 'cpx32', location: 'fsn1' });
+    expect(JSON.parse(upRun.stdout)).toMatchObject({ runnerName: name, claims: 1 });
+
+    const server = world.hetzner.byName(name)!;
+    expect(server.status).toBe('running');
+    expect(String(server.id)).toBe(upRun.outputs['server-id']);
+    const expiresAt = Number(server.labels['expires-at']);
+    const nowS = Date.now() / 1000;
+    expect(expiresAt).toBeGreaterThan(nowS + 119 * 60);
+    expect(expiresAt).toBeLessThan(nowS + 121 * 60);
+    expect(server.labels).toEqual({
+      role: 'ci-runner',
+      pool: 'ci',
+      run: '9001-1',
+      runner: name,
+      'expires-at': String(expiresAt),
+      project: 'aiai',
+      environment: 'test',
+    });
+    expect(server.firewalls).toEqual([51]);
+    expect(server.image).toBe('ubuntu-24.04');
+
+    const runner = world.github.byName(name)!;
+    expect(runner.status).toBe('online');
+    expect(runner.labels).toEqual([poolRunnerLabel('ci'), runRunnerLabel('ci', '9001-1'), name]);
+    // The server got this runner's single-use JIT config, and no long-lived credential.
+    expect(jitFromUserData(server.userData)).toBe(runner.jit);
+    expect(server.userData).toContain(`actions-runner`);
+    expect(server.userData).toContain(PINNED_ACTIONS_RUNNER.sha256.x64);
+    for (const r of world.hetzner.requests) {
+      expect(r.raw).not.toContain(GITHUB_TOKEN);
+    }
+    for (const r of world.github.requests) {
+      expect(r.raw).not.toContain(HCLOUD_TOKEN);
+    }
+    expect(upRun.stderr + upRun.stdout).not.toContain(runner.jit);
+    expect(upRun.stderr).toMatch(/runner ci-9001-1-build is online/);
+
+    await runJob(name);
+    const downRun = await world.run(['down']);
+    expect(downRun.code).toBe(0);
+    expect(downRun.outputs).toEqual({ 'deleted-servers': '1', 'deleted-runners': '0' });
+    expect(world.hetzner.servers.size).toBe(0);
+    expect(world.github.runners.size).toBe(0);
+
+    const again = await world.run(['down']);
+    expect(again.code).toBe(0);
+    expect(again.outputs).toEqual({ 'deleted-servers': '0', 'deleted-runners': '0' });
+    expect(again.stderr).toMatch(/nothing to clean up/);
+  });
+
+  test('an arm64 pool installs the arm64 runner tarball', async () => {
+    const r = await world.run(['up', '--job', 'build'], { AIAI_RUNNER_SERVER_TYPE: 'cax21' });
+    expect(r.code).toBe(0);
+    const server = world.hetzner.byName('ci-9001-1-build')!;
+    expect(server.serverType).toBe('cax21');
+    expect(server.userData).toContain('RUNNER_ARCH=arm64');
+    expect(server.userData).toContain(PINNED_ACTIONS_RUNNER.sha256.arm64);
+    expect(server.userData).not.toContain(PINNED_ACTIONS_RUNNER.sha256.x64);
+  });
+});
+
+describe('capacity errors', () => {
+  test('falls back to the next server type in the same location', async () => {
+    world.hetzner.unavailable.add('cpx32@fsn1');
+    const r = await world.run(['up', '--job', 'build']);
+    expect(r.code).toBe(0);
+    expect(r.outputs).toMatchObject({ 'server-type': 'cx33', location: 'fsn1' });
+    expect(r.stderr).toMatch(/no capacity for cpx32 in fsn1 \(resource_unavailable: error during placement\); trying the next fallback/);
+    expect(world.hetzner.servers.size).toBe(1);
+  });
+
+  test('falls back to the next location when no type fits in the first', async () => {
+    world.hetzner.unavailable.add('cpx32@fsn1');
+    world.hetzner.unavailable.add('cx33@fsn1');
+    const r = await world.run(['up', '--job', 'build']);
+    expect(r.code).toBe(0);
+    expect(r.outputs).toMatchObject({ 'server-type': 'cpx32', location: 'nbg1' });
+    expect(r.stderr).toMatch(/created cpx32 in nbg1 \(fallback after: cpx32 in fsn1: resource_unavailable; cx33 in fsn1: resource_unavailable\)/);
+    expect(world.github.byName('ci-9001-1-build')!.status).toBe('online');
+  });
+
+  test('fails with exit 5 and leaves nothing behind when no candidate has capacity', async () => {
+    world.hetzner.unavailable.add('cpx32@*');
+    world.hetzner.unavailable.add('cx33@*');
+    const r = await world.run(['up', '--job', 'build']);
+    expect(r.code).toBe(ExitCode.noCapacity);
+    expect(r.stderr).toMatch(/no server type\/location of pool ci had capacity \(cpx32 in fsn1: resource_unavailable; cx33 in fsn1: .*cx33 in hel1: resource_unavailable\)/);
+    expect(world.hetzner.servers.size).toBe(0);
+    expect(world.github.runners.size).toBe(0);
+    expect(r.outputs).toEqual({});
+  });
+
+  test('a project limit is not a capacity error: exit 7 with a hint, runner deregistered', async () => {
+    world.hetzner.inject({
+      match: (q) => q.method === 'POST' && q.path === '/v1/servers',
+      response: { status: 403, body: { error: { code: 'resource_limit_exceeded', message: 'server limit exceeded', details: {} } } },
+    });
+    const r = await world.run(['up', '--job', 'build']);
+    expect(r.code).toBe(ExitCode.api);
+    expect(r.stderr).toMatch(/resource_limit_exceeded.*ask Hetzner to raise it/);
+    expect(world.github.runners.size).toBe(0);
+  });
+});
+
+describe('cancelled and half-failed jobs', () => {
+  test('a cancelled job: down deletes the server and deregisters the runner once it is no longer busy', async () => {
+    const up = await world.run(['up', '--job', 'build']);
+    expect(up.code).toBe(0);
+    world.github.startJob('ci-9001-1-build'); // the job runs and is cancelled: never finishes
+    // The runner notices its machine is gone a little after the delete.
+    world.hetzner.onDelete = (s) => setTimeout(() => world.github.disconnect(s.name), 25);
+    const down = await world.run(['down']);
+    expect(down.code).toBe(0);
+    expect(down.outputs).toEqual({ 'deleted-servers': '1', 'deleted-runners': '1' });
+    expect(world.hetzner.servers.size).toBe(0);
+    expect(world.github.runners.size).toBe(0);
+    const deletes = world.github.requests.filter((q) => q.method === 'DELETE');
+    expect(deletes.length).toBeGreaterThan(1); // 422 while busy, then 204
+  });
+
+  test('an interrupted up (SIGINT/SIGTERM while waiting) deletes its server and runner, exit 130', async () => {
+    world.runnersStart = false;
+    const controller = new AbortController();
+    world.hetzner.onCreate = () => setTimeout(() => controller.abort(new Error('received SIGTERM')), 20);
+    const r = await world.run(['up', '--job', 'build'], {}, { signal: controller.signal });
+    expect(r.code).toBe(ExitCode.interrupted);
+    expect(r.stderr).toMatch(/interrupted/);
+    expect(world.hetzner.creates).toBe(1);
+    expect(world.hetzner.servers.size).toBe(0);
+    expect(world.github.runners.size).toBe(0);
+  });
+
+  test('a runner that never comes online: exit 6 after the online timeout, server and runner deleted', async () => {
+    world.runnersStart = false;
+    const r = await world.run(['up', '--job', 'build', '--online-timeout', '60']);
+    expect(r.code).toBe(ExitCode.notOnline);
+    expect(r.stderr).toMatch(/did not come online within 60 s/);
+    expect(r.stderr).toMatch(/waiting for runner ci-9001-1-build .* to come online/);
+    expect(world.hetzner.servers.size).toBe(0);
+    expect(world.github.runners.size).toBe(0);
+  });
+
+  test('up replaces its own leftover server from an earlier attempt, but never a foreign server of that name', async () => {
+    world.hetzner.seed({ name: 'ci-9001-1-build', labels: { role: 'ci-runner', pool: 'ci', runner: 'ci-9001-1-build', run: '9001-1', 'expires-at': '1' } });
+    world.github.seed({ name: 'ci-9001-1-build', labels: [poolRunnerLabel('ci')] });
+    const r = await world.run(['up', '--job', 'build']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/already registered .* replacing it/);
+    expect(r.stderr).toMatch(/server ci-9001-1-build already exists .* replacing it/);
+    expect(world.hetzner.servers.size).toBe(1);
+
+    const foreign = world.hetzner.seed({ name: 'ci-9001-1-test', labels: { role: 'database' } });
+    const r2 = await world.run(['up', '--job', 'test']);
+    expect(r2.code).toBe(ExitCode.api);
+    expect(r2.stderr).toMatch(/a server named ci-9001-1-test exists and does not belong to pool ci; not touching it/);
+    expect(world.hetzner.servers.get(foreign.id)).toBeDefined();
+    expect(world.github.byName('ci-9001-1-test')).toBeUndefined();
+  });
+});
+
+describe('reap', () => {
+  function seedWorld() {
+    const past = String(Math.floor(Date.now() / 1000) - 60);
+    const future = String(Math.floor(Date.now() / 1000) + 3600);
+    const h = world.hetzner;
+    const s = {
+      expired: h.seed({ name: 'ci-1-1-a', labels: { role: 'ci-runner', pool: 'ci', 'expires-at': past } }),
+      live: h.seed({ name: 'ci-1-1-b', labels: { role: 'ci-runner', pool: 'ci', 'expires-at': future } }),
+      otherPool: h.seed({ name: 'other-1-1-a', labels: { role: 'ci-runner', pool: 'other', 'expires-at': past } }),
+      unlabelled: h.seed({ name: 'database', labels: {} }),
+      otherRole: h.seed({ name: 'orchestrator-1', labels: { role: 'orchestrator', pool: 'ci', 'expires-at': past } }),
+      noExpiry: h.seed({ name: 'ci-1-1-c', labels: { role: 'ci-runner', pool: 'ci' } }),
+    };
+    const g = world.github;
+    const pool = poolRunnerLabel('ci');
+    const r = {
+      orphan: g.seed({ name: 'ci-1-1-z', labels: [pool], status: 'offline' }),
+      booting: g.seed({ name: 'ci-1-1-b', labels: [pool], status: 'offline' }),
+      online: g.seed({ name: 'ci-1-1-y', labels: [pool], status: 'online' }),
+      otherPool: g.seed({ name: 'other-1-1-a', labels: [poolRunnerLabel('other')], status: 'offline' }),
+      laptop: g.seed({ name: 'laptop', labels: ['self-hosted'], status: 'offline' }),
+      ofExpired: g.seed({ name: 'ci-1-1-a', labels: [pool], status: 'offline' }),
+      busy: g.seed({ name: 'ci-1-1-x', labels: [pool], status: 'offline', busy: true }),
+    };
+    return { s, r };
+  }
+
+  test('deletes only expired servers of the pool and its offline runners without a server', async () => {
+    const { s, r } = seedWorld();
+    const res = await world.run(['reap', '--json']);
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toEqual({ deletedServers: ['ci-1-1-a'], deletedRunners: ['ci-1-1-z', 'ci-1-1-a'], remainingRunners: [] });
+    expect([...world.hetzner.servers.keys()].sort()).toEqual([s.live.id, s.otherPool.id, s.unlabelled.id, s.otherRole.id, s.noExpiry.id].sort());
+    expect([...world.github.runners.keys()].sort()).toEqual([r.booting.id, r.online.id, r.otherPool.id, r.laptop.id, r.busy.id].sort());
+    expect(res.stderr).toMatch(/server \d+ \(ci-1-1-c\) has the pool's labels but no valid expires-at label: left alone/);
+    // Listing asked Hetzner for the pool's servers only.
+    const lists = world.hetzner.requests.filter((q) => q.method === 'GET');
+    expect(lists.every((q) => q.query.get('label_selector') === 'role=ci-runner,pool=ci')).toBe(true);
+  });
+
+  test('--dry-run deletes nothing', async () => {
+    seedWorld();
+    const res = await world.run(['reap', '--dry-run']);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toMatch(/would delete server \d+ \(ci-1-1-a\): expired \d+ s ago/);
+    expect(world.hetzner.servers.size).toBe(6);
+    expect(world.github.runners.size).toBe(7);
+    expect(world.hetzner.requests.some((q) => q.method === 'DELETE') || world.github.requests.some((q) => q.method === 'DELETE')).toBe(false);
+  });
+
+  test('an offline runner whose server appears during the grace period is kept', async () => {
+    world.github.seed({ name: 'ci-2-1-a', labels: [poolRunnerLabel('ci')], status: 'offline' });
+    // An `up` creates the server right after registering the runner.
+    setTimeout(() => {
+      world.hetzner.seed({ name: 'ci-2-1-a', labels: { role: 'ci-runner', pool: 'ci', 'expires-at': String(Math.floor(Date.now() / 1000) + 600) } });
+    }, 5);
+    const res = await world.run(['reap', '--json']);
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout).deletedRunners).toEqual([]);
+    expect(world.github.byName('ci-2-1-a')).toBeDefined();
+  });
+
+  test('down of one pool leaves another pool with the same run key alone', async () => {
+    const other = world.hetzner.seed({ name: 'other-9001-1-build', labels: { role: 'ci-runner', pool: 'other', run: '9001-1', runner: 'other-9001-1-build', 'expires-at': '1' } });
+    const otherRunner = world.github.seed({ name: 'other-9001-1-build', labels: [poolRunnerLabel('other'), runRunnerLabel('other', '9001-1')] });
+    expect((await world.run(['up', '--job', 'build'])).code).toBe(0);
+    const down = await world.run(['down']);
+    expect(down.code).toBe(0);
+    expect([...world.hetzner.servers.keys()]).toEqual([other.id]);
+    expect([...world.github.runners.keys()]).toEqual([otherRunner.id]);
+  });
+});
+
+describe('the cap', () => {
+  test('20 concurrent up calls with max 5 runners: never more than 5 servers powered on, all jobs get a runner', async () => {
+    const env = { AIAI_RUNNER_MAX_RUNNERS: '5' };
+    const jobs = Array.from({ length: 20 }, (_, i) => `job-${i}`);
+    const results = await Promise.all(
+      jobs.map(async (job) => {
+        const up = await world.run(['up', '--job', job], env);
+        if (up.code !== 0) return { job, up, down: undefined };
+        await runJob(up.outputs['runner-name'], 10);
+        const down = await world.run(['down', '--name', up.outputs['runner-name']], env);
+        return { job, up, down };
+      }),
+    );
+    for (const r of results) {
+      expect({ job: r.job, code: r.up.code, err: r.up.code === 0 ? '' : r.up.stderr }).toEqual({ job: r.job, code: 0, err: '' });
+      expect(r.down?.code).toBe(0);
+    }
+    expect(world.hetzner.peakRunning).toBeGreaterThan(0);
+    expect(world.hetzner.peakRunning).toBeLessThanOrEqual(5);
+    // Races did happen (losers created and deleted a powered-off server), and were resolved.
+    expect(world.hetzner.creates).toBeGreaterThan(20);
+    expect(results.some((r) => /lost the race for a slot/.test(r.up.stderr))).toBe(true);
+    expect(world.hetzner.servers.size).toBe(0);
+    expect(world.github.runners.size).toBe(0);
+  });
+
+  test('a pool that stays full: the extra up calls fail with exit 4 and leave nothing behind', async () => {
+    const env = { AIAI_RUNNER_MAX_RUNNERS: '2' };
+    const results = await Promise.all(
+      ['a', 'b', 'c', 'd', 'e'].map((job) => world.run(['up', '--job', job, '--slot-timeout', '150'], env)),
+    );
+    const codes = results.map((r) => r.code).sort();
+    expect(codes).toEqual([0, 0, ExitCode.poolFull, ExitCode.poolFull, ExitCode.poolFull]);
+    for (const r of results.filter((x) => x.code !== 0)) expect(r.stderr).toMatch(/pool ci stayed full \(2 of 2 servers\)/);
+    expect(world.hetzner.servers.size).toBe(2);
+    expect(world.github.runners.size).toBe(2);
+    expect(world.hetzner.peakRunning).toBe(2);
+  });
+
+  test("another pool's servers do not count against the cap", async () => {
+    for (let i = 0; i < 3; i++) world.hetzner.seed({ name: `other-${i}`, labels: { role: 'ci-runner', pool: 'other', 'expires-at': '1' } });
+    const r = await world.run(['up', '--job', 'build'], { AIAI_RUNNER_MAX_RUNNERS: '1' });
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('rate limits and transient errors', () => {
+  test('429 from Hetzner with Retry-After: waits at least that long and carries on', async () => {
+    world.hetzner.inject({
+      match: (q) => q.method === 'GET' && q.path === '/v1/servers',
+      response: { status: 429, body: { error: { code: 'rate_limit_exceeded', message: 'limit reached', details: {} } }, headers: { 'retry-after': '40', 'ratelimit-remaining': '0' } },
+      times: 2,
+    });
+    const r = await world.run(['up', '--job', 'build']);
+    expect(r.code).toBe(0);
+    const lists = world.hetzner.requests.filter((q) => q.method === 'GET');
+    expect(lists[1].at - lists[0].at).toBeGreaterThanOrEqual(40);
+    expect(lists[2].at - lists[1].at).toBeGreaterThanOrEqual(40);
+    expect(r.stderr).toMatch(/GET \/servers: HTTP 429 rate_limit_exceeded; retry 1 in \d/);
+  });
+
+  test('429 and exhausted-quota 403 from GitHub: retried after retry-after / x-ratelimit-reset', async () => {
+    world.github.inject({
+      match: (q) => q.path.endsWith('/generate-jitconfig'),
+      response: { status: 429, body: { message: 'You have exceeded a secondary rate limit.' }, headers: { 'retry-after': '30' } },
+    });
+    world.github.inject({
+      match: (q) => q.method === 'GET' && /\/runners\/\d+$/.test(q.path),
+      response: () => ({
+        status: 403,
+        body: { message: 'API rate limit exceeded' },
+        headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 1) },
+      }),
+    });
+    const r = await world.run(['up', '--job', 'build']);
+    expect(r.code).toBe(0);
+    const jit = world.github.requests.filter((q) => q.path.endsWith('/generate-jitconfig'));
+    expect(jit).toHaveLength(2);
+    expect(jit[1].at - jit[0].at).toBeGreaterThanOrEqual(30);
+    expect(r.stderr).toMatch(/HTTP 403; retry 1/);
+  });
+
+  test('5xx from Hetzner is retried', async () => {
+    world.hetzner.inject({
+      match: (q) => q.method === 'POST' && q.path === '/v1/servers',
+      response: { status: 503, body: { error: { code: 'service_error', message: 'temporarily unavailable', details: {} } } },
+    });
+    const r = await world.run(['up', '--job', 'build']);
+    expect(r.code).toBe(0);
+    expect(world.hetzner.creates).toBe(1);
+  });
+
+  test('a quota that stays exhausted: exit 7 naming the attempts, nothing left behind', async () => {
+    world.hetzner.inject({
+      match: (q) => q.method === 'POST' && q.path === '/v1/servers',
+      response: { status: 429, body: { error: { code: 'rate_limit_exceeded', message: 'limit reached', details: {} } }, headers: { 'retry-after': '1' } },
+      times: 100,
+    });
+    const r = await world.run(['up', '--job', 'build']);
+    expect(r.code).toBe(ExitCode.api);
+    expect(r.stderr).toMatch(/POST \/servers failed: HTTP 429 \(rate_limit_exceeded\): limit reached \(gave up after 6 attempts\)/);
+    expect(world.github.runners.size).toBe(0);
+  });
+
+  test('a wrong token: exit 7 with a hint at the secret', async () => {
+    const r = await world.run(['reap'], { HCLOUD_TOKEN: 'wrong' });
+    expect(r.code).toBe(ExitCode.api);
+    expect(r.stderr).toMatch(/HTTP 401 \(unauthorized\).*Check the HCLOUD_TOKEN secret/);
+    expect(r.stderr).not.toContain(HCLOUD_TOKEN);
+  });
+});
