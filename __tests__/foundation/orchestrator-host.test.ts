@@ -133,7 +133,7 @@ describe('orchestrator units', () => {
       expect(u.one('Service', 'ProtectHome')).toBe('yes');
       expect(u.one('Service', 'PrivateTmp')).toBe('yes');
       const rw = u.one('Service', 'ReadWritePaths')!.split(' ');
-      expect(rw.every((p) => [HostPaths.appDir, HostPaths.logDir, HostPaths.stateDir].includes(p))).toBe(true);
+      expect(rw.every((p) => ([HostPaths.appDir, HostPaths.logDir, HostPaths.stateDir] as string[]).includes(p))).toBe(true);
       expect(rw).toContain(HostPaths.logDir);
     }
     expect(all[METRICS_UNIT].one('Service', 'ReadWritePaths')).not.toContain(HostPaths.appDir);
