@@ -40,7 +40,7 @@ upload_stdin() { # key
 }
 
 backup_git() {
-  local repo name bundle
+  local repo name bundle verify_output
   for repo in ${GIT_REPOSITORIES:-}; do
     if ! git -c safe.directory="$repo" -C "$repo" rev-parse --git-dir > /dev/null 2>&1; then
       echo "git: $repo is not a repository" >&2
@@ -53,7 +53,11 @@ backup_git() {
     name="$(basename "$repo")"
     bundle="$WORK/$name.bundle"
     git -c safe.directory="$repo" -C "$repo" bundle create "$bundle" --all
-    git -c safe.directory="$repo" -C "$repo" bundle verify "$bundle" > /dev/null
+    # verify reports success on stderr: only show its output when it fails.
+    if ! verify_output="$(git -c safe.directory="$repo" -C "$repo" bundle verify "$bundle" 2>&1)"; then
+      echo "git: bundle of $repo does not verify: $verify_output" >&2
+      return 1
+    fi
     upload_file "$bundle" "$(key_for git "$name.bundle")"
     rm -f -- "$bundle"
     echo "git: $repo bundled"
@@ -92,7 +96,9 @@ backup_prometheus() {
   fi
   dir="$PROMETHEUS_DATA_DIR/snapshots/$name"
   # The snapshot is hard links into the live TSDB: remove it whatever happens next.
-  trap 'rm -rf -- "$dir"' EXIT
+  # (Expanded now: $dir is local and gone when the EXIT trap runs.)
+  # shellcheck disable=SC2064
+  trap "rm -rf -- $(printf '%q' "$dir")" EXIT
   if [[ ! -d "$dir" ]]; then
     echo "prometheus: snapshot $dir not found (is PROMETHEUS_DATA_DIR right?)" >&2
     return 1
