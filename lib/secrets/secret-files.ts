@@ -26,7 +26,7 @@ export interface SecretFilesProps {
   /** Units to (re)start after the files changed. @default - none */
   readonly restartUnits?: readonly string[];
   /**
-   * Private key for the SSH connection (a sensitive variable's token).
+   * Private key for the SSH connection (a sensitive variable's token; a literal is rejected).
    * @default - the SSH agent of whoever runs terraform (SSH_AUTH_SOCK)
    */
   readonly sshPrivateKey?: string;
@@ -55,6 +55,9 @@ export class SecretFiles extends Construct {
       v.check(`files[${i}].content`, '<literal string, not shown>', Token.isUnresolved(f.content), 'a Terraform expression from sensitive variables (a literal would land in the synthesized JSON)');
       v.check(`files[${i}].mode`, f.mode, f.mode === undefined || /^0[0-7]{3}$/.test(f.mode), "an octal mode like '0640'");
     });
+    if (props.sshPrivateKey !== undefined) {
+      v.check('sshPrivateKey', '<literal string, not shown>', Token.isUnresolved(props.sshPrivateKey), 'a sensitive Terraform variable token (a literal key would land in the synthesized JSON)');
+    }
     (props.restartUnits ?? []).forEach((u, i) =>
       v.check(`restartUnits[${i}]`, u, /^[a-zA-Z0-9:_.@-]+\.(service|timer)$/.test(u), 'a unit name like aiai-orchestrator.service'),
     );

@@ -1,5 +1,6 @@
 import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
+import { PropValidator } from '../core/validation-error';
 
 export interface SecretVariableOptions {
   readonly description: string;
@@ -12,7 +13,9 @@ export interface SecretVariableOptions {
  * rejects empty values and values with line breaks (they would corrupt env files). Synth needs no value.
  */
 export function secretVariable(scope: Construct, name: string, opts: SecretVariableOptions): TerraformVariable {
-  if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`secret variable name must be snake_case, got ${JSON.stringify(name)}`);
+  const v = new PropValidator(scope);
+  v.check('name', name, /^[a-z][a-z0-9_]*$/.test(name), 'a snake_case Terraform variable name (lowercase letters, digits and _, starting with a letter)');
+  v.throwIfInvalid();
   const conditions = [`!can(regex("[\\r\\n]", var.${name}))`];
   if (!opts.allowEmpty) conditions.push(`length(var.${name}) > 0`);
   return new TerraformVariable(scope, name, {
