@@ -346,6 +346,17 @@ describe('rate limits and transient errors', () => {
     expect(r.stderr).toMatch(/HTTP 403; retry 1/);
   });
 
+  test('an up costs a handful of Hetzner requests, and paces them when the project quota runs low', async () => {
+    world.hetzner.remaining = 250; // below the 300 reserve: (300 - 250) / 10 = 5 refill seconds per request
+    const r = await world.run(['up', '--job', 'build']);
+    expect(r.code).toBe(0);
+    const reqs = world.hetzner.requests;
+    // pre-check list, create, rank list, power-on (+ a retry or two while the create action runs)
+    expect(reqs.length).toBeGreaterThanOrEqual(4);
+    expect(reqs.length).toBeLessThanOrEqual(8);
+    for (let i = 1; i < reqs.length; i++) expect(reqs[i].at - reqs[i - 1].at).toBeGreaterThanOrEqual(4);
+  });
+
   test('5xx from Hetzner is retried', async () => {
     world.hetzner.inject({
       match: (q) => q.method === 'POST' && q.path === '/v1/servers',

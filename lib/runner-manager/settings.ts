@@ -381,7 +381,7 @@ export function checkPoolSettings(input: PoolSettingsInput, options: CheckOption
         `fallbackServerTypes[${i}]`,
         'fallbackServerTypes',
         t,
-        `a ${primaryArch} server type like the primary ${s.serverType} (jobs may depend on the CPU architecture)`,
+        `an ${primaryArch} server type like the primary ${s.serverType} (jobs may depend on the CPU architecture)`,
       );
     }
   });
