@@ -1,0 +1,68 @@
+/**
+ * The reference app of main.ts as `npm run synth` writes it: explicit checks of the orchestrator
+ * tier, plus one snapshot per synthesized stack.
+ */
+import { StackNames } from '../../main';
+import { referenceApp, resourcesOfType } from '../support/synth';
+
+const LABELLED = ['hcloud_server', 'hcloud_firewall', 'hcloud_placement_group', 'hcloud_load_balancer', 'hcloud_network', 'hcloud_ssh_key', 'hcloud_volume', 'hcloud_primary_ip', 'hcloud_floating_ip', 'hcloud_certificate'];
+
+describe('reference app', () => {
+  const synth = referenceApp();
+
+  test('synthesizes the platform stack', () => {
+    expect(Object.keys(synth.stacks)).toContain(StackNames.platform);
+  });
+
+  test.each(Object.keys(referenceApp().stacks))('stack %s matches its snapshot', (name) => {
+    expect(synth.stacks[name]).toMatchSnapshot();
+  });
+
+  test('every labelled Hetzner resource carries project, role and environment', () => {
+    let seen = 0;
+    for (const type of LABELLED) {
+      for (const { name, config } of resourcesOfType(synth, type)) {
+        seen++;
+        expect({ name, labels: config.labels }).toEqual({ name, labels: expect.objectContaining({ project: 'aiai', environment: 'production', role: expect.stringMatching(/^[a-z-]+$/) }) });
+      }
+    }
+    expect(seen).toBeGreaterThanOrEqual(7);
+  });
+
+  test('no resource sets datacenter', () => {
+    for (const raw of Object.values(synth.rawStacks)) expect(raw).not.toMatch(/"datacenter"/);
+  });
+
+  test('the orchestrator tier: cx33 primary at .10 and cx23 standby at .11 behind an lb11 at .5', () => {
+    const stack = synth.stacks[StackNames.platform];
+    const servers = Object.values(stack.resource!.hcloud_server).filter((s) => s.labels.role === 'orchestrator');
+    expect(servers.map((s) => [s.name, s.server_type, s.location, s.image, s.network[0].ip]).sort()).toEqual([
+      ['aiai-production-orchestrator-primary', 'cx33', 'fsn1', 'ubuntu-24.04', '10.0.1.10'],
+      ['aiai-production-orchestrator-standby', 'cx23', 'fsn1', 'ubuntu-24.04', '10.0.1.11'],
+    ]);
+    const lbs = Object.values(stack.resource!.hcloud_load_balancer);
+    expect(lbs.map((l) => l.load_balancer_type)).toEqual(['lb11']);
+    expect(Object.values(stack.resource!.hcloud_load_balancer_network).map((n) => n.ip)).toEqual(['10.0.1.5']);
+  });
+
+  test('no firewall opens anything but SSH, and SSH only to the admin CIDRs', () => {
+    const rules = resourcesOfType(synth, 'hcloud_firewall').flatMap(({ config }) => config.rule ?? []);
+    expect(rules.length).toBeGreaterThan(0);
+    for (const r of rules) {
+      expect(r.direction).toBe('in');
+      expect(r.port).toBe('22');
+      expect(r.source_ips).toEqual(['203.0.113.10/32']);
+    }
+  });
+
+  test('state lives in the local backend under terraform.tfstate.d/', () => {
+    expect(synth.stacks[StackNames.platform].terraform!.backend).toEqual({ local: { path: `terraform.tfstate.d/${StackNames.platform}.tfstate` } });
+  });
+
+  test('the hcloud provider is pinned to 1.68.0 and takes its token from a sensitive variable', () => {
+    const stack = synth.stacks[StackNames.platform];
+    expect(stack.terraform!.required_providers.hcloud).toEqual({ source: 'hetznercloud/hcloud', version: '1.68.0' });
+    expect(stack.provider!.hcloud).toEqual([{ token: '${var.hcloud_token}' }]);
+    expect(stack.variable!.hcloud_token.sensitive).toBe(true);
+  });
+});

@@ -1,0 +1,167 @@
+import { Fn } from 'cdktf';
+import { HardenedServer } from '../../lib/host/hardened-server';
+import { HostConfig } from '../../lib/host/host-config';
+import { SecretFiles, SecretFilesProps } from '../../lib/secrets/secret-files';
+import { secretVariable } from '../../lib/secrets/secret-variable';
+import { access, expectProblem, network, onlyResource, secretToken, synth, testStack, validationError } from './helpers';
+
+describe('secretVariable', () => {
+  test('a sensitive, non-nullable string variable that rejects empty and multi-line values', () => {
+    const stack = testStack();
+    secretVariable(stack, 'openrouter_api_key', { description: 'OpenRouter key' });
+    const v = synth(stack).variable.openrouter_api_key;
+    expect(v).toMatchObject({ type: 'string', sensitive: true, nullable: false });
+    expect(v).not.toHaveProperty('default');
+    expect(v.description).toBe('OpenRouter key (sensitive; set TF_VAR_openrouter_api_key)');
+    expect(v.validation).toEqual([
+      {
+        condition: '${!can(regex("[\\r\\n]", var.openrouter_api_key)) && length(var.openrouter_api_key) > 0}',
+        error_message: 'openrouter_api_key must be non-empty and a single line.',
+      },
+    ]);
+  });
+
+  test('allowEmpty drops the non-empty condition', () => {
+    const stack = testStack();
+    secretVariable(stack, 'webhook_url', { description: 'optional', allowEmpty: true });
+    const v = synth(stack).variable.webhook_url;
+    expect(v.validation[0].condition).toBe('${!can(regex("[\\r\\n]", var.webhook_url))}');
+    expect(v.validation[0].error_message).toBe('webhook_url must be a single line.');
+  });
+
+  test.each(['OpenRouterKey', 'api-key', '1key', ''])('fails if the name %j is not snake_case', (name) => {
+    expectProblem(validationError(() => secretVariable(testStack(), name, { description: 'x' })), {
+      path: 'test',
+      property: 'name',
+      value: name,
+      allowed: /^a snake_case Terraform variable name/,
+    });
+  });
+});
+
+describe('SecretFiles', () => {
+  function fixture() {
+    const stack = testStack();
+    const net = network(stack);
+    const acc = access(stack);
+    const host = new HardenedServer(stack, 'Host', {
+      name: 'host-1',
+      serverType: 'cx23',
+      network: net,
+      privateIp: '10.0.1.10',
+      access: acc,
+      labels: { project: 'aiai', role: 'orchestrator', environment: 'test' },
+      hostConfig: new HostConfig(),
+    });
+    const key = secretToken(stack, 'api_key');
+    return { stack, host, key };
+  }
+
+  function secrets(f: ReturnType<typeof fixture>, props: Partial<SecretFilesProps> = {}) {
+    return new SecretFiles(f.stack, 'Secrets', {
+      host: f.host,
+      files: [{ name: 'aiai.env', content: Fn.join('', ['API_KEY=', f.key, '\n']) }],
+      restartUnits: ['aiai-orchestrator.service'],
+      ...props,
+    });
+  }
+
+  test('a terraform_data resource: wait for cloud-init, upload to the inbox, install with sudo, restart units', () => {
+    const f = fixture();
+    const s = secrets(f);
+    const r = onlyResource(synth(f.stack), 'terraform_data');
+    const [wait, upload, install] = r.provisioner;
+    const connection = { type: 'ssh', host: expect.stringMatching(/^\$\{hcloud_server\.Host_Server_[0-9A-F]+\.ipv4_address\}$/), user: 'aiai', timeout: '10m' };
+    expect(wait['remote-exec'].connection).toEqual(connection);
+    expect(wait['remote-exec'].inline).toEqual(['cloud-init status --wait > /dev/null || true', 'test -d /home/aiai/.secrets-inbox']);
+    expect(upload.file).toEqual({ connection, content: '${join("", ["API_KEY=", var.api_key, "\\n"])}', destination: '/home/aiai/.secrets-inbox/aiai.env' });
+    expect(install['remote-exec'].inline).toEqual([
+      'set -eu',
+      'sudo install -m 0640 -o root -g aiai /home/aiai/.secrets-inbox/aiai.env /etc/aiai/secrets/aiai.env',
+      'rm -f /home/aiai/.secrets-inbox/aiai.env',
+      'sudo systemctl reset-failed aiai-orchestrator.service || true',
+      'sudo systemctl restart aiai-orchestrator.service',
+    ]);
+    expect(s.installScript).toEqual(install['remote-exec'].inline);
+    expect(wait['remote-exec'].connection).not.toHaveProperty('private_key');
+  });
+
+  test('re-runs when the server is replaced or a secret changes: a digest of the values, never the values', () => {
+    const f = fixture();
+    secrets(f, { files: [{ name: 'a.env', content: Fn.join('', ['A=', f.key]) }, { name: 'b.key', content: f.key, mode: '0600' }] });
+    const r = onlyResource(synth(f.stack), 'terraform_data');
+    expect(r.triggers_replace.server).toMatch(/^\$\{hcloud_server\.Host_Server_[0-9A-F]+\.id\}$/);
+    expect(r.triggers_replace.files).toBe('a.env:0640,b.key:0600');
+    expect(r.triggers_replace.digest).toBe('${sha256(join("\\n", [sha256(join("", ["A=", var.api_key])), sha256(var.api_key)]))}');
+  });
+
+  test('the SSH private key, when given, is a variable reference', () => {
+    const f = fixture();
+    secrets(f, { sshPrivateKey: secretToken(f.stack, 'deploy_ssh_key') });
+    const r = onlyResource(synth(f.stack), 'terraform_data');
+    for (const p of r.provisioner) expect(Object.values(p)[0]).toMatchObject({ connection: { private_key: '${var.deploy_ssh_key}' } });
+  });
+
+  test('fails if a file content is a literal (it would land in the synthesized JSON); the literal is not echoed', () => {
+    const f = fixture();
+    const err = validationError(() => secrets(f, { files: [{ name: 'aiai.env', content: 'API_KEY=sk-or-v1-literal-secret' }] }));
+    expectProblem(err, {
+      path: 'test/Secrets',
+      property: 'files[0].content',
+      value: '<literal string, not shown>',
+      allowed: /^a Terraform expression from sensitive variables \(a literal would land in the synthesized JSON\)$/,
+    });
+    expect(err.message).not.toContain('sk-or-v1-literal-secret');
+  });
+
+  test('fails if the SSH private key is a literal; the literal is not echoed', () => {
+    const f = fixture();
+    const pem = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n-----END OPENSSH PRIVATE KEY-----\n';
+    const err = validationError(() => secrets(f, { sshPrivateKey: pem }));
+    expectProblem(err, { path: 'test/Secrets', property: 'sshPrivateKey', value: '<literal string, not shown>', allowed: /^a sensitive Terraform variable token/ });
+    expect(err.message).not.toContain('BEGIN OPENSSH');
+  });
+
+  test('fails if there are no files', () => {
+    expectProblem(validationError(() => secrets(fixture(), { files: [] })), { path: 'test/Secrets', property: 'files', value: 0, allowed: /^at least one file$/ });
+  });
+
+  test.each(['../etc/passwd', 'a b', '.hidden', 'x'.repeat(65), ''])('fails if a file name is %j', (name) => {
+    const f = fixture();
+    expectProblem(validationError(() => secrets(f, { files: [{ name, content: f.key }] })), {
+      path: 'test/Secrets',
+      property: 'files[0].name',
+      value: name,
+      allowed: /^a unique file name of letters, digits, `\._-`$/,
+    });
+  });
+
+  test('fails if two files share a name', () => {
+    const f = fixture();
+    expectProblem(validationError(() => secrets(f, { files: [{ name: 'a', content: f.key }, { name: 'a', content: f.key }] })), {
+      path: 'test/Secrets',
+      property: 'files[1].name',
+      value: 'a',
+      allowed: /unique file name/,
+    });
+  });
+
+  test.each(['640', '0999', 'rw'])('fails if a mode is %j', (mode) => {
+    const f = fixture();
+    expectProblem(validationError(() => secrets(f, { files: [{ name: 'a', content: f.key, mode }] })), {
+      path: 'test/Secrets',
+      property: 'files[0].mode',
+      value: mode,
+      allowed: /^an octal mode like '0640'$/,
+    });
+  });
+
+  test.each(['aiai-orchestrator', 'x.service; rm -rf /', 'a.socket'])('fails if a restart unit is %j', (u) => {
+    expectProblem(validationError(() => secrets(fixture(), { restartUnits: [u] })), {
+      path: 'test/Secrets',
+      property: 'restartUnits[0]',
+      value: u,
+      allowed: /^a unit name like aiai-orchestrator\.service$/,
+    });
+  });
+});
