@@ -8,6 +8,7 @@ export interface SystemdUnitSections {
   readonly Unit?: Readonly<Record<string, DirectiveValue | undefined>>;
   readonly Service?: Readonly<Record<string, DirectiveValue | undefined>>;
   readonly Timer?: Readonly<Record<string, DirectiveValue | undefined>>;
+  readonly Mount?: Readonly<Record<string, DirectiveValue | undefined>>;
   readonly Install?: Readonly<Record<string, DirectiveValue | undefined>>;
 }
 
@@ -36,7 +37,7 @@ function renderValue(v: string | number | boolean): string {
 export function renderSystemdUnit(unit: SystemdUnit): string {
   if (!UNIT_NAME.test(unit.name)) throw new Error(`invalid systemd unit name ${JSON.stringify(unit.name)}`);
   const out: string[] = [];
-  for (const section of ['Unit', 'Service', 'Timer', 'Install'] as const) {
+  for (const section of ['Unit', 'Service', 'Timer', 'Mount', 'Install'] as const) {
     const directives = unit.sections[section];
     if (!directives) continue;
     if (out.length > 0) out.push('');
