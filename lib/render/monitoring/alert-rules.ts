@@ -235,12 +235,13 @@ export function alertRuleGroups(o: AlertRulesOptions = {}): AlertRuleGroup[] {
     },
     {
       alert: 'EvolutionScoreMissing',
-      expr: `absent_over_time(aiai_evolution_score[12h]) and on() count(up{${job(ScrapeJobs.aiai)}} == 1) > 0`,
+      // `offset 12h`: only once orchestrators have been up for the whole window (no alert right after a deploy).
+      expr: `absent_over_time(aiai_evolution_score[12h]) and on() (count(up{${job(ScrapeJobs.aiai)}} offset 12h == 1) > 0)`,
       for: '1h',
       labels: { severity: 'warning' },
       annotations: {
         summary: 'No evolution score for 12 hours',
-        description: 'Orchestrators are up but no aiai_evolution_score was exported for 12 hours (the analysis runs every 6 hours): EvolutionRegression cannot fire.',
+        description: 'Orchestrators have been up for 12 hours but exported no aiai_evolution_score in that time (the analysis runs every 6 hours): EvolutionRegression cannot fire.',
       },
     },
   ];
@@ -376,19 +377,28 @@ export function alertRuleGroups(o: AlertRulesOptions = {}): AlertRuleGroup[] {
   ];
 }
 
-/** The alert rule files (one file, three groups) for MonitoringPaths.prometheusRulesDir. */
+/** The alert rule files for MonitoringPaths.prometheusRulesDir: one file per group (`<group>.yml`). */
 export function renderAlertRuleFiles(o: AlertRulesOptions = {}): RuleFile[] {
-  const groups = alertRuleGroups(o).map((g) => ({
-    name: g.name,
-    rules: g.rules.map((r) => ({
-      alert: r.alert,
-      expr: r.expr,
-      ...(r.for ? { for: r.for } : {}),
-      labels: { ...r.labels },
-      annotations: { ...r.annotations },
-    })),
+  return alertRuleGroups(o).map((g) => ({
+    name: `${g.name}.yml`,
+    content: toYaml(
+      {
+        groups: [
+          {
+            name: g.name,
+            rules: g.rules.map((r) => ({
+              alert: r.alert,
+              expr: r.expr,
+              ...(r.for ? { for: r.for } : {}),
+              labels: { ...r.labels },
+              annotations: { ...r.annotations },
+            })),
+          },
+        ],
+      },
+      GENERATED_HEADER,
+    ),
   }));
-  return [{ name: 'aiai-alerts.yml', content: toYaml({ groups }, GENERATED_HEADER) }];
 }
 
 /** Every alert name, in rule order. */
