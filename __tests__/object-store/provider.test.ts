@@ -38,6 +38,7 @@ describe('HetznerObjectStorage.provider', () => {
     for (const name of ['object_storage_access_key', 'object_storage_secret_key']) {
       expect(doc.variable[name]).toMatchObject({ type: 'string', sensitive: true, nullable: false });
       expect(doc.variable[name].default).toBeUndefined();
+      expect(doc.variable[name].validation[0].condition).toContain(`length(var.${name}) > 0`);
     }
   });
 

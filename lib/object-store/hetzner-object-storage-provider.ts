@@ -3,6 +3,7 @@ import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { isUnresolved } from '../core/tokens';
 import { PropValidator } from '../core/validation-error';
+import { secretVariable } from '../secrets/secret-variable';
 import {
   isObjectStorageLocation,
   OBJECT_STORAGE_LOCATIONS_ALLOWED,
@@ -105,7 +106,9 @@ export class HetznerObjectStorageProvider extends AwsProvider {
   }
 
   private credentialVariable(name: string, description: string): TerraformVariable {
-    const variable = new TerraformVariable(this, name, { type: 'string', sensitive: true, nullable: false, description });
+    // Sensitive, non-empty, single line (see secretVariable); the logical id is the plain name so
+    // that TF_VAR_<name> sets it wherever the provider sits in the tree.
+    const variable = secretVariable(this, name, { description });
     variable.overrideLogicalId(name);
     return variable;
   }
