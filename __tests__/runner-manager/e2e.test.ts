@@ -140,15 +140,22 @@ describe('cancelled and half-failed jobs', () => {
     const up = await world.run(['up', '--job', 'build']);
     expect(up.code).toBe(0);
     world.github.startJob('ci-9001-1-build'); // the job runs and is cancelled: never finishes
-    // The runner notices its machine is gone a little after the delete.
-    world.hetzner.onDelete = (s) => setTimeout(() => world.github.disconnect(s.name), 25);
+    // The runner notices that its machine is gone only after down's first attempt to deregister it.
+    world.hetzner.onDelete = () => undefined;
+    world.github.inject({
+      match: (q) => q.method === 'DELETE',
+      response: () => {
+        setImmediate(() => world.github.disconnect('ci-9001-1-build'));
+        return { status: 422, body: { message: 'Bad request - Runner "ci-9001-1-build" is still running a job"' } };
+      },
+    });
     const down = await world.run(['down']);
     expect(down.code).toBe(0);
     expect(down.outputs).toEqual({ 'deleted-servers': '1', 'deleted-runners': '1' });
     expect(world.hetzner.servers.size).toBe(0);
     expect(world.github.runners.size).toBe(0);
     const deletes = world.github.requests.filter((q) => q.method === 'DELETE');
-    expect(deletes.length).toBeGreaterThan(1); // 422 while busy, then 204
+    expect(deletes).toHaveLength(2); // 422 while busy, then 204
   });
 
   test('an interrupted up (SIGINT/SIGTERM while waiting) deletes its server and runner, exit 130', async () => {
@@ -251,6 +258,17 @@ describe('reap', () => {
     expect(res.code).toBe(0);
     expect(JSON.parse(res.stdout).deletedRunners).toEqual([]);
     expect(world.github.byName('ci-2-1-a')).toBeDefined();
+  });
+
+  test('cleanup is not blocked by an unrelated bad variable (warned), but up is', async () => {
+    expect((await world.run(['up', '--job', 'build'])).code).toBe(0);
+    const bad = { AIAI_RUNNER_MAX_RUNNERS: 'lots' };
+    const up2 = await world.run(['up', '--job', 'test'], bad);
+    expect(up2.code).toBe(ExitCode.config);
+    const down = await world.run(['down'], bad);
+    expect(down.code).toBe(0);
+    expect(down.stderr).toMatch(/warning: ignoring invalid AIAI_RUNNER_MAX_RUNNERS for down \(an integer\)/);
+    expect(world.hetzner.servers.size).toBe(0);
   });
 
   test('down of one pool leaves another pool with the same run key alone', async () => {

@@ -189,7 +189,7 @@ describe('construct-side validation', () => {
   test('checkPoolSettings returns problems by setting path and skips unresolved tokens', () => {
     const token = '${TfToken[TOKEN.1]}';
     const problems = checkPoolSettings({ pool: 'ci', maxRunners: 0, firewallIds: [token], networkId: token }, { isUnresolved: (v) => v === token });
-    expect(problems).toEqual([{ setting: 'maxRunners', variable: 'maxRunners', value: 0, allowed: 'an integer from 1 to 100' }]);
+    expect(problems).toEqual([{ property: 'maxRunners', variable: 'maxRunners', value: 0, allowed: 'an integer from 1 to 100' }]);
     expect(() => resolvePoolSettings({ pool: 'ci', maxRunners: 0 })).toThrow(/Invalid runner pool settings:\n {2}- maxRunners: got 0/);
   });
 });

@@ -19,6 +19,7 @@ import {
   SettingsError,
   checkRunKey,
   parsePoolSettings,
+  parsePoolSettingsForCleanup,
 } from './settings';
 
 export interface CliIo {
@@ -247,7 +248,15 @@ export async function main(argv: readonly string[], env: Env, io: CliIo, deps: C
     if (!repository) missing.push(`${RunnerEnv.repository} or --repository (owner/repo)`);
     let settings;
     try {
-      settings = parsePoolSettings(env);
+      if (command === 'up') {
+        settings = parsePoolSettings(env);
+      } else {
+        const parsed = parsePoolSettingsForCleanup(env);
+        settings = parsed.settings;
+        for (const p of parsed.warnings) {
+          log.warn(`ignoring invalid ${p.variable ? RunnerEnv.settings[p.variable] : p.property} for ${command} (${p.allowed})`);
+        }
+      }
     } catch (e) {
       if (!(e instanceof SettingsError)) throw e;
       throw new RunnerError(e.message + (missing.length ? `\nAlso not set: ${missing.join(', ')}` : ''), ExitCode.config);

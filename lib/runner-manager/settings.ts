@@ -259,10 +259,10 @@ export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
 // Validation
 // ---------------------------------------------------------------------------------------------
 
-/** One rejected setting (same shape as lib/core ValidationProblem plus the setting key). */
+/** One rejected setting: lib/core's ValidationProblem shape (property, value, allowed) plus its variable. */
 export interface SettingProblem {
-  /** Setting key, e.g. `maxRunners` (or `actionsRunner.sha256.x64`). */
-  readonly setting: string;
+  /** Setting path, e.g. `maxRunners` or `actionsRunner.sha256.x64` (the construct's prop path). */
+  readonly property: string;
   /** The variable that carries it, for messages at run time. */
   readonly variable?: SettingVariable;
   readonly value: unknown;
@@ -283,7 +283,7 @@ export class SettingsError extends Error {
 
   constructor(problems: readonly SettingProblem[], names?: PoolGithubNames) {
     const lines = problems.map((p) => {
-      const where = names && p.variable ? names.variables[p.variable] : p.setting;
+      const where = names && p.variable ? names.variables[p.variable] : p.property;
       return `  - ${where}: got ${show(p.value)}; allowed: ${p.allowed}`;
     });
     super(`Invalid runner pool settings:\n${lines.join('\n')}`);
@@ -345,8 +345,8 @@ export function checkPoolSettings(input: PoolSettingsInput, options: CheckOption
   const s = withDefaults(input);
   const skip = options.isUnresolved ?? (() => false);
   const problems: SettingProblem[] = [];
-  const fail = (setting: string, variable: SettingVariable, value: unknown, allowed: string) =>
-    problems.push({ setting, variable, value, allowed });
+  const fail = (property: string, variable: SettingVariable, value: unknown, allowed: string) =>
+    problems.push({ property, variable, value, allowed });
   const integer = (setting: keyof PoolSettings, variable: SettingVariable, v: number, min: number, max: number) => {
     if (skip(v)) return;
     if (!Number.isInteger(v) || v < min || v > max) fail(setting, variable, v, `an integer from ${min} to ${max}`);
@@ -558,7 +558,7 @@ export function parsePoolSettings(env: Env): PoolSettings {
     const raw = read(env, n[key]);
     if (raw === undefined) return undefined;
     if (!/^-?\d+$/.test(raw)) {
-      problems.push({ setting: key, variable: key, value: raw, allowed: 'an integer' });
+      problems.push({ property: key, variable: key, value: raw, allowed: 'an integer' });
       return undefined;
     }
     return Number(raw);
@@ -570,7 +570,7 @@ export function parsePoolSettings(env: Env): PoolSettings {
     for (const item of rawLabels.split(',')) {
       const eq = item.indexOf('=');
       if (eq <= 0) {
-        problems.push({ setting: 'serverLabels', variable: 'serverLabels', value: item, allowed: 'comma-separated key=value pairs' });
+        problems.push({ property: 'serverLabels', variable: 'serverLabels', value: item, allowed: 'comma-separated key=value pairs' });
         continue;
       }
       serverLabels[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
@@ -579,7 +579,7 @@ export function parsePoolSettings(env: Env): PoolSettings {
 
   const pool = read(env, n.pool);
   if (pool === undefined) {
-    problems.push({ setting: 'pool', variable: 'pool', value: env[n.pool], allowed: 'the pool name (set by the EphemeralRunnerPool construct)' });
+    problems.push({ property: 'pool', variable: 'pool', value: env[n.pool], allowed: 'the pool name (set by the EphemeralRunnerPool construct)' });
   }
   const version = read(env, n.actionsRunnerVersion);
   const shaX64 = read(env, n.actionsRunnerSha256X64);
@@ -612,10 +612,26 @@ export function parsePoolSettings(env: Env): PoolSettings {
     runnerGroupId: int('runnerGroupId'),
     actionsRunner,
   };
-  const all = [...problems, ...checkPoolSettings(input).filter((p) => !(pool === undefined && p.setting === 'pool'))];
+  const all = [...problems, ...checkPoolSettings(input).filter((p) => !(pool === undefined && p.property === 'pool'))];
   // An integer that failed to parse is reported once (as unparsable), not again with its default.
   if (all.length > 0) throw new SettingsError(all, poolGithubNames(DEFAULT_NAME_PREFIX));
   return withDefaults(input);
+}
+
+/**
+ * For cleanup (`down`, `reap`): only the pool name must be valid; other problems are returned as
+ * warnings and their settings fall back to defaults. Cleanup never creates anything, and a bad
+ * variable must not keep it from deleting servers.
+ */
+export function parsePoolSettingsForCleanup(env: Env): { settings: PoolSettings; warnings: readonly SettingProblem[] } {
+  try {
+    return { settings: parsePoolSettings(env), warnings: [] };
+  } catch (e) {
+    if (!(e instanceof SettingsError)) throw e;
+    const poolProblems = e.problems.filter((p) => p.variable === 'pool');
+    if (poolProblems.length > 0) throw new SettingsError(poolProblems, poolGithubNames(DEFAULT_NAME_PREFIX));
+    return { settings: withDefaults({ pool: read(env, RunnerEnv.settings.pool)! }), warnings: e.problems };
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
