@@ -1,0 +1,85 @@
+/**
+ * `cloud-init schema` on every server's user_data as the reference app synthesizes it, plus a check
+ * that cloud-init's own YAML parser (PyYAML, YAML 1.1) reads the documents exactly as we meant them.
+ * The tools run in parallel in beforeAll; the tests assert on their results.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { HetznerLimits } from '../../lib/hetzner/catalog';
+import { referenceServers } from '../support/synth';
+import { tempDir } from '../support/tmp';
+import { describeWithTool, RunResult } from '../support/tools';
+import { runAll } from './parallel';
+
+/** cloud-init 22.4: `cloud-init schema --config-file FILE`. */
+const schemaJob = (file: string) => ({ cmd: 'cloud-init', args: ['schema', '--config-file', file] });
+
+/** Clean = exit 0 and nothing but the `Valid cloud-config` line (deprecations are printed with exit 0). */
+function expectClean(file: string, r: RunResult): void {
+  const output = r.stdout + r.stderr;
+  expect({ status: r.status, output }).toEqual({ status: 0, output: `Valid cloud-config: ${file}\n` });
+  expect(output).not.toMatch(/Invalid|errors|DEPRECATED/);
+}
+
+const PYYAML = 'import json, sys, yaml\nprint(json.dumps([yaml.safe_load(open(f)) for f in sys.argv[1:]], default=str))';
+
+describeWithTool('cloud-init', 'cloud-init', 'cloud-init schema on the reference app user_data', () => {
+  const servers = referenceServers();
+  const dir = tempDir('cloud-init-');
+  const write = (name: string, text: string) => {
+    const f = join(dir, name);
+    writeFileSync(f, text);
+    return f;
+  };
+  const broken = write('bad.yaml', '#cloud-config\nwrite_files:\n  - content: x\nruncmd: 5\n');
+  const noHeader = write('noheader.yaml', 'hostname: x\n');
+  const deprecated = write('deprecated.yaml', '#cloud-config\nusers:\n  - name: x\n    sudo: false\n');
+
+  let results: RunResult[] = [];
+  let pyyaml: RunResult;
+  beforeAll(async () => {
+    const files = [...servers.map((s) => s.userDataPath), broken, noHeader, deprecated];
+    [pyyaml, ...results] = await runAll([{ cmd: 'python3', args: ['-c', PYYAML, ...servers.map((s) => s.userDataPath)] }, ...files.map(schemaJob)]);
+  }, 120_000);
+  const resultFor = (file: string) => results[[...servers.map((s) => s.userDataPath), broken, noHeader, deprecated].indexOf(file)];
+
+  test('the app has servers to check', () => {
+    expect(servers.length).toBeGreaterThanOrEqual(2);
+  });
+
+  test.each(servers.map((s) => [s.constructPath, s]))('%s: valid cloud-config under the 32 KiB limit', (_path, s) => {
+    expectClean(s.userDataPath, resultFor(s.userDataPath));
+    expect(Buffer.byteLength(s.userData)).toBeLessThanOrEqual(HetznerLimits.userDataBytes);
+  });
+
+  test('PyYAML (cloud-init\'s parser) reads every document exactly as we meant it', () => {
+    expect(pyyaml.stderr).toBe('');
+    const docs = JSON.parse(pyyaml.stdout) as unknown[];
+    servers.forEach((s, i) => {
+      expect(docs[i]).toEqual(parse(s.userData, { version: '1.1' }));
+      expect(docs[i]).toEqual(s.cloudConfig);
+    });
+  });
+
+  describe('the harness catches bad documents', () => {
+    test('a schema error exits non-zero and names the key', () => {
+      const r = resultFor(broken);
+      expect(r.status).not.toBe(0);
+      expect(r.stdout + r.stderr).toMatch(/write_files\.0: 'path' is a required property/);
+      expect(r.stdout + r.stderr).toMatch(/runcmd: 5 is not of type 'array'/);
+    });
+
+    test('a missing #cloud-config header is rejected', () => {
+      const r = resultFor(noHeader);
+      expect(r.status).not.toBe(0);
+      expect(r.stdout + r.stderr).toMatch(/needs to begin with "#cloud-config"/);
+    });
+
+    test('a deprecated value passes with exit 0 but is not clean for us', () => {
+      const r = resultFor(deprecated);
+      expect(r.status).toBe(0);
+      expect(() => expectClean(deprecated, r)).toThrow();
+    });
+  });
+});

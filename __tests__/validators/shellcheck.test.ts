@@ -1,0 +1,74 @@
+/**
+ * `shellcheck` on every shell script the reference app ships or runs:
+ *  - scripts in write_files (selected by their shebang),
+ *  - each server's runcmd, rendered into the script cloud-init runs (argv items single-quoted like
+ *    cloud-init's util.shellify, shell lines verbatim, under `#!/bin/sh`),
+ *  - the inline scripts of every remote-exec provisioner (e.g. SecretFiles' install script), which
+ *    Terraform runs with the remote user's /bin/sh.
+ * Any finding (style level included) fails the test.
+ */
+import { referenceApp, referenceServers, resourcesOfType } from '../support/synth';
+import { describeWithTool, RunResult } from '../support/tools';
+import { runAll } from './parallel';
+
+const SHELL_SHEBANG = /^#!\s*(?:\/usr)?\/bin\/(?:env\s+)?(sh|bash|dash)\b/;
+
+/** The script cloud-init writes for `runcmd` (mirrors cloudinit.util.shellify). */
+export function shellify(runcmd: readonly (string | readonly string[])[]): string {
+  let out = '#!/bin/sh\n';
+  for (const c of runcmd) {
+    out += typeof c === 'string' ? `${c}\n` : `${c.map((a) => `'${String(a).replace(/'/g, "'\\''")}'`).join(' ')}\n`;
+  }
+  return out;
+}
+
+interface Script {
+  readonly title: string;
+  readonly text: string;
+}
+
+const shellcheck = (s: Script) => ({ cmd: 'shellcheck', args: ['--norc', '--severity=style', '--format=gcc', '-'], input: s.text });
+
+describeWithTool('shellcheck', 'shellcheck', 'shellcheck on the reference app scripts', () => {
+  const servers = referenceServers();
+  const scripts: Script[] = [];
+  for (const s of servers) {
+    for (const f of s.files) if (SHELL_SHEBANG.test(f.content)) scripts.push({ title: `${s.constructPath}: ${f.path}`, text: f.content });
+    scripts.push({ title: `${s.constructPath}: runcmd`, text: shellify(s.cloudConfig.runcmd ?? []) });
+  }
+  for (const type of ['terraform_data', 'null_resource']) {
+    for (const { stack, name, config } of resourcesOfType(referenceApp(), type)) {
+      (config.provisioner ?? []).forEach((p: Record<string, any>, i: number) => {
+        const inline = p['remote-exec']?.inline as string[] | undefined;
+        if (inline) scripts.push({ title: `${stack}/${name}: remote-exec #${i}`, text: `#!/bin/sh\n${inline.join('\n')}\n` });
+      });
+    }
+  }
+  const broken: Script = { title: 'broken', text: '#!/bin/sh\nfor f in $(ls $1); do echo $f; done\n' };
+
+  let results: RunResult[] = [];
+  beforeAll(async () => {
+    results = await runAll([...scripts, broken].map(shellcheck));
+  }, 120_000);
+
+  test('finds the scripts: bootstrap-app.sh, every runcmd, the secret install scripts', () => {
+    const titles = scripts.map((s) => s.title);
+    expect(titles.filter((t) => t.endsWith('/usr/local/lib/aiai/bootstrap-app.sh'))).toHaveLength(servers.length);
+    expect(titles.filter((t) => t.endsWith(': runcmd'))).toHaveLength(servers.length);
+    expect(scripts.filter((s) => s.text.includes('sudo install -m 0640')).length).toBeGreaterThanOrEqual(2);
+  });
+
+  test.each(scripts.map((s, i) => [s.title, i] as const))('%s is clean', (_title, i) => {
+    expect({ status: results[i].status, findings: results[i].stdout + results[i].stderr }).toEqual({ status: 0, findings: '' });
+  });
+
+  test('the harness catches unquoted expansions', () => {
+    const r = results[scripts.length];
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).toMatch(/SC2086/);
+  });
+
+  test('runcmd rendering quotes argv items like cloud-init', () => {
+    expect(shellify([['echo', "it's"], 'echo $HOME'])).toBe("#!/bin/sh\n'echo' 'it'\\''s'\necho $HOME\n");
+  });
+});
