@@ -54,6 +54,7 @@ export interface ManagerTimings {
   readonly claimBackoffMaxSeconds: number;
   /** `up`: power-on is refused with `locked` while the create action runs; retried this long. */
   readonly powerOnTimeoutSeconds: number;
+  /** First retry interval of the power-on (doubles up to 5 times this). */
   readonly powerOnPollSeconds: number;
   /** `down`/`reap`: a runner still busy (422) is retried this many times. */
   readonly runnerDeleteAttempts: number;
@@ -256,14 +257,16 @@ async function claimSlot(ctx: ManagerContext, name: string, runKey: string, crea
 async function powerOn(ctx: ManagerContext, serverId: number, signal?: AbortSignal): Promise<void> {
   const { clock, timings } = ctx;
   const start = clock.now();
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
     try {
       await ctx.hcloud.powerOn(serverId, signal);
       return;
     } catch (e) {
-      // 423 locked: the create action is still running. Anything else is an error.
+      // 423 locked: the create action (10-30 s) is still running. Anything else is an error.
       if (!isApiError(e, 'locked') || secondsSince(clock, start) >= timings.powerOnTimeoutSeconds) throw e;
-      await clock.sleep(timings.powerOnPollSeconds * clock.secondMs, signal);
+      // 2, 4, 8, 10, 10 ... s: about five requests for a slow create.
+      const wait = Math.min(timings.powerOnPollSeconds * 2 ** (attempt - 1), 5 * timings.powerOnPollSeconds);
+      await clock.sleep(wait * clock.secondMs, signal);
     }
   }
 }
