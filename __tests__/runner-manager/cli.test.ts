@@ -48,6 +48,7 @@ test('fails if up/down lack a run key or job outside GitHub Actions (exit 2)', a
   expect((await cli(['up', '--job', 'build'])).stderr).toMatch(/up needs --run outside GitHub Actions/);
   expect((await cli(['up', '--run', '1-1'])).stderr).toMatch(/up needs --job/);
   expect((await cli(['down'])).stderr).toMatch(/down needs --run or --name outside GitHub Actions/);
+  expect((await cli(['down', '--name', 'x,pool!=ci'])).stderr).toMatch(/--name must be a runner name/);
   const r = await cli(['down', '--run', 'Run 1']);
   expect(r.code).toBe(ExitCode.usage);
   expect(r.stderr).toMatch(/run key "Run 1" is invalid/);

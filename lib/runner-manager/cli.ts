@@ -329,6 +329,9 @@ export async function main(argv: readonly string[], env: Env, io: CliIo, deps: C
         throw new RunnerError(`down needs --run or --name outside GitHub Actions (default: $${RunnerEnv.runId}-$${RunnerEnv.runAttempt})`, ExitCode.usage);
       }
       if (values.name === undefined) checkRunKeyOrUsage(runKey!);
+      else if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(values.name)) {
+        throw new RunnerError(`--name must be a runner name (lower-case letters, digits, inner hyphens), got ${JSON.stringify(values.name)}`, ExitCode.usage);
+      }
       result = await down(ctx, values.name !== undefined ? { name: values.name, signal } : { runKey, signal });
     } else {
       result = await reap(ctx, { dryRun: values['dry-run'] ?? false, signal });
