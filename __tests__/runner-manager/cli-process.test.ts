@@ -1,6 +1,6 @@
 /**
- * The real `bin/aiai-runner.ts` as a separate process (run through tsx, as `npm run build` would
- * compile it): help, exit codes, signals, and a process killed half way through `up`.
+ * The real `bin/aiai-runner.ts` as a separate process (run through tsx; `npm run build` compiles
+ * it to dist/bin/aiai-runner.js): signals, and a process killed half way through `up`.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -33,25 +33,6 @@ function cli(args: string[], env: Record<string, string | undefined>): Proc {
 
 test('the bin starts with a node shebang', () => {
   expect(readFileSync(BIN, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
-});
-
-test('--help lists the commands, the environment and the exit codes', async () => {
-  const r = await cli(['--help'], {}).done;
-  expect(r.code).toBe(0);
-  expect(r.stdout).toMatch(/aiai-runner up /);
-  expect(r.stdout).toMatch(/aiai-runner down /);
-  expect(r.stdout).toMatch(/aiai-runner reap /);
-  expect(r.stdout).toMatch(/HCLOUD_TOKEN/);
-  expect(r.stdout).toMatch(/AIAI_RUNNER_MAX_RUNNERS/);
-  expect(r.stdout).toMatch(/4 pool stayed full/);
-});
-
-test('fails if the environment is incomplete (exit 3, naming every gap, as an annotation in Actions)', async () => {
-  const empty = await cli(['reap'], { GITHUB_ACTIONS: 'true' }).done;
-  expect(empty.code).toBe(ExitCode.config);
-  expect(empty.stderr).toMatch(/AIAI_RUNNER_POOL: got nothing \(not set\)/);
-  expect(empty.stderr).toMatch(/HCLOUD_TOKEN .*AIAI_RUNNER_GITHUB_TOKEN .*GITHUB_REPOSITORY/);
-  expect(empty.stderr).toMatch(/^::error title=aiai-runner reap::Invalid runner pool settings:%0A/m);
 });
 
 describe('against the stand-ins', () => {

@@ -19,6 +19,26 @@ async function cli(argv: string[], extra: Record<string, string | undefined> = {
   return { code, stdout, stderr };
 }
 
+test('--help lists the commands, the environment and the exit codes', async () => {
+  const r = await cli(['--help']);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/aiai-runner up /);
+  expect(r.stdout).toMatch(/aiai-runner down /);
+  expect(r.stdout).toMatch(/aiai-runner reap /);
+  expect(r.stdout).toMatch(/HCLOUD_TOKEN/);
+  expect(r.stdout).toMatch(/AIAI_RUNNER_MAX_RUNNERS/);
+  expect(r.stdout).toMatch(/4 pool stayed full/);
+});
+
+test('fails if the environment is incomplete (exit 3, naming every gap, as an annotation in Actions)', async () => {
+  let stderr = '';
+  const code = await main(['reap'], { GITHUB_ACTIONS: 'true' }, { stdout: { write: () => true }, stderr: { write: (s: string) => (stderr += s) } });
+  expect(code).toBe(ExitCode.config);
+  expect(stderr).toMatch(/AIAI_RUNNER_POOL: got nothing \(not set\)/);
+  expect(stderr).toMatch(/HCLOUD_TOKEN .*AIAI_RUNNER_GITHUB_TOKEN .*GITHUB_REPOSITORY/);
+  expect(stderr).toMatch(/^::error title=aiai-runner reap::Invalid runner pool settings:%0A/m);
+});
+
 test('--version prints the package version', async () => {
   expect(await cli(['--version'])).toEqual({ code: 0, stdout: `${packageInfo().version}\n`, stderr: '' });
 });
