@@ -86,6 +86,15 @@ describe('AdminAccess', () => {
     expect(err.message).toContain(`got ${JSON.stringify(key.slice(0, 40) + (key.length > 40 ? '...' : ''))}`);
   });
 
+  test('fails if a label breaks Hetzner\'s label rules', () => {
+    expectProblem(validationError(() => access(testStack(), { labels: { environment: '-prod' } })), {
+      path: 'test/Access',
+      property: 'labels.environment',
+      value: '-prod',
+      allowed: /^a label value of at most 63 letters, digits, `-_\.`, starting and ending alphanumeric$/,
+    });
+  });
+
   test('fails if the key name is not usable in a Hetzner key name', () => {
     expectProblem(validationError(() => access(testStack(), { sshPublicKeys: { 'Alice Smith': OPERATOR_KEY } })), {
       path: 'test/Access',

@@ -170,6 +170,12 @@ describe('PrivateNetwork', () => {
     });
   });
 
+  test('fails if a label breaks Hetzner\'s label rules', () => {
+    const err = validationError(() => network(testStack(), { labels: { project: 'aiai', role: 'has space', 'bad key!': 'x' } }));
+    expectProblem(err, { path: 'test/Net', property: 'labels.role', value: 'has space', allowed: /^a label value of at most 63 letters/ });
+    expectProblem(err, { path: 'test/Net', property: 'labels', value: 'bad key!', allowed: /^label keys of at most 63 letters/ });
+  });
+
   test('reports every bad prop at once', () => {
     const err = validationError(() => network(testStack(), { name: '', ipRange: '8.8.8.0/24', networkZone: 'mars' as never }));
     expect(err.problems.map((p) => p.property).sort()).toEqual(['ipRange', 'name', 'networkZone', 'subnetIpRange']);

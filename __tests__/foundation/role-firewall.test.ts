@@ -34,6 +34,15 @@ describe('RoleFirewall', () => {
     expect(f.rule).toEqual([{ direction: 'in', protocol: 'tcp', port: '22', source_ips: [ADMIN_CIDR], description: 'ssh' }]);
   });
 
+  test('fails if a label breaks Hetzner\'s label rules', () => {
+    expectProblem(validationError(() => new RoleFirewall(testStack(), 'Fw', { name: 'fw', privateRange: '10.0.0.0/16', adminCidrs: [ADMIN_CIDR], rules: [], labels: { role: 'x'.repeat(64) } })), {
+      path: 'test/Fw',
+      property: 'labels.role',
+      value: 'x'.repeat(64),
+      allowed: /^a label value of at most 63 letters/,
+    });
+  });
+
   test('fails if there are more rules than Hetzner allows', () => {
     const stack = testStack();
     const ports: ServicePort[] = Array.from({ length: 51 }, (_, i) => ({ name: `p${i}`, port: 20000 + i, protocol: 'tcp', description: `port ${i}` }));

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { SshKey } from '../../.gen/providers/hcloud/ssh-key';
+import { checkLabels } from '../core/labels';
 import { PropValidator } from '../core/validation-error';
 import { isCidr } from '../network/cidr';
 
@@ -46,6 +47,7 @@ export class AdminAccess extends Construct {
       const world = c.endsWith('/0');
       v.check(`adminCidrs[${i}]`, c, !world || props.allowSshFromAnywhere === true, 'a restricted CIDR; set allowSshFromAnywhere: true to open SSH to the world');
     });
+    checkLabels(v, props.labels);
     v.throwIfInvalid();
 
     this.publicKeys = entries.map(([, k]) => k.trim());

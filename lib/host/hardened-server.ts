@@ -1,7 +1,7 @@
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Server } from '../../.gen/providers/hcloud/server';
-import { isValidLabelKey, isValidLabelValue } from '../core/labels';
+import { checkLabels } from '../core/labels';
 import { PropValidator } from '../core/validation-error';
 import {
   checkServerTypeInLocation,
@@ -86,10 +86,7 @@ export class HardenedServer extends Construct {
     for (const key of REQUIRED_LABELS) {
       v.check(`labels.${key}`, props.labels[key], typeof props.labels[key] === 'string' && props.labels[key].length > 0, 'a non-empty label value');
     }
-    for (const [key, value] of Object.entries(props.labels)) {
-      v.check(`labels`, key, isValidLabelKey(key), 'label keys of at most 63 letters, digits, `-_.` with an optional DNS prefix');
-      v.check(`labels.${key}`, value, Token.isUnresolved(value) || isValidLabelValue(value), 'a label value of at most 63 letters, digits, `-_.`, starting and ending alphanumeric');
-    }
+    checkLabels(v, props.labels);
     v.throwIfInvalid();
     const loc = props.network.checkLocation(this, 'location', location);
     if (type) v.attempt('serverType', props.serverType, () => checkServerTypeInLocation(type, loc));

@@ -2,6 +2,7 @@ import { ITerraformDependable, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { Network } from '../../.gen/providers/hcloud/network';
 import { NetworkSubnet } from '../../.gen/providers/hcloud/network-subnet';
+import { checkLabels } from '../core/labels';
 import { PropValidator } from '../core/validation-error';
 import { LocationInfo, LOCATIONS, NetworkZone } from '../hetzner/catalog';
 import { contains, formatIpv4, isPrivate, Ipv4Cidr, overlaps, parseCidr, parseIpv4 } from './cidr';
@@ -88,6 +89,7 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
       const clash = all.find((o) => overlaps(o, c!));
       if (v.check(`additionalSubnets[${i}]`, s, !clash, `a block that does not overlap ${clash?.text}`)) all.push(c!);
     });
+    checkLabels(v, props.labels);
     v.throwIfInvalid();
     this.subnetCidr = subnet!;
 

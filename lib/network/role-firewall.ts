@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { Firewall } from '../../.gen/providers/hcloud/firewall';
+import { checkLabels } from '../core/labels';
 import { PropValidator } from '../core/validation-error';
 import { HetznerLimits } from '../hetzner/catalog';
 import { cloudFirewallRules, FirewallContext } from './firewall-rules';
@@ -28,6 +29,9 @@ export class RoleFirewall extends Construct {
 
   constructor(scope: Construct, id: string, props: RoleFirewallProps) {
     super(scope, id);
+    const v = new PropValidator(this);
+    checkLabels(v, props.labels);
+    v.throwIfInvalid();
     this.context = { privateRange: props.privateRange, adminCidrs: [...props.adminCidrs] };
     this.firewall = new Firewall(this, 'Firewall', {
       name: props.name,
