@@ -3,42 +3,77 @@
  * writes cdktf.out/stacks/<stack>/cdk.tf.json without credentials; deploy with `npx cdktf deploy <stack>`
  * and the TF_VAR_* secrets set (see README).
  */
-import { App, LocalBackend, TerraformStack } from 'cdktf';
+import { App, Aspects, LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { HcloudProvider } from './.gen/providers/hcloud/provider';
-import { AdminAccess, AiaiOrchestrator, PrivateNetwork, resourceName, roleLabels, secretVariable } from './lib';
+import {
+  AdminAccess,
+  AiaiOrchestrator,
+  HetznerObjectStorage,
+  LOCAL_STATE_DIR,
+  MonitoringNode,
+  ObjectStore,
+  PrivateNetwork,
+  resourceName,
+  roleLabels,
+  secretVariable,
+  StateBootstrapStack,
+  StatefulResourceProtection,
+} from './lib';
 import { ReferenceConfig, referenceConfig } from './lib/app/reference-config';
 
 /** Stack names of the reference app. */
 export const StackNames = {
+  /** The state bucket (local state). Deploy it first when the platform uses the S3 backend. */
+  state: 'aiai-state',
   platform: 'aiai-production',
 } as const;
 
-/** The platform stack: network, access, orchestrator tier (monitoring, runners and storage join it). */
+/**
+ * The platform stack: network, access, monitoring, the orchestrator tier and object storage, in one
+ * Terraform graph. The stack owns every provider; constructs receive what they need.
+ */
 export class PlatformStack extends TerraformStack {
   public readonly network: PrivateNetwork;
   public readonly orchestrator: AiaiOrchestrator;
+  public readonly monitoring: MonitoringNode;
+  public readonly objectStore: ObjectStore;
 
   constructor(scope: Construct, id: string, config: ReferenceConfig) {
     super(scope, id);
-    new LocalBackend(this, { path: `terraform.tfstate.d/${id}.tfstate` });
+    const identity = { project: config.project, environment: config.environment };
 
+    // Providers.
     const hcloudToken = secretVariable(this, 'hcloud_token', { description: 'Hetzner Cloud API token (read/write) for this project' });
     new HcloudProvider(this, 'hcloud', { token: hcloudToken.stringValue });
+    const objectStorage = HetznerObjectStorage.provider(this, 'object-storage', { location: config.location });
 
-    const identity = { project: config.project, environment: config.environment };
-    this.network = new PrivateNetwork(this, 'Network', {
-      name: resourceName(identity, 'net'),
-      labels: roleLabels(identity, 'network'),
-    });
+    // Shared pieces.
+    this.network = new PrivateNetwork(this, 'Network', { name: resourceName(identity, 'net'), labels: roleLabels(identity, 'network') });
     const access = new AdminAccess(this, 'Access', {
       sshPublicKeys: config.sshPublicKeys,
       adminCidrs: config.adminCidrs,
       namePrefix: resourceName(identity, 'key'),
       labels: roleLabels(identity, 'access'),
     });
-    const openrouterKey = secretVariable(this, 'openrouter_api_key', { description: 'OpenRouter API key used by the agents' });
-    const agentGithubToken = secretVariable(this, 'agent_github_token', { description: 'GitHub token the agents use to push to the agent repository' });
+    this.objectStore = new ObjectStore(this, 'ObjectStore', { provider: objectStorage, bucketPrefix: config.bucketPrefix });
+
+    // Monitoring first: every host ships its logs to it.
+    this.monitoring = new MonitoringNode(this, 'Monitoring', {
+      ...identity,
+      network: this.network,
+      access,
+      location: config.location,
+      secrets: {
+        hcloudSdToken: secretVariable(this, 'hcloud_sd_token', { description: 'Hetzner Cloud API token (read-only) for Prometheus service discovery' }).stringValue,
+        alertWebhookUrl: secretVariable(this, 'alert_webhook_url', { description: 'URL the Alertmanager webhook receiver posts to' }).stringValue,
+        grafanaAdminPassword: secretVariable(this, 'grafana_admin_password', { description: 'Initial password of the Grafana admin user' }).stringValue,
+      },
+      disasterRecovery: {
+        hcloudSnapshotToken: secretVariable(this, 'hcloud_snapshot_token', { description: 'Hetzner Cloud API token (read/write) for snapshot rotation' }).stringValue,
+        objectStore: this.objectStore,
+      },
+    });
 
     this.orchestrator = new AiaiOrchestrator(this, 'Orchestrator', {
       ...identity,
@@ -47,18 +82,28 @@ export class PlatformStack extends TerraformStack {
       location: config.location,
       repositoryUrl: config.repositoryUrl,
       repositoryRef: config.repositoryRef,
+      logShipping: this.monitoring,
       secretEnvironment: {
-        OPENROUTER_API_KEY: openrouterKey.stringValue,
-        GITHUB_TOKEN: agentGithubToken.stringValue,
+        OPENROUTER_API_KEY: secretVariable(this, 'openrouter_api_key', { description: 'OpenRouter API key used by the agents' }).stringValue,
+        GITHUB_TOKEN: secretVariable(this, 'agent_github_token', { description: 'GitHub token the agents use to push to the agent repository' }).stringValue,
       },
     });
+
+    // Volumes, load balancers and primary IPs: Hetzner delete protection + prevent_destroy.
+    Aspects.of(this).add(new StatefulResourceProtection());
   }
 }
 
 /** Builds every stack of the reference app into `app` (tests call this too). */
-export function buildReferenceApp(app: App, config: ReferenceConfig = referenceConfig()): { platform: PlatformStack } {
+export function buildReferenceApp(app: App, config: ReferenceConfig = referenceConfig()): { state: StateBootstrapStack; platform: PlatformStack } {
+  const state = new StateBootstrapStack(app, StackNames.state, { location: config.location, bucketName: config.stateBucketName });
   const platform = new PlatformStack(app, StackNames.platform, config);
-  return { platform };
+  if (config.stateBackend === 's3') {
+    state.useAsBackend(platform);
+  } else {
+    new LocalBackend(platform, { path: `${LOCAL_STATE_DIR}/${StackNames.platform}.tfstate` });
+  }
+  return { state, platform };
 }
 
 if (require.main === module) {

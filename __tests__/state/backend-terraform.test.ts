@@ -12,6 +12,8 @@ import { tempDir } from '../support/tmp';
  * only an output, against a fake path-style S3 endpoint on 127.0.0.1 (the synthesized endpoint is
  * swapped for the fake's URL; everything else is as synthesized).
  */
+// terraform is not a Debian package: it is on this project's machine image, and the test is
+// skipped loudly (even in CI) where it is missing rather than failing the run.
 describeWithTool('terraform', 'terraform (HashiCorp apt repository)', 'HetznerS3Backend with real terraform', () => {
   test('terraform accepts the backend, stores state path-style, takes no lock and sends no checksum headers', async () => {
     const outdir = tempDir('tf-backend-');
@@ -59,4 +61,4 @@ describeWithTool('terraform', 'terraform (HashiCorp apt repository)', 'HetznerS3
       await s3.close();
     }
   }, 180_000);
-});
+}, { requiredInCi: false });

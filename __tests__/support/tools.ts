@@ -9,10 +9,16 @@ export function hasTool(cmd: string): boolean {
 }
 
 /** `describe` when the tool exists; in CI a failing test when it does not; elsewhere a loud skip. */
-export function describeWithTool(cmd: string, debianPackage: string, name: string, fn: () => void): void {
+export function describeWithTool(
+  cmd: string,
+  debianPackage: string,
+  name: string,
+  fn: () => void,
+  opts: { readonly requiredInCi?: boolean } = {},
+): void {
   if (hasTool(cmd)) {
     describe(name, fn);
-  } else if (process.env.CI === 'true') {
+  } else if (process.env.CI === 'true' && opts.requiredInCi !== false) {
     describe(name, () => {
       test(`${cmd} is installed`, () => {
         throw new Error(`${cmd} not found: install the Debian package '${debianPackage}' (.ci/run does this)`);

@@ -3,7 +3,8 @@
  * Terraform variables (TF_VAR_*) read at deploy time. Override the operator-specific values with
  * environment variables when you synth for a real deployment:
  *   AIAI_ADMIN_CIDRS="198.51.100.7/32,2001:db8::/64"  AIAI_SSH_PUBLIC_KEYS="alice=ssh-ed25519 AAAA... alice"
- *   AIAI_REPOSITORY_URL, AIAI_REPOSITORY_REF, AIAI_GITHUB_OWNER, AIAI_GITHUB_REPOSITORY
+ *   AIAI_REPOSITORY_URL, AIAI_REPOSITORY_REF, AIAI_GITHUB_OWNER, AIAI_GITHUB_REPOSITORY,
+ *   AIAI_BUCKET_PREFIX, AIAI_STATE_BUCKET, AIAI_STATE_BACKEND (local | s3)
  */
 export interface ReferenceConfig {
   readonly project: string;
@@ -15,6 +16,12 @@ export interface ReferenceConfig {
   readonly repositoryRef: string;
   readonly githubOwner: string;
   readonly githubRepository: string;
+  /** Prefix of the object store's buckets (bucket names are global across Hetzner). */
+  readonly bucketPrefix: string;
+  /** Bucket that holds the Terraform state of the other stacks. */
+  readonly stateBucketName: string;
+  /** Keep the platform stack's state in the state bucket (`s3`) or in terraform.tfstate.d (`local`). */
+  readonly stateBackend: 'local' | 's3';
 }
 
 /** Documentation values (RFC 5737 address, a throwaway public key) so that synth works anywhere. */
@@ -30,6 +37,9 @@ export const EXAMPLE_CONFIG: ReferenceConfig = {
   repositoryRef: 'main',
   githubOwner: 'your-org',
   githubRepository: 'aiai',
+  bucketPrefix: 'your-org-aiai-production',
+  stateBucketName: 'your-org-aiai-tfstate',
+  stateBackend: 'local',
 };
 
 function parseKeys(text: string): Record<string, string> {
@@ -40,6 +50,12 @@ function parseKeys(text: string): Record<string, string> {
     out[entry.slice(0, eq).trim()] = entry.slice(eq + 1).trim();
   }
   return out;
+}
+
+function parseBackend(value: string | undefined): 'local' | 's3' {
+  if (value === undefined || value === '' || value === 'local') return 'local';
+  if (value === 's3') return 's3';
+  throw new Error(`AIAI_STATE_BACKEND must be 'local' or 's3', got ${JSON.stringify(value)}`);
 }
 
 /** The example config with overrides from the environment. */
@@ -53,5 +69,8 @@ export function referenceConfig(env: NodeJS.ProcessEnv = process.env): Reference
     repositoryRef: env.AIAI_REPOSITORY_REF ?? EXAMPLE_CONFIG.repositoryRef,
     githubOwner: env.AIAI_GITHUB_OWNER ?? EXAMPLE_CONFIG.githubOwner,
     githubRepository: env.AIAI_GITHUB_REPOSITORY ?? EXAMPLE_CONFIG.githubRepository,
+    bucketPrefix: env.AIAI_BUCKET_PREFIX ?? EXAMPLE_CONFIG.bucketPrefix,
+    stateBucketName: env.AIAI_STATE_BUCKET ?? EXAMPLE_CONFIG.stateBucketName,
+    stateBackend: parseBackend(env.AIAI_STATE_BACKEND),
   };
 }

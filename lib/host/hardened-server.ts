@@ -13,9 +13,11 @@ import {
 import { ufwCommands } from '../network/firewall-rules';
 import { IPrivateNetwork } from '../network/private-network';
 import { RoleFirewall } from '../network/role-firewall';
-import { renderCloudConfig } from '../render/cloud-config';
+import { encodeUserData, renderCloudConfig } from '../render/cloud-config';
+import { renderLogShippingHost } from '../render/monitoring/stack';
 import { AdminAccess } from './admin-access';
 import { applyHardening, applyNodeExporter } from './hardening';
+import { addContribution, ILogSink } from './log-shipping';
 import { HostConfig } from './host-config';
 
 export interface HardenedServerProps {
@@ -56,7 +58,18 @@ export interface HardenedServerProps {
   readonly protect?: boolean;
   /** Extra groups for the service user (e.g. `docker`, only where docker is installed). @default - none */
   readonly serviceUserGroups?: readonly string[];
-  /** Compression of file bodies in user_data. @default 'auto' (only near the 32 KiB limit) */
+  /**
+   * Ship this host's journal and /var/log/aiai/*.log to Loki with Grafana Alloy (installed from the
+   * Grafana APT repository for the host's architecture).
+   * @default - no log shipping (node exporter only)
+   */
+  readonly logShipping?: ILogSink;
+  /**
+   * Send `user_data` as base64 of the gzipped cloud-config (`always`), as plain text (`never`), or
+   * plain unless it would exceed 3/4 of Hetzner's 32 KiB limit (`auto`). Plain text keeps
+   * `terraform plan` diffs readable; compressed holds about three times as much.
+   * @default 'auto'
+   */
   readonly compressUserData?: 'auto' | 'always' | 'never';
 }
 
@@ -71,8 +84,10 @@ export class HardenedServer extends Construct {
   public readonly server: Server;
   public readonly privateIp: string;
   public readonly serverTypeInfo: ServerTypeInfo;
-  /** The rendered cloud-config (plain text, as sent in `user_data`). */
+  /** The rendered cloud-config (plain text). */
   public readonly userData: string;
+  /** What is sent as `user_data`: `userData`, or its gzip in base64 (see `compressUserData`). */
+  public readonly userDataEncoded: string;
   public readonly hostConfig: HostConfig;
 
   constructor(scope: Construct, id: string, props: HardenedServerProps) {
@@ -97,12 +112,34 @@ export class HardenedServer extends Construct {
     this.hostConfig = props.hostConfig;
     applyHardening(this.hostConfig, { sshPublicKeys: props.access.publicKeys, extraGroups: props.serviceUserGroups });
     applyNodeExporter(this.hostConfig);
+    if (props.logShipping) {
+      addContribution(
+        this.hostConfig,
+        renderLogShippingHost({
+          hostname: props.name,
+          role: props.labels[LabelKeys.role],
+          project: props.labels[LabelKeys.project],
+          environment: props.labels[LabelKeys.environment],
+          lokiHost: props.logShipping.lokiHost,
+          serverType: props.serverType,
+        }),
+      );
+    }
     const firewall = ufwCommands(this.hostConfig.ports, { privateRange: props.network.ipRange, adminCidrs: props.access.adminCidrs });
     for (const fw of props.firewalls ?? []) fw.addRules(this.hostConfig.ports);
     const firewallIds = [...(props.firewalls ?? []).map((fw) => fw.firewallId), ...(props.firewallIds ?? [])];
-    this.userData = renderCloudConfig(this.hostConfig.toSpec(props.name, firewall), { compress: props.compressUserData });
-    const size = Buffer.byteLength(this.userData);
-    v.check('userData', `${size} bytes`, size <= HetznerLimits.userDataBytes, `at most ${HetznerLimits.userDataBytes} bytes (Hetzner's user_data limit); set compressUserData: 'always' or move file bodies to secret/file delivery`);
+    this.userData = renderCloudConfig(this.hostConfig.toSpec(props.name, firewall), { compress: 'never' });
+    const compress = props.compressUserData ?? 'auto';
+    const plainSize = Buffer.byteLength(this.userData);
+    const gzip = compress === 'always' || (compress === 'auto' && plainSize > (HetznerLimits.userDataBytes * 3) / 4);
+    this.userDataEncoded = encodeUserData(this.userData, gzip ? 'base64-gzip' : 'plain');
+    const size = Buffer.byteLength(this.userDataEncoded);
+    v.check(
+      'userData',
+      `${size} bytes${gzip ? ' (base64 of gzip)' : ''}`,
+      size <= HetznerLimits.userDataBytes,
+      `at most ${HetznerLimits.userDataBytes} bytes (Hetzner's user_data limit)${gzip ? '' : "; set compressUserData: 'auto' or 'always'"}, or move file bodies out of cloud-init`,
+    );
     v.throwIfInvalid();
 
     this.server = new Server(this, 'Server', {
@@ -111,7 +148,7 @@ export class HardenedServer extends Construct {
       image,
       location,
       sshKeys: props.access.sshKeyIds,
-      userData: this.userData,
+      userData: this.userDataEncoded,
       labels: { ...props.labels },
       firewallIds: firewallIds.length > 0 ? firewallIds.map((id) => Token.asNumber(id)) : undefined,
       placementGroupId: props.placementGroupId,

@@ -62,6 +62,8 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
   public readonly network: Network;
   public readonly subnet: NetworkSubnet;
   public readonly additionalSubnetResources: NetworkSubnet[] = [];
+  /** The network's name (a literal: Prometheus' Hetzner SD meta labels are keyed by it). */
+  public readonly name: string;
   public readonly ipRange: string;
   public readonly subnetIpRange: string;
   public readonly networkZone: NetworkZone;
@@ -71,6 +73,7 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
   constructor(scope: Construct, id: string, props: PrivateNetworkProps) {
     super(scope, id);
     const v = new PropValidator(this);
+    this.name = props.name;
     this.ipRange = props.ipRange ?? '10.0.0.0/16';
     this.subnetIpRange = props.subnetIpRange ?? '10.0.1.0/24';
     this.networkZone = props.networkZone ?? 'eu-central';

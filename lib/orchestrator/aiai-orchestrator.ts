@@ -13,6 +13,7 @@ import { LOAD_BALANCER_TYPES, SERVER_TYPES } from '../hetzner/catalog';
 import { AdminAccess } from '../host/admin-access';
 import { HardenedServer } from '../host/hardened-server';
 import { HostConfig } from '../host/host-config';
+import { ILogSink } from '../host/log-shipping';
 import { IpPlan } from '../network/ip-plan';
 import { PrivateNetwork } from '../network/private-network';
 import { RoleFirewall } from '../network/role-firewall';
@@ -54,6 +55,8 @@ export interface AiaiOrchestratorProps extends PlatformIdentity {
   readonly backups?: boolean;
   /** Delete protection on servers and the load balancer, plus `prevent_destroy`. @default true */
   readonly protect?: boolean;
+  /** Ship journald and /var/log/aiai logs to Loki (e.g. a `MonitoringNode`). @default - no log shipping */
+  readonly logShipping?: ILogSink;
   /** Private key for secret delivery over SSH (sensitive token). @default - the operator's SSH agent */
   readonly sshPrivateKey?: string;
 }
@@ -231,6 +234,7 @@ export class AiaiOrchestrator extends Construct {
       labels: { ...labels, [LabelKeys.scrape]: 'true', 'instance-role': instanceRole },
       hostConfig,
       firewalls: [this.firewall],
+      logShipping: props.logShipping,
       placementGroupId: Token.asNumber(this.placementGroup.id),
       backups: props.backups ?? false,
       protect,

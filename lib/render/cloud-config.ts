@@ -1,4 +1,4 @@
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import { renderSystemdUnit, SystemdUnit } from './systemd';
 
@@ -174,4 +174,20 @@ export function renderCloudConfig(spec: CloudConfigSpec, options: RenderCloudCon
   const plain = render(false);
   if (mode === 'never' || Buffer.byteLength(plain) <= (HETZNER_USER_DATA_LIMIT_BYTES * 3) / 4) return plain;
   return render(true);
+}
+
+/**
+ * What goes into `user_data`: the cloud-config text, or (`base64-gzip`) the base64 of its gzip.
+ * Hetzner's cloud-init datasource base64-decodes user data and cloud-init then gunzips it, so the
+ * whole document shrinks to about a third. Deterministic (gzip header without a timestamp).
+ */
+export function encodeUserData(cloudConfig: string, encoding: 'plain' | 'base64-gzip'): string {
+  if (encoding === 'plain') return cloudConfig;
+  return gzipSync(Buffer.from(cloudConfig, 'utf8'), { level: 9 }).toString('base64');
+}
+
+/** The cloud-config text of a `user_data` value written by {@link encodeUserData}. */
+export function decodeUserData(userData: string): string {
+  if (userData.startsWith('#cloud-config')) return userData;
+  return gunzipSync(Buffer.from(userData, 'base64')).toString('utf8');
 }

@@ -1,0 +1,16 @@
+import { HostContribution } from '../render/monitoring/stack';
+import { HostConfig } from './host-config';
+
+/** Where hosts ship their logs: the monitoring node implements it. */
+export interface ILogSink {
+  /** Private IPv4 of the host where Loki listens. */
+  readonly lokiHost: string;
+}
+
+/** Merges a renderer's contribution (install plan, files, final commands) into a host config. */
+export function addContribution(host: HostConfig, c: HostContribution): void {
+  for (const src of c.install.aptSources) host.addAptSource(src);
+  host.addPackages(...c.install.packages);
+  for (const f of [...c.install.files, ...c.files]) host.addFile(f);
+  for (const cmd of c.finalCommands) host.addFinalCommand(cmd);
+}

@@ -1,0 +1,228 @@
+import { Construct } from 'constructs';
+import { LabelKeys, Roles } from '../core/labels';
+import { HostPaths } from '../core/paths';
+import { PlatformIdentity, resourceName, roleLabels } from '../core/platform';
+import { Ports } from '../core/ports';
+import { PropValidator } from '../core/validation-error';
+import { AdminAccess } from '../host/admin-access';
+import { HardenedServer } from '../host/hardened-server';
+import { HostConfig } from '../host/host-config';
+import { addContribution, ILogSink } from '../host/log-shipping';
+import { IpPlan } from '../network/ip-plan';
+import { PortSources } from '../network/port-rule';
+import { PrivateNetwork } from '../network/private-network';
+import { RoleFirewall } from '../network/role-firewall';
+import { IObjectStore } from '../object-store/object-store';
+import { BackupHostParts, BackupSecretNames } from '../render/backup/common';
+import { renderOffsiteBackup } from '../render/backup/offsite-backup';
+import { renderSnapshotRotation } from '../render/backup/snapshot-rotation';
+import { AlertRulesOptions } from '../render/monitoring/alert-rules';
+import { MonitoringSecrets, MonitoringUnits, monitoringPaths } from '../render/monitoring/paths';
+import { GrafanaPackageVersions } from '../render/monitoring/install';
+import { MonitoringStackOptions, renderMonitoringHost, validateMonitoringStackOptions } from '../render/monitoring/stack';
+import { SecretFile, SecretFiles } from '../secrets/secret-files';
+import { applyDataVolumeMount } from '../volume/data-volume-mount';
+import { DataVolume } from '../volume/data-volume';
+
+/** Sensitive Terraform variable tokens the monitoring node needs. */
+export interface MonitoringSecretsProps {
+  /** Hetzner Cloud API token for Prometheus service discovery (a read-only token is enough). */
+  readonly hcloudSdToken: string;
+  /** URL the Alertmanager webhook receiver posts to. */
+  readonly alertWebhookUrl: string;
+  /** Initial password of the Grafana `admin` user. */
+  readonly grafanaAdminPassword: string;
+}
+
+/** Disaster recovery jobs run by the monitoring node. */
+export interface MonitoringDisasterRecoveryProps {
+  /**
+   * Read/write Hetzner Cloud API token for nightly snapshots of the platform's servers (keep the
+   * newest `keepSnapshots` per server).
+   */
+  readonly hcloudSnapshotToken: string;
+  /** Snapshots kept per server. @default 7 */
+  readonly keepSnapshots?: number;
+  /**
+   * Object store whose backups bucket receives the nightly off-site backup of this host
+   * (Prometheus TSDB snapshot through the admin API on 127.0.0.1, configuration files).
+   * @default - no off-site backup
+   */
+  readonly objectStore?: IObjectStore;
+}
+
+export interface MonitoringNodeProps extends PlatformIdentity {
+  readonly network: PrivateNetwork;
+  readonly access: AdminAccess;
+  readonly secrets: MonitoringSecretsProps;
+  /** Server type. @default 'cax21' (arm64) */
+  readonly serverType?: string;
+  /** Location. @default 'fsn1' */
+  readonly location?: string;
+  /** Private IP. @default the IP plan's monitoring address (.20) */
+  readonly privateIp?: string;
+  /** Size of the data volume (Prometheus TSDB, Loki chunks, Grafana database) in GB, 10-10240. @default 50 */
+  readonly volumeSizeGb?: number;
+  /** Prometheus scrape interval (a Prometheus duration). @default '15s' */
+  readonly scrapeInterval?: string;
+  /** Prometheus rule evaluation interval. @default '15s' */
+  readonly evaluationInterval?: string;
+  /** How long Prometheus keeps samples (at least 1 day). @default '30d' */
+  readonly metricsRetention?: string;
+  /** How long Loki keeps logs (at least 1 day). @default '30d' */
+  readonly logRetention?: string;
+  /** Alert thresholds. @default ALERT_DEFAULTS */
+  readonly alerts?: Omit<AlertRulesOptions, 'volumeMountpoint' | 'heartbeat'>;
+  /** Pinned Grafana repository package versions. @default DEFAULT_GRAFANA_VERSIONS */
+  readonly versions?: GrafanaPackageVersions;
+  /** Snapshot rotation and off-site backups. @default - none */
+  readonly disasterRecovery?: MonitoringDisasterRecoveryProps;
+  /** Hetzner automated backups of the server (+20 % of its price). @default false */
+  readonly serverBackups?: boolean;
+  /** Delete protection and `prevent_destroy` on the server and the volume. @default true */
+  readonly protect?: boolean;
+  /** Private key for secret delivery over SSH (sensitive token). @default - the operator's SSH agent */
+  readonly sshPrivateKey?: string;
+}
+
+/** Volume label and mountpoint: shared by the mount unit and every data directory. */
+const VOLUME_LABEL = 'aiai-monitoring';
+
+/**
+ * The monitoring node of the research doc (section 5), corrected: Prometheus (Hetzner service
+ * discovery on our labels, so adding hosts never changes this server's user_data), Alertmanager,
+ * Grafana, Loki and node exporter + Alloy, installed for the host's architecture from Ubuntu and
+ * Grafana's APT repository, with their data on a protected Hetzner volume. Hosts ship logs to it
+ * (it is an {@link ILogSink}). Secrets arrive after boot.
+ */
+export class MonitoringNode extends Construct implements ILogSink {
+  public readonly host: HardenedServer;
+  public readonly volume: DataVolume;
+  public readonly firewall: RoleFirewall;
+  public readonly secrets: SecretFiles;
+  public readonly privateIp: string;
+
+  constructor(scope: Construct, id: string, props: MonitoringNodeProps) {
+    super(scope, id);
+    const serverType = props.serverType ?? 'cax21';
+    const location = props.location ?? 'fsn1';
+    const privateIp = props.privateIp ?? props.network.addressAt(IpPlan.monitoring);
+    const idn = { project: props.project, environment: props.environment };
+    const hostname = resourceName(idn, 'monitoring');
+    const dr = props.disasterRecovery;
+    const paths = monitoringPaths();
+
+    const options: MonitoringStackOptions = {
+      project: props.project,
+      environment: props.environment,
+      hostname,
+      privateIp,
+      serverType,
+      networkName: props.network.name,
+      volumeMountpoint: paths.volumeMountpoint,
+      scrapeInterval: props.scrapeInterval,
+      evaluationInterval: props.evaluationInterval,
+      metricsRetention: props.metricsRetention,
+      logRetention: props.logRetention,
+      versions: props.versions,
+      adminApi: dr?.objectStore !== undefined,
+      ...(props.alerts ?? {}),
+    };
+    const v = new PropValidator(this);
+    validateMonitoringStackOptions(v, options);
+    const keep = dr?.keepSnapshots ?? 7;
+    if (dr) v.check('disasterRecovery.keepSnapshots', keep, Number.isInteger(keep) && keep >= 1 && keep <= 100, 'an integer from 1 to 100');
+    v.throwIfInvalid();
+
+    // 1. The host description: monitoring stack, data volume, DR jobs, ports.
+    const hostConfig = new HostConfig();
+    const monitoring = renderMonitoringHost(options);
+    addContribution(hostConfig, monitoring);
+    applyDataVolumeMount(hostConfig, { mountpoint: paths.volumeMountpoint, label: VOLUME_LABEL });
+    for (const port of [Ports.prometheus, Ports.alertmanager, Ports.grafana, Ports.loki]) {
+      hostConfig.allowPort({ port, from: PortSources.private });
+    }
+    const backupParts: BackupHostParts[] = [];
+    if (dr) {
+      backupParts.push(renderSnapshotRotation({ project: props.project ?? 'aiai', environment: props.environment, keep }));
+      if (dr.objectStore) {
+        backupParts.push(
+          renderOffsiteBackup({
+            hostName: hostname,
+            bucket: dr.objectStore.bucketNames.backups,
+            endpoint: dr.objectStore.endpoint,
+            region: dr.objectStore.region,
+            configPaths: ['/etc/prometheus', '/etc/grafana', '/etc/loki', '/etc/alloy', HostPaths.configDir],
+            prometheus: { dataDir: paths.prometheusDataDir },
+          }),
+        );
+      }
+    }
+    for (const part of backupParts) {
+      hostConfig.addPackages(...part.packages);
+      for (const f of part.files) hostConfig.addFile(f);
+      for (const u of part.units) hostConfig.addUnit(u);
+    }
+
+    // 2. The server, its firewall and its volume.
+    const labels = roleLabels(idn, Roles.monitoring);
+    this.firewall = new RoleFirewall(this, 'Firewall', {
+      name: resourceName(idn, 'monitoring'),
+      rules: [],
+      privateRange: props.network.ipRange,
+      adminCidrs: props.access.adminCidrs,
+      labels,
+    });
+    this.privateIp = privateIp;
+    this.host = new HardenedServer(this, 'Server', {
+      name: hostname,
+      serverType,
+      location,
+      network: props.network,
+      privateIp,
+      access: props.access,
+      labels: { ...labels, [LabelKeys.scrape]: 'true' },
+      hostConfig,
+      firewalls: [this.firewall],
+      backups: props.serverBackups ?? false,
+      protect: props.protect ?? true,
+      logShipping: this,
+    });
+    this.volume = new DataVolume(this, 'Volume', {
+      name: resourceName(idn, 'monitoring-data'),
+      server: this.host,
+      location,
+      sizeGb: props.volumeSizeGb,
+      labels,
+      protect: props.protect ?? true,
+    });
+
+    // 3. Secrets, after boot.
+    const files: SecretFile[] = [
+      { name: MonitoringSecrets.hcloudSdToken.name, content: props.secrets.hcloudSdToken, mode: '0600' },
+      { name: MonitoringSecrets.alertWebhookUrl.name, content: props.secrets.alertWebhookUrl, mode: '0600' },
+      { name: MonitoringSecrets.grafanaAdminPassword.name, content: props.secrets.grafanaAdminPassword, mode: '0600' },
+    ];
+    const restart = new Set<string>(monitoring.secrets.flatMap((s) => s.restartUnits));
+    if (dr) {
+      files.push({ name: BackupSecretNames.hcloudToken, content: dr.hcloudSnapshotToken, mode: '0600' });
+      if (dr.objectStore) {
+        files.push(
+          { name: BackupSecretNames.s3AccessKey, content: dr.objectStore.credentials.accessKeyId, mode: '0600' },
+          { name: BackupSecretNames.s3SecretKey, content: dr.objectStore.credentials.secretAccessKey, mode: '0600' },
+        );
+      }
+    }
+    this.secrets = new SecretFiles(this, 'Secrets', {
+      host: this.host,
+      files,
+      restartUnits: [...restart].filter((u) => u !== MonitoringUnits.nodeExporter),
+      sshPrivateKey: props.sshPrivateKey,
+    });
+  }
+
+  /** Loki's address for log shipping (the node's private IP). */
+  public get lokiHost(): string {
+    return this.privateIp;
+  }
+}
