@@ -1,7 +1,7 @@
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Server } from '../../.gen/providers/hcloud/server';
-import { checkLabels } from '../core/labels';
+import { checkLabels, LabelKeys } from '../core/labels';
 import { PropValidator } from '../core/validation-error';
 import {
   checkServerTypeInLocation,
