@@ -181,6 +181,23 @@ describe('options', () => {
     expect(lint(out.main.content, out.main.path, varNames)).toEqual([]);
   });
 
+  test('jobs off the pool are included as given and pool jobs may need them', () => {
+    const out = renderPoolWorkflows({
+      ...props,
+      otherJobs: { lint: { 'runs-on': 'ubuntu-latest', permissions: { contents: 'read' }, steps: [{ run: 'make lint' }] } },
+      jobs: { build: { needs: ['lint'], steps: [{ run: 'make' }] } },
+    });
+    const w = wf(out.main.content);
+    expect(Object.keys(w.jobs)).toEqual(['lint', 'runner-up-build', 'build', DOWN_JOB]);
+    expect(w.jobs['runner-up-build'].needs).toEqual(['lint']);
+    expect(w.jobs[DOWN_JOB].needs).toEqual(['runner-up-build', 'build']);
+    expect(lint(out.main.content, out.main.path, varNames)).toEqual([]);
+    expect(checkPoolWorkflowProps({ ...props, otherJobs: { build: { 'runs-on': 'x' }, docs: { steps: [] } } }).map((p) => p.property)).toEqual([
+      'otherJobs.build',
+      'otherJobs.docs.runs-on',
+    ]);
+  });
+
   test('a published version can be pinned explicitly', () => {
     const out = renderPoolWorkflows({ ...props, cli: RunnerCli.npm('1.2.3') });
     expect(out.main.content).toContain('npx --yes --package=aiai-hetzner@1.2.3 -- aiai-runner up --job build');

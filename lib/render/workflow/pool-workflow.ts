@@ -91,6 +91,11 @@ export interface PoolWorkflowProps {
   readonly names?: PoolGithubNames;
   /** The jobs that run on the pool, by job ID. */
   readonly jobs: Readonly<Record<string, PoolJob>>;
+  /**
+   * Jobs that do not run on the pool (e.g. on GitHub-hosted runners), included as given; pool
+   * jobs may `need` them. @default none
+   */
+  readonly otherJobs?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Workflow name. @default `CI on <pool> runners` */
   readonly name?: string;
   /** File name stem under .github/workflows. @default `aiai-runner-<pool>` */
@@ -160,7 +165,16 @@ export function checkPoolWorkflowProps(props: PoolWorkflowProps): WorkflowProble
   const problems: WorkflowProblem[] = [];
   const fail = (property: string, value: unknown, allowed: string) => problems.push({ property, value, allowed });
   const ids = Object.keys(props.jobs);
+  const otherIds = Object.keys(props.otherJobs ?? {});
+  const allIds = [...ids, ...otherIds];
   if (ids.length === 0) fail('jobs', props.jobs, 'at least one job');
+  for (const id of otherIds) {
+    const at = `otherJobs.${id}`;
+    if (!JOB_ID.test(id)) fail(at, id, 'a job ID: a letter or _ followed by letters, digits, - or _ (at most 100)');
+    if (ids.includes(id)) fail(at, id, 'an ID that is not also a pool job');
+    if (id.startsWith(UP_JOB_PREFIX) || id === DOWN_JOB) fail(at, id, `an ID not starting with ${UP_JOB_PREFIX} and other than ${DOWN_JOB} (the pool's own jobs)`);
+    if (props.otherJobs![id]['runs-on'] === undefined && props.otherJobs![id].uses === undefined) fail(`${at}.runs-on`, undefined, 'runs-on (or uses, for a reusable workflow)');
+  }
   const limit = maxJobMinutes(props.settings);
   for (const id of ids) {
     const job = props.jobs[id];
@@ -168,7 +182,7 @@ export function checkPoolWorkflowProps(props: PoolWorkflowProps): WorkflowProble
     if (!JOB_ID.test(id)) fail(at, id, 'a job ID: a letter or _ followed by letters, digits, - or _ (at most 100)');
     if (id.startsWith(UP_JOB_PREFIX) || id === DOWN_JOB) fail(at, id, `an ID not starting with ${UP_JOB_PREFIX} and other than ${DOWN_JOB} (the pool's own jobs)`);
     for (const need of job.needs ?? []) {
-      if (need === id || !ids.includes(need)) fail(`${at}.needs`, need, `IDs of other jobs of this workflow (${ids.filter((x) => x !== id).join(', ') || 'none'})`);
+      if (need === id || !allIds.includes(need)) fail(`${at}.needs`, need, `IDs of other jobs of this workflow (${allIds.filter((x) => x !== id).join(', ') || 'none'})`);
     }
     if (job.timeoutMinutes !== undefined && (!Number.isInteger(job.timeoutMinutes) || job.timeoutMinutes < 1 || job.timeoutMinutes > limit)) {
       fail(
@@ -269,6 +283,7 @@ export function renderPoolWorkflows(props: PoolWorkflowProps): PoolWorkflows {
   const runsOn = props.managerRunsOn ?? 'ubuntu-latest';
   const stem = props.fileName ?? `aiai-runner-${settings.pool}`;
   const jobs: Record<string, unknown> = {};
+  for (const [id, job] of Object.entries(props.otherJobs ?? {})) jobs[id] = { ...job };
   const upIds: string[] = [];
   const userIds = Object.keys(props.jobs);
 
