@@ -28,7 +28,6 @@ const UNIT_ORDER = ['y', 'w', 'd', 'h', 'm', 's', 'ms'];
  */
 export function parseDuration(text: string): number | undefined {
   if (typeof text !== 'string' || text.length === 0) return undefined;
-  DURATION_PART.lastIndex = 0;
   let total = 0;
   let lastUnit = -1;
   let pos = 0;
@@ -45,7 +44,6 @@ export function parseDuration(text: string): number | undefined {
   return Number.isSafeInteger(total) ? total : undefined;
 }
 
-export const SECOND_MS = 1000;
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
@@ -107,12 +105,6 @@ export const HOSTNAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 /** Absolute, normalised path of safe characters (no `..`, no `//`, no trailing `/`). */
 export function isSafeAbsolutePath(path: string): boolean {
   return /^(\/[A-Za-z0-9._@+-]+)+$/.test(path) && !path.split('/').some((p) => p === '.' || p === '..');
-}
-
-/** Checks a value only when it is a literal (CDKTF tokens are resolved by Terraform later). */
-export function checkLiteral(v: PropValidator, property: string, value: unknown, ok: (x: never) => boolean, allowed: string): void {
-  if (isUnresolved(value)) return;
-  v.check(property, value, ok(value as never), allowed);
 }
 
 /** Checks that a value is a literal string (the renderers compute names and regexes from it). */

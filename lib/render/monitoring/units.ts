@@ -1,11 +1,10 @@
 import { HostFile } from '../cloud-config';
 import { renderSystemdUnit, SystemdUnitSections } from '../systemd';
+import { Ports } from '../../core/ports';
 import { PropValidator } from '../../core/validation-error';
 import { checkDuration, DAY_MS, HOUR_MS } from './common';
-import { MonitoringHostOptions, monitoringEndpoints, pathsOf, validateHostOptions } from './options';
+import { LOOPBACK, MonitoringHostOptions, monitoringEndpoints, pathsOf, validateHostOptions } from './options';
 import { MonitoringSecret, MonitoringSecrets, MonitoringUnits, MonitoringUsers, secretSourcePath } from './paths';
-import { Ports } from '../../core/ports';
-import { LOOPBACK } from './options';
 
 /**
  * systemd drop-ins for the packaged units. The packages ship full units; we only add what this
