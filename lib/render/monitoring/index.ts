@@ -1,4 +1,5 @@
-export { parseDuration, MonitoringIdentity } from './common';
+export { parseDuration } from './common';
+export type { MonitoringIdentity } from './common';
 export * from './paths';
 export * from './options';
 export * from './prometheus-config';
