@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { TerraformStack } from 'cdktf';
 import { parse } from 'yaml';
 import { HardenedServer, HardenedServerProps } from '../../lib/host/hardened-server';
@@ -215,30 +216,56 @@ describe('HardenedServer', () => {
     expect(resources(synth(f.stack), 'hcloud_server')[0].labels['example.com/team']).toBe('infra');
   });
 
-  describe('user_data size', () => {
+  describe('user_data size and encoding', () => {
     // Random base64 does not compress much below 3/4 of its size.
     const body = randomBytes(30_000).toString('base64');
     const huge = () => new HostConfig().addFile({ path: '/etc/huge.txt', content: body });
+    const serverJson = (f: Fixture) => onlyResource(synth(f.stack), 'hcloud_server');
+
+    test('small documents go as plain #cloud-config text (readable plan diffs)', () => {
+      const f = fixture();
+      const h = server(f);
+      expect(h.userDataEncoded).toBe(h.userData);
+      expect(serverJson(f).user_data.startsWith('#cloud-config\n')).toBe(true);
+    });
 
     test('fails if user_data exceeds 32 KiB (compression off)', () => {
       const err = validationError(() => server(fixture(), { hostConfig: huge(), compressUserData: 'never' }));
       expectProblem(err, {
         path: 'test/Host',
         property: 'userData',
-        allowed: /^at most 32768 bytes \(Hetzner's user_data limit\); set compressUserData: 'always' or move file bodies/,
+        allowed: /^at most 32768 bytes \(Hetzner's user_data limit\); set compressUserData: 'auto' or 'always', or move file bodies out of cloud-init$/,
       });
-      expect(err.message).toMatch(/userData: got "\d{5,} bytes"/);
+      expect(err.message).toMatch(/userData: got "\d{5,} bytes";/);
     });
 
     test('fails if user_data exceeds 32 KiB even compressed', () => {
-      expect(() => server(fixture(), { hostConfig: huge(), compressUserData: 'always' })).toThrow(/userData: got "\d+ bytes"; allowed: at most 32768 bytes/);
+      const err = validationError(() => server(fixture(), { hostConfig: huge(), compressUserData: 'always' }));
+      expectProblem(err, { path: 'test/Host', property: 'userData', allowed: /^at most 32768 bytes \(Hetzner's user_data limit\), or move file bodies out of cloud-init$/ });
+      expect(err.message).toMatch(/userData: got "\d{5,} bytes \(base64 of gzip\)";/);
     });
 
-    test('compressible bodies fit once compressed (auto)', () => {
+    test('auto: a large compressible document is sent as base64 of its gzip, which decodes back to it', () => {
       const text = Array.from({ length: 3000 }, (_, i) => `option_${i % 50} = ${i % 7}`).join('\n') + '\n';
-      const h = server(fixture(), { hostConfig: new HostConfig().addFile({ path: '/etc/big.conf', content: text }) });
-      expect(Buffer.byteLength(h.userData)).toBeLessThanOrEqual(32768);
-      expect(parse(h.userData, { version: '1.1' }).write_files.find((w: any) => w.path === '/etc/big.conf').encoding).toBe('gz+b64');
+      const f = fixture();
+      const h = server(f, { hostConfig: new HostConfig().addFile({ path: '/etc/big.conf', content: text }) });
+      expect(Buffer.byteLength(h.userData)).toBeGreaterThan(32768);
+      const sent = serverJson(f).user_data;
+      expect(sent).toBe(h.userDataEncoded);
+      expect(sent).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
+      expect(Buffer.byteLength(sent)).toBeLessThanOrEqual(32768);
+      expect(gunzipSync(Buffer.from(sent, 'base64')).toString('utf8')).toBe(h.userData);
+      expect(parse(h.userData, { version: '1.1' }).write_files.find((w: any) => w.path === '/etc/big.conf').content).toBe(text);
+    });
+
+    test('always: even a small document is compressed; the encoding is deterministic', () => {
+      const a = fixture();
+      const b = fixture();
+      const ha = server(a, { compressUserData: 'always' });
+      const hb = server(b, { compressUserData: 'always' });
+      expect(ha.userDataEncoded).not.toBe(ha.userData);
+      expect(ha.userDataEncoded).toBe(hb.userDataEncoded);
+      expect(gunzipSync(Buffer.from(ha.userDataEncoded, 'base64')).toString('utf8')).toBe(ha.userData);
     });
   });
 });

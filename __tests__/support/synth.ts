@@ -122,6 +122,10 @@ export interface ExtractedServer {
   readonly constructPath: string;
   /** The server's `name` attribute (its hostname). */
   readonly serverName: string;
+  /** The `user_data` attribute exactly as synthesized (plain, or base64 of the gzipped document). */
+  readonly rawUserData: string;
+  readonly userDataEncoding: 'plain' | 'base64-gzip';
+  /** The cloud-config document (decoded the way Hetzner's cloud-init datasource does). */
   readonly userData: string;
   /** user_data parsed as YAML 1.1 (as cloud-init's PyYAML reads it). */
   readonly cloudConfig: Record<string, any>;
@@ -130,7 +134,7 @@ export interface ExtractedServer {
   readonly files: readonly ExtractedFile[];
   /** The subset of `files` that are systemd units under /etc/systemd/system. */
   readonly units: readonly ExtractedFile[];
-  /** The user_data document itself, written to `<root>/../<resourceName>.user-data.yaml`. */
+  /** The decoded cloud-config document, written to `<root>/../<resourceName>.user-data.yaml`. */
   readonly userDataPath: string;
 }
 
@@ -159,14 +163,28 @@ export function decodeWriteFile(entry: { content?: unknown; encoding?: string })
 }
 
 /**
+ * Decodes `user_data` the way Hetzner's cloud-init datasource and cloud-init do, independently of
+ * the library's own encoder: text that is not a `#cloud-config` document is base64-decoded, and a
+ * gzip stream is then gunzipped.
+ */
+export function decodeUserDataLikeCloudInit(raw: string): { text: string; encoding: 'plain' | 'base64-gzip' } {
+  if (raw.startsWith('#cloud-config')) return { text: raw, encoding: 'plain' };
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(raw)) throw new Error('user_data is neither #cloud-config text nor base64');
+  const bytes = Buffer.from(raw, 'base64');
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) throw new Error('base64 user_data is not gzip');
+  return { text: gunzipSync(bytes).toString('utf8'), encoding: 'base64-gzip' };
+}
+
+/**
  * Unpacks every `hcloud_server`'s user_data into a fresh temp tree: `<base>/<stack>/<resource>/root/<path>`.
  * The file modes are not applied (the tree must stay readable); `permissions` is reported instead.
  */
 export function extractServers(synth: SynthesizedApp): ExtractedServer[] {
   const base = tempDir('hosts-');
   return resourcesOfType(synth, 'hcloud_server').map(({ stack, name, config }) => {
-    const userData = config.user_data;
-    if (typeof userData !== 'string') throw new Error(`${stack}/${name}: user_data is not a string`);
+    const rawUserData = config.user_data;
+    if (typeof rawUserData !== 'string') throw new Error(`${stack}/${name}: user_data is not a string`);
+    const { text: userData, encoding: userDataEncoding } = decodeUserDataLikeCloudInit(rawUserData);
     if (!userData.startsWith('#cloud-config\n')) throw new Error(`${stack}/${name}: user_data is not a #cloud-config document`);
     // Parsed as YAML 1.1, like cloud-init's PyYAML does.
     const cloudConfig = parse(userData, { version: '1.1' }) as Record<string, any>;
@@ -188,6 +206,8 @@ export function extractServers(synth: SynthesizedApp): ExtractedServer[] {
       resourceName: name,
       constructPath: config['//']?.metadata?.path ?? name,
       serverName: config.name,
+      rawUserData,
+      userDataEncoding,
       userData,
       cloudConfig,
       root,

@@ -3,13 +3,13 @@
  * that cloud-init's own YAML parser (PyYAML, YAML 1.1) reads the documents exactly as we meant them.
  * The tools run in parallel in beforeAll; the tests assert on their results.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { HetznerLimits } from '../../lib/hetzner/catalog';
 import { referenceServers } from '../support/synth';
 import { tempDir } from '../support/tmp';
-import { describeWithTool, RunResult } from '../support/tools';
+import { describeWithTool, run, RunResult } from '../support/tools';
 import { runAll } from './parallel';
 
 /** cloud-init 22.4: `cloud-init schema --config-file FILE`. */
@@ -24,6 +24,25 @@ function expectClean(file: string, r: RunResult): void {
 
 const PYYAML = 'import json, sys, yaml\nprint(json.dumps([yaml.safe_load(open(f)) for f in sys.argv[1:]], default=str))';
 
+/** Hetzner's datasource base64-decodes user_data (maybe), then cloud-init gunzips it (maybe): run that very code. */
+const CLOUD_INIT_DECODE = [
+  'import json, sys',
+  'from cloudinit import util',
+  'from cloudinit.sources.helpers import hetzner',
+  'out = []',
+  'for f in sys.argv[1:]:',
+  '    raw = hetzner.maybe_b64decode(open(f, "rb").read())',
+  '    out.append(util.decode_binary(util.decomp_gzip(raw, quiet=True, decode=False)))',
+  'print(json.dumps(out))',
+].join('\n');
+
+/** The Python that runs cloud-init (its shebang), so PyYAML and cloudinit are the ones cloud-init uses. */
+function cloudInitPython(): string {
+  const bin = run('sh', ['-c', 'command -v cloud-init']).stdout.trim();
+  const shebang = /^#!\s*(\S+)/.exec(readFileSync(bin, 'utf8').split('\n')[0]);
+  return shebang ? shebang[1] : 'python3';
+}
+
 describeWithTool('cloud-init', 'cloud-init', 'cloud-init schema on the reference app user_data', () => {
   const servers = referenceServers();
   const dir = tempDir('cloud-init-');
@@ -36,11 +55,24 @@ describeWithTool('cloud-init', 'cloud-init', 'cloud-init schema on the reference
   const noHeader = write('noheader.yaml', 'hostname: x\n');
   const deprecated = write('deprecated.yaml', '#cloud-config\nusers:\n  - name: x\n    sudo: false\n');
 
+  const rawDir = tempDir('raw-user-data-');
+  const rawFiles = servers.map((s, i) => {
+    const f = join(rawDir, `${i}.raw`);
+    writeFileSync(f, s.rawUserData);
+    return f;
+  });
+
   let results: RunResult[] = [];
   let pyyaml: RunResult;
+  let decoded: RunResult;
   beforeAll(async () => {
+    const python = cloudInitPython();
     const files = [...servers.map((s) => s.userDataPath), broken, noHeader, deprecated];
-    [pyyaml, ...results] = await runAll([{ cmd: 'python3', args: ['-c', PYYAML, ...servers.map((s) => s.userDataPath)] }, ...files.map(schemaJob)]);
+    [pyyaml, decoded, ...results] = await runAll([
+      { cmd: python, args: ['-c', PYYAML, ...servers.map((s) => s.userDataPath)] },
+      { cmd: python, args: ['-c', CLOUD_INIT_DECODE, ...rawFiles] },
+      ...files.map(schemaJob),
+    ]);
   }, 120_000);
   const resultFor = (file: string) => results[[...servers.map((s) => s.userDataPath), broken, noHeader, deprecated].indexOf(file)];
 
@@ -50,7 +82,7 @@ describeWithTool('cloud-init', 'cloud-init', 'cloud-init schema on the reference
 
   test.each(servers.map((s) => [s.constructPath, s]))('%s: valid cloud-config under the 32 KiB limit', (_path, s) => {
     expectClean(s.userDataPath, resultFor(s.userDataPath));
-    expect(Buffer.byteLength(s.userData)).toBeLessThanOrEqual(HetznerLimits.userDataBytes);
+    expect(Buffer.byteLength(s.rawUserData)).toBeLessThanOrEqual(HetznerLimits.userDataBytes);
   });
 
   test('PyYAML (cloud-init\'s parser) reads every document exactly as we meant it', () => {
@@ -60,6 +92,13 @@ describeWithTool('cloud-init', 'cloud-init', 'cloud-init schema on the reference
       expect(docs[i]).toEqual(parse(s.userData, { version: '1.1' }));
       expect(docs[i]).toEqual(s.cloudConfig);
     });
+  });
+
+  test('cloud-init\'s own decoding (Hetzner datasource base64, then gzip) yields the documents we validated', () => {
+    expect(decoded.stderr).toBe('');
+    expect(JSON.parse(decoded.stdout)).toEqual(servers.map((s) => s.userData));
+    // Both encodings occur in the app (plain keeps plan diffs readable; gzip for big hosts).
+    expect(servers.some((s) => s.userDataEncoding === 'plain')).toBe(true);
   });
 
   describe('the harness catches bad documents', () => {

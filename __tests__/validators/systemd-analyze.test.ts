@@ -110,10 +110,12 @@ describeWithTool('systemd-analyze', 'systemd', 'systemd-analyze verify on the re
     },
   );
 
-  test('every Exec program is a stub only where it exists on a real system or is created at boot', () => {
-    const programs = withUnits.flatMap((s) => s.units.flatMap((u) => execPrograms(u.content)));
-    expect(programs).toContain(`${HostPaths.venvDir}/bin/python`);
-    for (const p of programs) expect(p.startsWith('/') && (existsSync(p) || CREATED_AT_BOOT.some((d) => p.startsWith(d)))).toBe(true);
+  test('every Exec program is shipped in write_files, exists on a real system, or is created at boot', () => {
+    const programs = withUnits.flatMap((s) => s.units.flatMap((u) => execPrograms(u.content).map((p) => ({ server: s.constructPath, p, shipped: s.files.some((f) => f.path === p) }))));
+    expect(programs.map((x) => x.p)).toContain(`${HostPaths.venvDir}/bin/python`);
+    for (const { server, p, shipped } of programs) {
+      expect({ server, p, ok: p.startsWith('/') && (shipped || existsSync(p) || CREATED_AT_BOOT.some((d) => p.startsWith(d))) }).toEqual({ server, p, ok: true });
+    }
   });
 
   describe('the harness catches broken units', () => {
