@@ -1,6 +1,3 @@
-import { Token } from 'cdktf';
-import { PropValidator } from './validation-error';
-
 /**
  * Label keys put on every Hetzner resource. The runner manager and Prometheus Hetzner service
  * discovery select on these, so they are defined once here.
@@ -45,15 +42,4 @@ export function isValidLabelKey(key: string): boolean {
 
 export function isValidLabelValue(value: string): boolean {
   return LABEL_VALUE_PATTERN.test(value);
-}
-
-/**
- * Records a problem on `v` for every label key or value Hetzner would reject (values that are
- * unresolved tokens are skipped). `property` prefixes the reported property, e.g. `labels.role`.
- */
-export function checkLabels(v: PropValidator, labels: Readonly<Record<string, string>> | undefined, property = 'labels'): void {
-  for (const [key, value] of Object.entries(labels ?? {})) {
-    v.check(property, key, isValidLabelKey(key), 'label keys of at most 63 letters, digits, `-_.` with an optional DNS prefix');
-    v.check(`${property}.${key}`, value, Token.isUnresolved(value) || isValidLabelValue(value), 'a label value of at most 63 letters, digits, `-_.`, starting and ending alphanumeric');
-  }
 }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { SshKey } from '../../.gen/providers/hcloud/ssh-key';
-import { checkLabels } from '../core/labels';
+import { checkLabels } from '../core/label-checks';
 import { PropValidator } from '../core/validation-error';
 import { isCidr } from '../network/cidr';
 

@@ -1,7 +1,8 @@
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Server } from '../../.gen/providers/hcloud/server';
-import { checkLabels, LabelKeys } from '../core/labels';
+import { checkLabels } from '../core/label-checks';
+import { LabelKeys } from '../core/labels';
 import { PropValidator } from '../core/validation-error';
 import {
   checkServerTypeInLocation,

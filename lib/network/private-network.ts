@@ -2,7 +2,7 @@ import { ITerraformDependable, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { Network } from '../../.gen/providers/hcloud/network';
 import { NetworkSubnet } from '../../.gen/providers/hcloud/network-subnet';
-import { checkLabels } from '../core/labels';
+import { checkLabels } from '../core/label-checks';
 import { PropValidator } from '../core/validation-error';
 import { LocationInfo, LOCATIONS, NetworkZone } from '../hetzner/catalog';
 import { contains, formatIpv4, isPrivate, Ipv4Cidr, overlaps, parseCidr, parseIpv4 } from './cidr';

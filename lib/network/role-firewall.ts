@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { Firewall } from '../../.gen/providers/hcloud/firewall';
-import { checkLabels } from '../core/labels';
+import { checkLabels } from '../core/label-checks';
 import { PropValidator } from '../core/validation-error';
 import { HetznerLimits } from '../hetzner/catalog';
 import { cloudFirewallRules, FirewallContext } from './firewall-rules';
