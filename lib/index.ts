@@ -2,6 +2,7 @@
 export * from './core/validation-error';
 export * from './core/ports';
 export * from './core/labels';
+export * from './core/label-checks';
 export * from './core/paths';
 export * from './core/platform';
 export * from './hetzner/catalog';
@@ -29,5 +30,7 @@ export * from './orchestrator/aiai-orchestrator';
 export * from './monitoring/monitoring-node';
 export * from './object-store';
 export * from './state';
+export * from './runner-manager/settings';
+export * from './render/workflow';
 // The generated hcloud provider (stacks create it; constructs never do).
 export { HcloudProvider, HcloudProviderConfig } from '../.gen/providers/hcloud/provider';
