@@ -27,8 +27,6 @@ export const Ports = {
   alloy: port('alloy', 12345, 'Grafana Alloy'),
   prometheus: port('prometheus', 9090, 'Prometheus'),
   alertmanager: port('alertmanager', 9093, 'Alertmanager'),
-  /** Alertmanager cluster gossip; bound to localhost on a single node. */
-  alertmanagerCluster: port('alertmanager-cluster', 9094, 'Alertmanager cluster'),
   grafana: port('grafana', 3000, 'Grafana'),
   loki: port('loki', 3100, 'Loki HTTP (push and query)'),
   lokiGrpc: port('loki-grpc', 9096, 'Loki gRPC'),

@@ -49,7 +49,9 @@ export function applyHardening(host: HostConfig, opts: HardeningOptions): void {
     .allowPort({ port: Ports.ssh, from: PortSources.admin })
     .addSetupCommand(['install', '-d', '-m', '0750', '-o', 'root', '-g', SERVICE_USER, HostPaths.configDir, HostPaths.secretsDir])
     .addSetupCommand(['install', '-d', '-m', '0700', '-o', SERVICE_USER, '-g', SERVICE_USER, SECRET_INBOX_DIR])
-    .addSetupCommand(['install', '-d', '-m', '0750', '-o', SERVICE_USER, '-g', SERVICE_USER, HostPaths.logDir, HostPaths.stateDir])
+    .addSetupCommand(['install', '-d', '-m', '0750', '-o', SERVICE_USER, '-g', SERVICE_USER, HostPaths.stateDir])
+    // setgid adm: log files inherit group adm, which Alloy (in adm) reads to ship them to Loki.
+    .addSetupCommand(['install', '-d', '-m', '2750', '-o', SERVICE_USER, '-g', 'adm', HostPaths.logDir])
     .addSetupCommand(['sysctl', '--system'])
     .addSetupCommand(['systemctl', 'disable', '--now', 'snapd.service', 'snapd.socket'])
     .addSetupCommand(['systemctl', 'enable', '--now', 'fail2ban.service', 'unattended-upgrades.service'])

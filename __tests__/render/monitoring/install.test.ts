@@ -21,7 +21,7 @@ describe('install plans', () => {
     expect(JSON.stringify([plan, logShippingInstallPlan({ serverType: t })])).not.toMatch(/amd64|x86_64|linux-amd64|\.tar\.gz|\.zip/);
   });
 
-  test.each(['cx23', 'cx33', 'cpx11', 'cpx22', 'ccx13', 'cx53'])('%s is amd64', (t) => {
+  test.each(['cx23', 'cx33', 'cpx12', 'cpx22', 'cpx62', 'ccx13', 'cx53'])('%s is amd64', (t) => {
     expect(architectureOfServerType(t)).toBe('amd64');
     const plan = logShippingInstallPlan({ serverType: t });
     expect(plan.aptSources[0].source).toBe('deb [arch=amd64 signed-by=$KEY_FILE] https://apt.grafana.com stable main');

@@ -1,16 +1,17 @@
 import { AptSource, BootCommand, HostFile } from '../cloud-config';
 import { PropValidator } from '../../core/validation-error';
 import { checkMustBeLiteral } from './common';
+import { debianArch, serverType as lookupServerType } from '../../hetzner/catalog';
 
 /** Debian architecture names (what apt and `[arch=...]` use). */
 export type DebianArchitecture = 'amd64' | 'arm64';
 
 /**
- * The CPU architecture of a Hetzner server type: the `cax` family is Ampere (arm64), every other
- * family (cx, cpx, ccx) is x86-64.
+ * The Debian architecture of a Hetzner server type, from the catalog (the `cax` family is arm64,
+ * every other family amd64). Throws for unknown or deprecated types.
  */
 export function architectureOfServerType(serverType: string): DebianArchitecture {
-  return /^cax\d/.test(serverType) ? 'arm64' : 'amd64';
+  return debianArch(lookupServerType(serverType).architecture);
 }
 
 /** The Grafana Labs APT repository (grafana, loki, alloy; amd64 and arm64 builds). */
