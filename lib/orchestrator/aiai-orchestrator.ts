@@ -18,7 +18,7 @@ import { IpPlan } from '../network/ip-plan';
 import { PrivateNetwork } from '../network/private-network';
 import { RoleFirewall } from '../network/role-firewall';
 import { SecretFiles } from '../secrets/secret-files';
-import { applyOrchestratorRole, HEALTH_CHECK_PATH, METRICS_UNIT, ORCHESTRATOR_UNIT } from './orchestrator-host';
+import { applyOrchestratorRole, BUILT_IN_SETTINGS, HEALTH_CHECK_PATH, METRICS_UNIT, ORCHESTRATOR_UNIT } from './orchestrator-host';
 
 export interface AiaiOrchestratorProps extends PlatformIdentity {
   readonly network: PrivateNetwork;
@@ -43,7 +43,12 @@ export interface AiaiOrchestratorProps extends PlatformIdentity {
    * services start once it exists.
    */
   readonly secretEnvironment: Readonly<Record<string, string>>;
-  /** Non-secret settings for /etc/aiai/env (UPPER_SNAKE keys). @default - none beyond the built-ins */
+  /**
+   * Non-secret settings for /etc/aiai/env (UPPER_SNAKE keys). The built-ins derived from props and
+   * port constants (AIAI_ENVIRONMENT, AIAI_ROLE, AIAI_LOG_DIR, AIAI_API_PORT, AIAI_METRICS_PORT)
+   * cannot be overridden; AIAI_LOG_LEVEL (INFO) can.
+   * @default - none beyond the built-ins
+   */
   readonly settings?: Readonly<Record<string, string>>;
   /** Watchdog timeout of the orchestrator unit, seconds. @default 60 */
   readonly watchdogSec?: number;
@@ -100,6 +105,7 @@ export class AiaiOrchestrator extends Construct {
     for (const [k, val] of Object.entries(props.settings ?? {})) {
       v.check(`settings.${k}`, k, /^[A-Z][A-Z0-9_]*$/.test(k), 'an UPPER_SNAKE_CASE variable name');
       v.check(`settings.${k}`, k, !SECRETISH.test(k), 'a non-secret setting; pass keys, tokens and passwords in secretEnvironment');
+      v.check(`settings.${k}`, k, !(BUILT_IN_SETTINGS as readonly string[]).includes(k), `a name other than ${BUILT_IN_SETTINGS.join(', ')} (set by the construct)`);
       v.check(`settings.${k}`, val, !/[\r\n]/.test(val), 'a single-line value');
     }
     v.throwIfInvalid();

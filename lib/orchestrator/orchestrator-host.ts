@@ -164,17 +164,25 @@ export function orchestratorUnits(o: OrchestratorHostOptions): SystemdUnit[] {
   ];
 }
 
+/**
+ * Settings the construct derives from its props and the port/path constants. They may not be
+ * overridden through `settings`: ufw, the load balancer, scrape configs and units use these values.
+ */
+export const BUILT_IN_SETTINGS = ['AIAI_ENVIRONMENT', 'AIAI_ROLE', 'AIAI_LOG_DIR', 'AIAI_API_PORT', 'AIAI_METRICS_PORT'] as const;
+
 /** Adds the orchestrator role (packages, settings, checkout, units, ports) to a host. */
 export function applyOrchestratorRole(host: HostConfig, o: OrchestratorHostOptions): void {
-  const env: Record<string, string> = {
+  const builtIn: Record<(typeof BUILT_IN_SETTINGS)[number], string> = {
     AIAI_ENVIRONMENT: o.environment,
     AIAI_ROLE: o.instanceRole,
-    AIAI_LOG_LEVEL: 'INFO',
     AIAI_LOG_DIR: HostPaths.logDir,
     AIAI_API_PORT: String(Ports.orchestratorApi.port),
     AIAI_METRICS_PORT: String(Ports.aiaiMetrics.port),
-    ...o.settings,
   };
+  const clash = Object.keys(o.settings).filter((k) => (BUILT_IN_SETTINGS as readonly string[]).includes(k));
+  if (clash.length > 0) throw new Error(`settings may not override ${clash.join(', ')}`);
+  const { AIAI_ENVIRONMENT, AIAI_ROLE, ...rest } = builtIn;
+  const env: Record<string, string> = { AIAI_ENVIRONMENT, AIAI_ROLE, AIAI_LOG_LEVEL: 'INFO', ...rest, ...o.settings };
   host
     .addPackages('python3', 'python3-venv', 'python3-pip', 'python3-dev', 'build-essential')
     .addFile({ path: HostPaths.envFile, content: renderEnvFile(env), permissions: '0640', owner: `root:${SERVICE_USER}` })
