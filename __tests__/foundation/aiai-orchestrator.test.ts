@@ -313,6 +313,26 @@ describe('AiaiOrchestrator validation', () => {
     });
   });
 
+  test.each(['AIAI_API_PORT', 'AIAI_METRICS_PORT', 'AIAI_ROLE', 'AIAI_ENVIRONMENT', 'AIAI_LOG_DIR'])(
+    'fails if a setting overrides the built-in %s (ufw, the load balancer and the units use the built-in value)',
+    (name) => {
+      expectProblem(validationError(() => build({ settings: { [name]: '1234' } })), {
+        path: O,
+        property: `settings.${name}`,
+        value: name,
+        allowed: /^a name other than AIAI_ENVIRONMENT, AIAI_ROLE, AIAI_LOG_DIR, AIAI_API_PORT, AIAI_METRICS_PORT \(set by the construct\)$/,
+      });
+    },
+  );
+
+  test('the log level may be overridden', () => {
+    const { stack } = build({ settings: { AIAI_LOG_LEVEL: 'DEBUG' } });
+    const primary = byPath(synth(stack), 'hcloud_server', '/Primary/Server');
+    const env = userData(primary).write_files.find((w: any) => w.path === HostPaths.envFile).content;
+    expect(env).toMatch(/^AIAI_LOG_LEVEL="DEBUG"$/m);
+    expect(env.match(/^AIAI_LOG_LEVEL=/gm)).toHaveLength(1);
+  });
+
   test('fails if a setting name is not UPPER_SNAKE_CASE', () => {
     expectProblem(validationError(() => build({ settings: { 'log-level': 'x' } })), { path: O, property: 'settings.log-level', value: 'log-level', allowed: /^an UPPER_SNAKE_CASE variable name$/ });
   });
