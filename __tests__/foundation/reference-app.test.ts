@@ -3,7 +3,7 @@
  * tier, plus one snapshot per synthesized stack.
  */
 import { StackNames } from '../../main';
-import { referenceApp, resourcesOfType } from '../support/synth';
+import { referenceApp, resourcesOfType, synthReferenceApp } from '../support/synth';
 
 const LABELLED = ['hcloud_server', 'hcloud_firewall', 'hcloud_placement_group', 'hcloud_load_balancer', 'hcloud_network', 'hcloud_ssh_key', 'hcloud_volume', 'hcloud_primary_ip', 'hcloud_floating_ip', 'hcloud_certificate'];
 
@@ -27,6 +27,10 @@ describe('reference app', () => {
       }
     }
     expect(seen).toBeGreaterThanOrEqual(7);
+  });
+
+  test('synthesis is deterministic (byte-identical output on a second run)', () => {
+    expect(synthReferenceApp().rawStacks).toEqual(synth.rawStacks);
   });
 
   test('no resource sets datacenter', () => {

@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { allStrings, extractServers, synthReferenceApp } from '../support/synth';
+import { allStrings, extractServers, referenceApp, synthReferenceApp } from '../support/synth';
 
 const LEAKS: Record<string, string> = {
   TF_VAR_openrouter_api_key: 'sk-or-LEAK-TEST-123',
@@ -39,7 +39,14 @@ function walk(dir: string): string[] {
   });
 }
 
+/** A distinctive value for every variable the app declares (found by a first synth), set as TF_VAR_<name>. */
+function everyVariable(): Record<string, string> {
+  const names = new Set(Object.values(referenceApp().stacks).flatMap((j) => Object.keys(j.variable ?? {})));
+  return Object.fromEntries([...names].map((n) => [`TF_VAR_${n}`, `LEAKTEST-${n}-Zq7Xw3`]));
+}
+
 describe('secret scan of the synthesized reference app', () => {
+  Object.assign(LEAKS, everyVariable());
   const synth = synthReferenceApp(undefined, { env: LEAKS });
   const files = walk(synth.outdir).map((path) => ({ path, text: readFileSync(path, 'utf8') }));
   const servers = extractServers(synth);
@@ -54,6 +61,12 @@ describe('secret scan of the synthesized reference app', () => {
   test('the output was synthesized and has servers', () => {
     expect(files.some((f) => f.path.endsWith('cdk.tf.json'))).toBe(true);
     expect(servers.length).toBeGreaterThanOrEqual(2);
+  });
+
+  test('every declared variable got a leak value', () => {
+    const declared = Object.values(synth.stacks).flatMap((j) => Object.keys(j.variable ?? {}));
+    expect(declared.length).toBeGreaterThanOrEqual(3);
+    for (const n of declared) expect(LEAKS[`TF_VAR_${n}`]).toBeDefined();
   });
 
   test('the environment was restored after synth', () => {
