@@ -36,9 +36,15 @@ export class AdminAccess extends Construct {
     const v = new PropValidator(this);
     const entries = Object.entries(props.sshPublicKeys);
     v.check('sshPublicKeys', Object.keys(props.sshPublicKeys), entries.length > 0, 'at least one public key');
+    // Hetzner rejects a second SSH key with the same fingerprint: the comment does not count.
+    const seen = new Map<string, string>();
     for (const [name, key] of entries) {
       v.check(`sshPublicKeys.${name}`, name, /^[a-z0-9][a-z0-9-]{0,40}$/.test(name), 'a key name of lowercase letters, digits and -');
-      v.check(`sshPublicKeys.${name}`, key.slice(0, 40) + (key.length > 40 ? '...' : ''), KEY_PATTERN.test(key.trim()), 'an OpenSSH public key line (ssh-ed25519 AAAA... comment)');
+      if (!v.check(`sshPublicKeys.${name}`, key.slice(0, 40) + (key.length > 40 ? '...' : ''), KEY_PATTERN.test(key.trim()), 'an OpenSSH public key line (ssh-ed25519 AAAA... comment)')) continue;
+      const material = key.trim().split(/\s+/).slice(0, 2).join(' ');
+      const first = seen.get(material);
+      v.check(`sshPublicKeys.${name}`, name, first === undefined, `a key not already given as sshPublicKeys.${first} (Hetzner allows each public key once per project)`);
+      if (first === undefined) seen.set(material, name);
     }
     v.check('adminCidrs', props.adminCidrs, props.adminCidrs.length > 0, 'at least one CIDR (SSH is never opened to the world by default)');
     props.adminCidrs.forEach((c, i) => {
