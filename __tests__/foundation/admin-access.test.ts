@@ -95,6 +95,16 @@ describe('AdminAccess', () => {
     });
   });
 
+  test('fails if the same public key is given twice (Hetzner rejects a duplicate fingerprint)', () => {
+    const sameKeyOtherComment = OPERATOR_KEY.replace('alice@example', 'alice@laptop');
+    expectProblem(validationError(() => access(testStack(), { sshPublicKeys: { alice: OPERATOR_KEY, laptop: sameKeyOtherComment } })), {
+      path: 'test/Access',
+      property: 'sshPublicKeys.laptop',
+      value: 'laptop',
+      allowed: /^a key not already given as sshPublicKeys\.alice \(Hetzner allows each public key once per project\)$/,
+    });
+  });
+
   test('fails if the key name is not usable in a Hetzner key name', () => {
     expectProblem(validationError(() => access(testStack(), { sshPublicKeys: { 'Alice Smith': OPERATOR_KEY } })), {
       path: 'test/Access',
