@@ -2,6 +2,7 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Volume } from '../../.gen/providers/hcloud/volume';
 import { VolumeAttachment } from '../../.gen/providers/hcloud/volume-attachment';
+import { checkLabels } from '../core/label-checks';
 import { PropValidator } from '../core/validation-error';
 import { HetznerLimits } from '../hetzner/catalog';
 import { HardenedServer } from '../host/hardened-server';
@@ -39,6 +40,7 @@ export class DataVolume extends Construct {
     const size = props.sizeGb ?? 50;
     const v = new PropValidator(this);
     v.check('sizeGb', size, Token.isUnresolved(size) || (Number.isInteger(size) && size >= HetznerLimits.volumeMinGb && size <= HetznerLimits.volumeMaxGb), `an integer from ${HetznerLimits.volumeMinGb} to ${HetznerLimits.volumeMaxGb} (GB)`);
+    checkLabels(v, props.labels);
     v.throwIfInvalid();
     const protect = props.protect ?? true;
     this.volume = new Volume(this, 'Volume', {
