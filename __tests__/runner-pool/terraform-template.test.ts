@@ -1,0 +1,92 @@
+/**
+ * Literal text in Terraform JSON: `${` and `%{` must be escaped or Terraform reads them as its own
+ * template syntax. Unit tests, then the proof: real `terraform apply` of outputs holding the escaped
+ * text (and the workflow exactly as the pool synthesizes it) gives back the original text.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EphemeralRunnerPool } from '../../lib/runner-pool/ephemeral-runner-pool';
+import { escapeTerraformTemplate, unescapeTerraformTemplate } from '../../lib/runner-pool/terraform-template';
+import { tempDir } from '../support/tmp';
+import { describeWithTool, run } from '../support/tools';
+import { byType, githubStack, poolSecrets, synthJson } from './helpers';
+
+const HOSTILE = [
+  'plain text',
+  'run: echo ${{ github.sha }}',
+  "curl -w '%{http_code}' https://example.com",
+  '%{ if true }yes%{ endif }',
+  'already escaped? $${x} and %%{y}',
+  '$$$${ and %%%{',
+  'lonely $ and % and $$ and %% at the end $',
+  '${',
+  '%{',
+  '$}{ %}{ {$ {%',
+  'line\nbreaks\r\nand "quotes" and \\backslashes\\ and ünïcødé',
+];
+
+describe('escapeTerraformTemplate', () => {
+  test('escapes interpolations and directives', () => {
+    expect(escapeTerraformTemplate('a ${{ b }} c %{d}')).toBe('a $${{ b }} c %%{d}');
+    expect(escapeTerraformTemplate('no markers: $ % {} $$ %%')).toBe('no markers: $ % {} $$ %%');
+  });
+
+  test('a `$$` in the text stays two dollars (no replacement-pattern surprises)', () => {
+    expect(escapeTerraformTemplate('$${')).toBe('$$${');
+    expect(escapeTerraformTemplate('$$')).toBe('$$');
+  });
+
+  test.each(HOSTILE)('round-trips %j', (text) => {
+    expect(unescapeTerraformTemplate(escapeTerraformTemplate(text))).toBe(text);
+  });
+});
+
+describeWithTool('terraform', 'terraform (HashiCorp apt repository)', 'escaped text through real terraform', () => {
+  test('terraform apply yields exactly the original text, for hostile strings and the synthesized workflow', () => {
+    const stack = githubStack();
+    const pool = new EphemeralRunnerPool(stack, 'Pool', {
+      environment: 'test',
+      pool: 'ci',
+      repository: 'aiai',
+      secrets: poolSecrets(stack),
+      jobs: {
+        test: {
+          steps: [
+            { run: "status=$(curl -s -o /dev/null -w '%{http_code}' https://example.com) && echo \"$status\"" },
+            { run: 'echo "${HOME}" "$${NOT_AN_ESCAPE}" %%{literal}', env: { SHA: '${{ github.sha }}' } },
+          ],
+        },
+      },
+    });
+    const json = synthJson(stack);
+    const files = Object.values(byType(json, 'github_repository_file'));
+    expect(files.map((f) => f.file).sort()).toEqual([pool.workflows.main.path, pool.workflows.reap!.path].sort());
+    const expected: Record<string, string> = {};
+    const outputs: Record<string, { value: string }> = {};
+    HOSTILE.forEach((text, i) => {
+      expected[`hostile_${i}`] = text;
+      outputs[`hostile_${i}`] = { value: escapeTerraformTemplate(text) };
+    });
+    for (const f of files) {
+      const key = f.file === pool.workflows.main.path ? 'main' : 'reap';
+      expected[key] = key === 'main' ? pool.workflows.main.content : pool.workflows.reap!.content;
+      // Exactly the string the github_repository_file resource would get.
+      outputs[key] = { value: f.content };
+    }
+
+    const dir = tempDir('tf-template-');
+    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ output: outputs }));
+    const env = { PATH: process.env.PATH, HOME: dir, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
+    for (const args of [['init', '-input=false', '-no-color'], ['apply', '-auto-approve', '-input=false', '-no-color']]) {
+      const r = run('terraform', [`-chdir=${dir}`, ...args], { env });
+      expect({ args, status: r.status, stderr: r.stderr }).toEqual({ args, status: 0, stderr: '' });
+    }
+    const out = run('terraform', [`-chdir=${dir}`, 'output', '-json', '-no-color'], { env });
+    expect(out.status).toBe(0);
+    const values = Object.fromEntries(Object.entries(JSON.parse(out.stdout) as Record<string, { value: string }>).map(([k, o]) => [k, o.value]));
+    expect(values).toEqual(expected);
+    // The workflow text really contains what Terraform would have mangled.
+    expect(expected.main).toContain("-w '%{http_code}'");
+    expect(expected.main).toContain('${{ github.sha }}');
+  }, 120_000);
+});
