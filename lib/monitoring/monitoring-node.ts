@@ -1,9 +1,11 @@
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { LabelKeys, Roles } from '../core/labels';
 import { HostPaths } from '../core/paths';
 import { PlatformIdentity, resourceName, roleLabels } from '../core/platform';
 import { Ports } from '../core/ports';
 import { PropValidator } from '../core/validation-error';
+import { HetznerLimits, serverType as lookupServerType } from '../hetzner/catalog';
 import { AdminAccess } from '../host/admin-access';
 import { HardenedServer } from '../host/hardened-server';
 import { HostConfig } from '../host/host-config';
@@ -15,8 +17,9 @@ import { RoleFirewall } from '../network/role-firewall';
 import { IObjectStore } from '../object-store/object-store';
 import { BackupHostParts, BackupSecretNames } from '../render/backup/common';
 import { renderOffsiteBackup } from '../render/backup/offsite-backup';
-import { renderSnapshotRotation } from '../render/backup/snapshot-rotation';
+import { MAX_SNAPSHOTS_KEPT, renderSnapshotRotation } from '../render/backup/snapshot-rotation';
 import { AlertRulesOptions } from '../render/monitoring/alert-rules';
+import { checkDuration, DAY_MS } from '../render/monitoring/common';
 import { MonitoringSecrets, MonitoringUnits, monitoringPaths } from '../render/monitoring/paths';
 import { GrafanaPackageVersions } from '../render/monitoring/install';
 import { MonitoringStackOptions, renderMonitoringHost, validateMonitoringStackOptions } from '../render/monitoring/stack';
@@ -67,7 +70,7 @@ export interface MonitoringNodeProps extends PlatformIdentity {
   readonly scrapeInterval?: string;
   /** Prometheus rule evaluation interval. @default '15s' */
   readonly evaluationInterval?: string;
-  /** How long Prometheus keeps samples (at least 1 day). @default '30d' */
+  /** How long Prometheus keeps samples (a Prometheus duration from 1d to 3650d). @default '30d' */
   readonly metricsRetention?: string;
   /** How long Loki keeps logs (at least 1 day). @default '30d' */
   readonly logRetention?: string;
@@ -129,9 +132,31 @@ export class MonitoringNode extends Construct implements ILogSink {
       ...(props.alerts ?? {}),
     };
     const v = new PropValidator(this);
-    validateMonitoringStackOptions(v, options);
+    // The node promises at least a day of metrics (the renderer alone accepts 2h); checked here
+    // once, so a bad value is reported on one line.
+    checkDuration(v, 'metricsRetention', props.metricsRetention, { min: DAY_MS, max: 3650 * DAY_MS, minText: '1d', maxText: '3650d' });
+    validateMonitoringStackOptions(v, { ...options, metricsRetention: undefined });
+    // The install plan picks the architecture from the catalog: a deprecated or unknown type must
+    // be a ValidationError here, not a plain Error from the renderer. (A malformed name is already
+    // reported by the check above.)
+    if (/^[a-z]+\d+[a-z]*$/.test(serverType)) v.attempt('serverType', serverType, () => lookupServerType(serverType));
+    const size = props.volumeSizeGb ?? 50;
+    v.check(
+      'volumeSizeGb',
+      size,
+      Token.isUnresolved(size) || (Number.isInteger(size) && size >= HetznerLimits.volumeMinGb && size <= HetznerLimits.volumeMaxGb),
+      `an integer from ${HetznerLimits.volumeMinGb} to ${HetznerLimits.volumeMaxGb} (GB)`,
+    );
+    const secretText = 'a sensitive Terraform variable token (never a literal: it would land in the synthesized JSON)';
+    for (const key of ['hcloudSdToken', 'alertWebhookUrl', 'grafanaAdminPassword'] as const) {
+      v.check(`secrets.${key}`, '<literal or missing, not shown>', Token.isUnresolved(props.secrets?.[key]), secretText);
+    }
     const keep = dr?.keepSnapshots ?? 7;
-    if (dr) v.check('disasterRecovery.keepSnapshots', keep, Number.isInteger(keep) && keep >= 1 && keep <= 100, 'an integer from 1 to 100');
+    if (dr) {
+      v.check('disasterRecovery.keepSnapshots', keep, Number.isInteger(keep) && keep >= 1 && keep <= MAX_SNAPSHOTS_KEPT, `an integer from 1 to ${MAX_SNAPSHOTS_KEPT}`);
+      v.check('disasterRecovery.hcloudSnapshotToken', '<literal or missing, not shown>', Token.isUnresolved(dr.hcloudSnapshotToken), secretText);
+    }
+    if (props.sshPrivateKey !== undefined) v.check('sshPrivateKey', '<literal, not shown>', Token.isUnresolved(props.sshPrivateKey), secretText);
     v.throwIfInvalid();
 
     // 1. The host description: monitoring stack, data volume, DR jobs, ports.
@@ -192,7 +217,7 @@ export class MonitoringNode extends Construct implements ILogSink {
       name: resourceName(idn, 'monitoring-data'),
       server: this.host,
       location,
-      sizeGb: props.volumeSizeGb,
+      sizeGb: size,
       labels,
       protect: props.protect ?? true,
     });
@@ -204,14 +229,16 @@ export class MonitoringNode extends Construct implements ILogSink {
       { name: MonitoringSecrets.grafanaAdminPassword.name, content: props.secrets.grafanaAdminPassword, mode: '0600' },
     ];
     const restart = new Set<string>(monitoring.secrets.flatMap((s) => s.restartUnits));
-    if (dr) {
-      files.push({ name: BackupSecretNames.hcloudToken, content: dr.hcloudSnapshotToken, mode: '0600' });
-      if (dr.objectStore) {
-        files.push(
-          { name: BackupSecretNames.s3AccessKey, content: dr.objectStore.credentials.accessKeyId, mode: '0600' },
-          { name: BackupSecretNames.s3SecretKey, content: dr.objectStore.credentials.secretAccessKey, mode: '0600' },
-        );
-      }
+    // Exactly the secret files the DR jobs read (their timers load them at each run: no restart).
+    const backupSecrets: Record<string, string | undefined> = {
+      [BackupSecretNames.hcloudToken]: dr?.hcloudSnapshotToken,
+      [BackupSecretNames.s3AccessKey]: dr?.objectStore?.credentials.accessKeyId,
+      [BackupSecretNames.s3SecretKey]: dr?.objectStore?.credentials.secretAccessKey,
+    };
+    for (const name of new Set(backupParts.flatMap((p) => p.secretFiles))) {
+      const content = backupSecrets[name];
+      if (content === undefined) throw new Error(`MonitoringNode: no value for the backup secret file ${name}`);
+      files.push({ name, content, mode: '0600' });
     }
     this.secrets = new SecretFiles(this, 'Secrets', {
       host: this.host,
@@ -219,6 +246,10 @@ export class MonitoringNode extends Construct implements ILogSink {
       restartUnits: [...restart].filter((u) => u !== MonitoringUnits.nodeExporter),
       sshPrivateKey: props.sshPrivateKey,
     });
+    // The delivery restarts services that need the volume mounted (RequiresMountsFor=): only once
+    // it is attached.
+    const attachment = this.volume.attachment;
+    this.secrets.resource.dependsOn = [...(this.secrets.resource.dependsOn ?? []), `${attachment.terraformResourceType}.${attachment.friendlyUniqueId}`];
   }
 
   /** Loki's address for log shipping (the node's private IP). */
