@@ -16,9 +16,16 @@ export function githubStack(id = 'test'): TerraformStack {
   return stack;
 }
 
-/** The pool's two credentials, as sensitive variable tokens. */
+const secretsByStack = new WeakMap<TerraformStack, { hcloudToken: string; githubToken: string }>();
+
+/** The pool's two credentials, as sensitive variable tokens (one pair per stack). */
 export function poolSecrets(stack: TerraformStack): { hcloudToken: string; githubToken: string } {
-  return { hcloudToken: secretToken(stack, 'runner_hcloud_token'), githubToken: secretToken(stack, 'runner_github_token') };
+  let s = secretsByStack.get(stack);
+  if (!s) {
+    s = { hcloudToken: secretToken(stack, 'runner_hcloud_token'), githubToken: secretToken(stack, 'runner_github_token') };
+    secretsByStack.set(stack, s);
+  }
+  return s;
 }
 
 export type Json = Record<string, any>;
