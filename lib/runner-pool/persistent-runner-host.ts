@@ -44,6 +44,8 @@ export const PERSISTENT_RUNNER_UNIT = 'aiai-github-runner.service';
 export const RUNSVC_PATH = `${RUNNER_DIR}/bin/runsvc.sh`;
 /** The file config.sh writes once the runner is registered. */
 export const RUNNER_REGISTRATION_FILE = `${RUNNER_DIR}/.runner`;
+/** Capabilities of the register unit (root otherwise has none). */
+export const REGISTER_CAPABILITIES = ['CAP_DAC_READ_SEARCH', 'CAP_SETUID', 'CAP_SETGID'] as const;
 export const DEFAULT_GITHUB_URL = 'https://github.com';
 export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
 
@@ -157,18 +159,29 @@ export function persistentRunnerUnits(o: PersistentRunnerHostOptions): SystemdUn
           StandardOutput: 'journal',
           StandardError: 'journal',
           SyslogIdentifier: 'aiai-github-runner-register',
+          UMask: '0077',
           NoNewPrivileges: true,
           ProtectSystem: 'strict',
           ReadWritePaths: `${RUNNER_DIR} ${PERSISTENT_RUNNER_HOME}`,
           ProtectHome: true,
           PrivateTmp: true,
+          PrivateDevices: true,
+          ProtectProc: 'invisible',
           ProtectKernelTunables: true,
           ProtectKernelModules: true,
           ProtectKernelLogs: true,
           ProtectControlGroups: true,
+          ProtectClock: true,
+          ProtectHostname: true,
           RestrictAddressFamilies: 'AF_UNIX AF_INET AF_INET6 AF_NETLINK',
+          RestrictNamespaces: true,
+          RestrictSUIDSGID: true,
           LockPersonality: true,
           RestrictRealtime: true,
+          SystemCallArchitectures: 'native',
+          // Root with only what the script needs: look into the runner's 0750 directory, and
+          // become the runner user (runuser) for config.sh. The register test runs it so.
+          CapabilityBoundingSet: REGISTER_CAPABILITIES.join(' '),
         },
         Install: { WantedBy: 'multi-user.target' },
       },
