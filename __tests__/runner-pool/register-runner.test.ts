@@ -63,6 +63,7 @@ function fixture(apiUrl: string, opts: { user?: string; group?: string; withToke
     name: 'aiai-test-runner-0',
     labels: ['aiai-persistent', 'hetzner'],
     runnerGroup: opts.group,
+    docker: false,
   })
     .replace("RUNNER_API_URL='https://api.github.com'", `RUNNER_API_URL='${apiUrl}'`)
     .replace("RUNNER_USER='runner'", `RUNNER_USER='${opts.user ?? userInfo().username}'`)
