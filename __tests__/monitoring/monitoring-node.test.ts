@@ -6,6 +6,7 @@
 import { TerraformStack } from 'cdktf';
 import { parse } from 'yaml';
 import { Ports } from '../../lib/core/ports';
+import { HetznerLimits } from '../../lib/hetzner/catalog';
 import { MonitoringNode, MonitoringNodeProps } from '../../lib/monitoring/monitoring-node';
 import { expectProblem, validationError, access, network, testStack, secretToken } from '../foundation/helpers';
 import {
@@ -181,6 +182,29 @@ describe('secrets are delivered after boot by SecretFiles', () => {
     expect([...loaded].sort()).toEqual(delivered(f).map((d) => d.name).sort());
   });
 
+  test('secret values set in the environment (TF_VAR_*) never reach the synthesized JSON', () => {
+    const values: Record<string, string> = {
+      TF_VAR_hcloud_sd_token: 'sd-token-4f1c9a7e2b',
+      TF_VAR_alert_webhook_url: 'https://hooks.example.invalid/T0-9d3e1f',
+      TF_VAR_grafana_admin_password: 'grafana-pw-8c2d5b',
+      TF_VAR_hcloud_snapshot_token: 'snap-token-71ae0c',
+    };
+    const saved = Object.fromEntries(Object.keys(values).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, values);
+    let raw: string;
+    try {
+      raw = monitoringFixture({ dr: 'offsite' }).raw;
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+    for (const v of Object.values(values)) expect(raw).not.toContain(v);
+    const userData = unpackUserData(monitoringServer(JSON.parse(raw)).user_data).userData;
+    for (const v of Object.values(values)) expect(userData).not.toContain(v);
+  });
+
   test('no secret is in user_data: nothing under /etc/aiai/secrets is written by cloud-init, no variable is referenced', () => {
     for (const f of [plain, snapshots, offsite]) {
       const h = host(f);
@@ -234,6 +258,15 @@ describe('disaster recovery', () => {
     });
     expect(node.host.userData).toMatch(/SNAPSHOT_KEEP=14/);
   });
+});
+
+test('user_data is sent as base64 of gzip and stays well under Hetzner\'s 32 KiB, also with every DR job', () => {
+  for (const f of [plain, offsite]) {
+    const raw = monitoringServer(f.json).user_data as string;
+    expect(raw.startsWith('#cloud-config')).toBe(false);
+    expect(Buffer.byteLength(raw)).toBeLessThanOrEqual(HetznerLimits.userDataBytes * 0.75);
+    expect(f.node.host.userDataEncoded).toBe(raw);
+  }
 });
 
 describe('settings reach the rendered configs', () => {
