@@ -83,6 +83,7 @@ export class PlatformStack extends TerraformStack {
       repositoryUrl: config.repositoryUrl,
       repositoryRef: config.repositoryRef,
       logShipping: this.monitoring,
+      offsiteBackup: this.objectStore,
       secretEnvironment: {
         OPENROUTER_API_KEY: secretVariable(this, 'openrouter_api_key', { description: 'OpenRouter API key used by the agents' }).stringValue,
         GITHUB_TOKEN: secretVariable(this, 'agent_github_token', { description: 'GitHub token the agents use to push to the agent repository' }).stringValue,

@@ -152,9 +152,9 @@ describe('AiaiOrchestrator (defaults)', () => {
   });
 
   test('unit resource limits follow each server type', () => {
-    expect(unitOf(primary, 'aiai-orchestrator.service').one('Service', 'MemoryMax')).toBe('6G');
+    expect(unitOf(primary, 'aiai-orchestrator.service').one('Service', 'MemoryMax')).toBe('4505M');
     expect(unitOf(primary, 'aiai-orchestrator.service').one('Service', 'CPUQuota')).toBe('350%');
-    expect(unitOf(standby, 'aiai-orchestrator.service').one('Service', 'MemoryMax')).toBe('3G');
+    expect(unitOf(standby, 'aiai-orchestrator.service').one('Service', 'MemoryMax')).toBe('2252M');
     expect(unitOf(standby, 'aiai-orchestrator.service').one('Service', 'CPUQuota')).toBe('150%');
     expect(unitOf(primary, 'aiai-orchestrator.service').one('Service', 'WatchdogSec')).toBe('60');
   });
@@ -165,9 +165,12 @@ describe('AiaiOrchestrator (defaults)', () => {
     for (const d of deliveries) {
       const upload = d.provisioner.find((p: any) => p.file).file;
       expect(upload.destination).toBe('/home/aiai/.secrets-inbox/aiai.env');
-      expect(upload.content).toBe('${join("", ["OPENROUTER_API_KEY=", var.openrouter_api_key, "\\n"])}');
+      // KEY="value" with \ and " escaped for systemd (checked against terraform in __tests__/orchestrator).
+      expect(upload.content).toBe(
+        '${join("", ["OPENROUTER_API_KEY=\\"", replace(replace(var.openrouter_api_key, "\\\\", "\\\\\\\\"), "\\"", "\\\\\\""), "\\"\\n"])}',
+      );
       const script = d.provisioner[d.provisioner.length - 1]['remote-exec'].inline;
-      expect(script).toContain(`sudo install -m 0640 -o root -g aiai /home/aiai/.secrets-inbox/aiai.env ${HostPaths.secretEnvFile}`);
+      expect(script).toContain(`sudo install -m 0600 -o root -g aiai /home/aiai/.secrets-inbox/aiai.env ${HostPaths.secretEnvFile}`);
       expect(script).toContain('sudo systemctl restart aiai-orchestrator.service');
       expect(script).toContain('sudo systemctl restart aiai-metrics.service');
     }

@@ -81,10 +81,19 @@ describe('env file', () => {
 });
 
 describe('orchestratorLimits', () => {
-  test('75 % of RAM as the hard limit, 65 % as the throttle, all but half a vCPU', () => {
-    expect(orchestratorLimits(SERVER_TYPES.cx33)).toEqual({ memoryMax: '6G', memoryHigh: '5324M', cpuQuota: '350%' });
-    expect(orchestratorLimits(SERVER_TYPES.cx23)).toEqual({ memoryMax: '3G', memoryHigh: '2662M', cpuQuota: '150%' });
-    expect(orchestratorLimits(SERVER_TYPES.cpx12)).toEqual({ memoryMax: '1536M', memoryHigh: '1331M', cpuQuota: '50%' });
+  test('55 % of RAM hard limit, 45 % throttle, evolution 25 %, metrics 10 % (at most 512M), all but half a vCPU', () => {
+    expect(orchestratorLimits(SERVER_TYPES.cx33)).toEqual({ memoryMax: '4505M', memoryHigh: '3686M', evolutionMemoryMax: '2G', metricsMemoryMax: '512M', cpuQuota: '350%' });
+    expect(orchestratorLimits(SERVER_TYPES.cx23)).toEqual({ memoryMax: '2252M', memoryHigh: '1843M', evolutionMemoryMax: '1G', metricsMemoryMax: '409M', cpuQuota: '150%' });
+    expect(orchestratorLimits(SERVER_TYPES.cpx12)).toEqual({ memoryMax: '1126M', memoryHigh: '921M', evolutionMemoryMax: '512M', metricsMemoryMax: '204M', cpuQuota: '50%' });
+  });
+
+  test('at their limits the services leave at least 10 % of RAM to the host', () => {
+    for (const t of Object.values(SERVER_TYPES)) {
+      const l = orchestratorLimits(t);
+      const mib = (v: string) => (v.endsWith('G') ? Number(v.slice(0, -1)) * 1024 : Number(v.slice(0, -1)));
+      const used = mib(l.memoryMax) + mib(l.evolutionMemoryMax) + mib(l.metricsMemoryMax);
+      expect(used).toBeLessThanOrEqual(t.memoryGb * 1024 * 0.9);
+    }
   });
 });
 
@@ -116,11 +125,11 @@ describe('orchestrator units', () => {
 
   test('resource limits come from the server type', () => {
     const big = units(options({ serverType: SERVER_TYPES.ccx33 }))[ORCHESTRATOR_UNIT];
-    expect(big.one('Service', 'MemoryMax')).toBe('24G');
+    expect(big.one('Service', 'MemoryMax')).toBe('18022M');
     expect(big.one('Service', 'CPUQuota')).toBe('750%');
     const small = units(options({ serverType: SERVER_TYPES.cx23 }))[ORCHESTRATOR_UNIT];
-    expect(small.one('Service', 'MemoryMax')).toBe('3G');
-    expect(small.one('Service', 'MemoryHigh')).toBe('2662M');
+    expect(small.one('Service', 'MemoryMax')).toBe('2252M');
+    expect(small.one('Service', 'MemoryHigh')).toBe('1843M');
     expect(small.one('Service', 'CPUQuota')).toBe('150%');
   });
 
@@ -185,8 +194,9 @@ describe('applyOrchestratorRole', () => {
 
   test('env file: non-secret settings only, the one metrics port, not world-readable', () => {
     const env = role(options({ settings: { AIAI_MAX_AGENTS: '8' } })).fileList.find((f) => f.path === HostPaths.envFile)!;
-    expect(env.permissions).toBe('0640');
-    expect(env.owner).toBe(`root:${SERVICE_USER}`);
+    // systemd (root) reads EnvironmentFile=: no service needs to open it.
+    expect(env.permissions).toBe('0600');
+    expect(env.owner).toBe('root:root');
     expect(parseEnvFile(env.content)).toEqual({
       AIAI_ENVIRONMENT: 'production',
       AIAI_ROLE: 'primary',

@@ -77,7 +77,7 @@ describe('SecretFiles', () => {
     expect(upload.file).toEqual({ connection, content: '${join("", ["API_KEY=", var.api_key, "\\n"])}', destination: '/home/aiai/.secrets-inbox/aiai.env' });
     expect(install['remote-exec'].inline).toEqual([
       'set -eu',
-      'sudo install -m 0640 -o root -g aiai /home/aiai/.secrets-inbox/aiai.env /etc/aiai/secrets/aiai.env',
+      'sudo install -m 0600 -o root -g aiai /home/aiai/.secrets-inbox/aiai.env /etc/aiai/secrets/aiai.env',
       'rm -f /home/aiai/.secrets-inbox/aiai.env',
       'sudo systemctl reset-failed aiai-orchestrator.service || true',
       'sudo systemctl restart aiai-orchestrator.service',
@@ -91,7 +91,7 @@ describe('SecretFiles', () => {
     secrets(f, { files: [{ name: 'a.env', content: Fn.join('', ['A=', f.key]) }, { name: 'b.key', content: f.key, mode: '0600' }] });
     const r = onlyResource(synth(f.stack), 'terraform_data');
     expect(r.triggers_replace.server).toMatch(/^\$\{hcloud_server\.Host_Server_[0-9A-F]+\.id\}$/);
-    expect(r.triggers_replace.files).toBe('a.env:0640,b.key:0600');
+    expect(r.triggers_replace.files).toBe('a.env:0600,b.key:0600');
     expect(r.triggers_replace.digest).toBe('${sha256(join("\\n", [sha256(join("", ["A=", var.api_key])), sha256(var.api_key)]))}');
   });
 

@@ -57,7 +57,7 @@ describeWithTool('shellcheck', 'shellcheck', 'shellcheck on the reference app sc
     expect(orchestrators.length).toBeGreaterThanOrEqual(2);
     expect(titles.filter((t) => t.endsWith('/usr/local/lib/aiai/bootstrap-app.sh'))).toHaveLength(orchestrators.length);
     expect(titles.filter((t) => t.endsWith(': runcmd'))).toHaveLength(servers.length);
-    expect(scripts.filter((s) => s.text.includes('sudo install -m 0640')).length).toBeGreaterThanOrEqual(2);
+    expect(scripts.filter((s) => s.text.includes('sudo install -m 0600')).length).toBeGreaterThanOrEqual(2);
   });
 
   test.each(scripts.map((s, i) => [s.title, i] as const))('%s is clean', (_title, i) => {

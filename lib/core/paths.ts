@@ -4,11 +4,11 @@ export const HostPaths = {
   appDir: '/opt/aiai',
   venvDir: '/opt/aiai/.venv',
   configDir: '/etc/aiai',
-  /** Non-secret settings (0640 root:aiai). Written by cloud-init. */
+  /** Non-secret settings (0600 root:root, read by systemd). Written by cloud-init. */
   envFile: '/etc/aiai/env',
   /** Secret files, delivered after boot over SSH by `SecretFiles` (never by cloud-init). */
   secretsDir: '/etc/aiai/secrets',
-  /** Secret env file for the aiai services (0640 root:aiai), delivered after boot. */
+  /** Secret env file for the aiai services (0600 root, read by systemd), delivered after boot. */
   secretEnvFile: '/etc/aiai/secrets/aiai.env',
   logDir: '/var/log/aiai',
   stateDir: '/var/lib/aiai',

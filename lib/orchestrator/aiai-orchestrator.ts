@@ -1,4 +1,4 @@
-import { Fn, TerraformOutput, Token } from 'cdktf';
+import { TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { LoadBalancer } from '../../.gen/providers/hcloud/load-balancer';
 import { LoadBalancerNetwork } from '../../.gen/providers/hcloud/load-balancer-network';
@@ -18,6 +18,8 @@ import { IpPlan } from '../network/ip-plan';
 import { PrivateNetwork } from '../network/private-network';
 import { RoleFirewall } from '../network/role-firewall';
 import { SecretFiles } from '../secrets/secret-files';
+import { IObjectStore } from '../object-store/object-store';
+import { applyOffsiteBackup, offsiteBackupSecretFiles, SECRET_ENV_FILE_NAME, secretEnvFileContent } from './orchestrator-secrets';
 import { applyOrchestratorRole, BUILT_IN_SETTINGS, HEALTH_CHECK_PATH, METRICS_UNIT, ORCHESTRATOR_UNIT } from './orchestrator-host';
 
 export interface AiaiOrchestratorProps extends PlatformIdentity {
@@ -60,6 +62,12 @@ export interface AiaiOrchestratorProps extends PlatformIdentity {
   readonly backups?: boolean;
   /** Delete protection on servers and the load balancer, plus `prevent_destroy`. @default true */
   readonly protect?: boolean;
+  /**
+   * Nightly off-site backup of the primary to this object store's backups bucket: a git bundle of
+   * the agent repository and the configuration files (never the secrets folder).
+   * @default - no off-site backup
+   */
+  readonly offsiteBackup?: IObjectStore;
   /** Ship journald and /var/log/aiai logs to Loki (e.g. a `MonitoringNode`). @default - no log shipping */
   readonly logShipping?: ILogSink;
   /** Private key for secret delivery over SSH (sensitive token). @default - the operator's SSH agent */
@@ -128,17 +136,22 @@ export class AiaiOrchestrator extends Construct {
     });
 
     const modules = props.modules ?? { orchestrator: 'src.orchestrator', metrics: 'src.metrics.exporter', evolution: 'src.evolution.analyze' };
-    // HardenedServer renders user_data in its constructor, so the role's config is built first.
-    const roleConfig = (instanceRole: 'primary' | 'standby', serverTypeName: string): HostConfig => {
-      const cfg = new HostConfig();
-      const info = SERVER_TYPES[serverTypeName];
+    const instances = [
+      { id: 'Primary', role: 'primary' as const, serverType: props.primaryServerType ?? 'cx33', offset: IpPlan.orchestratorPrimary },
+      ...(props.standby ?? true ? [{ id: 'Standby', role: 'standby' as const, serverType: props.standbyServerType ?? 'cx23', offset: IpPlan.orchestratorStandby }] : []),
+    ];
+    const [primary, standby] = instances.map((inst) => {
+      const name = resourceName(idn, `orchestrator-${inst.role}`);
+      // HardenedServer renders user_data in its constructor, so the role's config comes first.
+      const hostConfig = new HostConfig();
+      const info = SERVER_TYPES[inst.serverType];
       // An unknown type is reported by HardenedServer with its construct path.
       if (info) {
-        applyOrchestratorRole(cfg, {
+        applyOrchestratorRole(hostConfig, {
           serverType: info,
           repositoryUrl: props.repositoryUrl,
           repositoryRef: ref,
-          instanceRole,
+          instanceRole: inst.role,
           environment: props.environment,
           settings: props.settings ?? {},
           watchdogSec,
@@ -146,15 +159,25 @@ export class AiaiOrchestrator extends Construct {
           modules,
         });
       }
-      return cfg;
-    };
-
-    const primaryType = props.primaryServerType ?? 'cx33';
-    this.primary = this.host('Primary', idn, labels, props, roleConfig('primary', primaryType), 'primary', primaryType, IpPlan.orchestratorPrimary, location, protect);
-    if (props.standby ?? true) {
-      const standbyType = props.standbyServerType ?? 'cx23';
-      this.standby = this.host('Standby', idn, labels, props, roleConfig('standby', standbyType), 'standby', standbyType, IpPlan.orchestratorStandby, location, protect);
-    }
+      if (inst.role === 'primary' && props.offsiteBackup) applyOffsiteBackup(hostConfig, name, props.offsiteBackup);
+      return new HardenedServer(this, inst.id, {
+        name,
+        serverType: inst.serverType,
+        location,
+        network: props.network,
+        privateIp: props.network.addressAt(inst.offset),
+        access: props.access,
+        labels: { ...labels, [LabelKeys.scrape]: 'true', 'instance-role': inst.role },
+        hostConfig,
+        firewalls: [this.firewall],
+        logShipping: props.logShipping,
+        placementGroupId: Token.asNumber(this.placementGroup.id),
+        backups: props.backups ?? false,
+        protect,
+      });
+    });
+    this.primary = primary;
+    this.standby = standby;
 
     this.loadBalancer = new LoadBalancer(this, 'LoadBalancer', {
       name: resourceName(idn, 'lb'),
@@ -200,11 +223,11 @@ export class AiaiOrchestrator extends Construct {
 
     for (const [sid, host] of [['PrimarySecrets', this.primary], ['StandbySecrets', this.standby]] as const) {
       if (!host) continue;
+      const backup = host === this.primary && props.offsiteBackup ? offsiteBackupSecretFiles(props.offsiteBackup) : [];
       this.secrets.push(
         new SecretFiles(this, sid, {
           host,
-          // Unquoted KEY=value lines: the variables reject line breaks, and quotes would need escaping in HCL.
-          files: [{ name: 'aiai.env', content: Fn.join('', Object.entries(props.secretEnvironment).flatMap(([k, val]) => [`${k}=`, val, '\n'])) }],
+          files: [{ name: SECRET_ENV_FILE_NAME, content: secretEnvFileContent(props.secretEnvironment) }, ...backup],
           restartUnits: [ORCHESTRATOR_UNIT, METRICS_UNIT],
           sshPrivateKey: props.sshPrivateKey,
         }),
@@ -215,35 +238,6 @@ export class AiaiOrchestrator extends Construct {
     new TerraformOutput(this, 'PrivateIps', {
       value: { primary: this.primary.privateIp, ...(this.standby ? { standby: this.standby.privateIp } : {}), loadBalancer: lbIp },
       description: 'Private IPs of the orchestrator tier',
-    });
-  }
-
-  private host(
-    id: string,
-    idn: PlatformIdentity,
-    labels: Record<string, string>,
-    props: AiaiOrchestratorProps,
-    hostConfig: HostConfig,
-    instanceRole: 'primary' | 'standby',
-    serverType: string,
-    offset: number,
-    location: string,
-    protect: boolean,
-  ): HardenedServer {
-    return new HardenedServer(this, id, {
-      name: resourceName(idn, `orchestrator-${instanceRole}`),
-      serverType,
-      location,
-      network: props.network,
-      privateIp: props.network.addressAt(offset),
-      access: props.access,
-      labels: { ...labels, [LabelKeys.scrape]: 'true', 'instance-role': instanceRole },
-      hostConfig,
-      firewalls: [this.firewall],
-      logShipping: props.logShipping,
-      placementGroupId: Token.asNumber(this.placementGroup.id),
-      backups: props.backups ?? false,
-      protect,
     });
   }
 

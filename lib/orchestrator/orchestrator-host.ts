@@ -32,11 +32,20 @@ export interface OrchestratorHostOptions {
 }
 
 /** Resource limits from the server size: the orchestrator gets 75 % of RAM (throttled at 65 %), all but half a vCPU. */
-export function orchestratorLimits(t: ServerTypeInfo): { memoryMax: string; memoryHigh: string; cpuQuota: string } {
-  const gib = 1024 * 1024 * 1024;
+/**
+ * Memory shares of the host's RAM, chosen so that the orchestrator, an evolution run and the
+ * metrics exporter at their limits together leave about 10 % to the OS, sshd, node exporter and Alloy.
+ */
+export const MemoryShares = { orchestratorMax: 0.55, orchestratorHigh: 0.45, evolutionMax: 0.25, metricsMax: 0.1 } as const;
+
+/** Resource limits from the server size (MemoryShares of its RAM; all vCPUs but half a one). */
+export function orchestratorLimits(t: ServerTypeInfo): { memoryMax: string; memoryHigh: string; evolutionMemoryMax: string; metricsMemoryMax: string; cpuQuota: string } {
+  const bytes = t.memoryGb * 1024 * 1024 * 1024;
   return {
-    memoryMax: systemdBytes(t.memoryGb * gib * 0.75),
-    memoryHigh: systemdBytes(t.memoryGb * gib * 0.65),
+    memoryMax: systemdBytes(bytes * MemoryShares.orchestratorMax),
+    memoryHigh: systemdBytes(bytes * MemoryShares.orchestratorHigh),
+    evolutionMemoryMax: systemdBytes(bytes * MemoryShares.evolutionMax),
+    metricsMemoryMax: systemdBytes(Math.min(bytes * MemoryShares.metricsMax, 512 * 1024 * 1024)),
     cpuQuota: `${Math.round((t.vcpus - 0.5) * 100)}%`,
   };
 }
@@ -62,7 +71,10 @@ function common(module: string, syslogId: string): Record<string, string | reado
     WorkingDirectory: HostPaths.appDir,
     ExecStart: `${python} -m ${module}`,
     EnvironmentFile: [HostPaths.envFile, HostPaths.secretEnvFile],
-    Environment: ['PYTHONUNBUFFERED=1', 'PYTHONDONTWRITEBYTECODE=1', `PYTHONPATH=${HostPaths.appDir}`],
+    // HOME in the writable state dir: ProtectHome hides /home, and git/pip need a home.
+    Environment: ['PYTHONUNBUFFERED=1', 'PYTHONDONTWRITEBYTECODE=1', `PYTHONPATH=${HostPaths.appDir}`, `HOME=${HostPaths.stateDir}`],
+    // Log files group-readable (the log dir is setgid adm) so Alloy can ship them.
+    UMask: '0027',
     StandardOutput: 'journal',
     StandardError: 'journal',
     SyslogIdentifier: syslogId,
@@ -124,7 +136,7 @@ export function orchestratorUnits(o: OrchestratorHostOptions): SystemdUnit[] {
           ...common(o.modules.metrics, 'aiai-metrics'),
           Restart: 'on-failure',
           RestartSec: 5,
-          MemoryMax: '512M',
+          MemoryMax: limits.metricsMemoryMax,
           CPUQuota: '50%',
           TasksMax: 64,
           ...serviceSandbox([HostPaths.logDir, HostPaths.stateDir]),
@@ -147,7 +159,8 @@ export function orchestratorUnits(o: OrchestratorHostOptions): SystemdUnit[] {
           Type: 'oneshot',
           ...common(o.modules.evolution, 'aiai-evolution'),
           TimeoutStartSec: o.evolutionTimeoutSec,
-          MemoryMax: limits.memoryHigh,
+          // Runs beside the orchestrator: together they stay within the host's memory.
+          MemoryMax: limits.evolutionMemoryMax,
           CPUQuota: `${Math.max(100, Math.round(o.serverType.vcpus * 50))}%`,
           ...serviceSandbox(writable),
         },
@@ -185,7 +198,8 @@ export function applyOrchestratorRole(host: HostConfig, o: OrchestratorHostOptio
   const env: Record<string, string> = { AIAI_ENVIRONMENT, AIAI_ROLE, AIAI_LOG_LEVEL: 'INFO', ...rest, ...o.settings };
   host
     .addPackages('python3', 'python3-venv', 'python3-pip', 'python3-dev', 'build-essential')
-    .addFile({ path: HostPaths.envFile, content: renderEnvFile(env), permissions: '0640', owner: `root:${SERVICE_USER}` })
+    // Read by systemd (root) as EnvironmentFile: no service needs to open it.
+    .addFile({ path: HostPaths.envFile, content: renderEnvFile(env), permissions: '0600', owner: 'root:root' })
     .addFile({ path: BOOTSTRAP_SCRIPT_PATH, content: asset('orchestrator/bootstrap-app.sh'), permissions: '0755' })
     .addSetupCommand([BOOTSTRAP_SCRIPT_PATH, o.repositoryUrl, o.repositoryRef, HostPaths.appDir, SERVICE_USER])
     .allowPort({ port: Ports.orchestratorApi, from: PortSources.private })

@@ -15,7 +15,7 @@ export interface SecretFile {
    * synthesized JSON.
    */
   readonly content: string;
-  /** Mode of the installed file. @default '0640' (root, group of the service user) */
+  /** Mode of the installed file (owner root, group the service user). @default '0600' (read by systemd as root) */
   readonly mode?: string;
 }
 
@@ -66,7 +66,7 @@ export class SecretFiles extends Construct {
     const script: string[] = ['set -eu'];
     for (const f of props.files) {
       script.push(
-        `sudo install -m ${f.mode ?? '0640'} -o root -g ${SERVICE_USER} ${SECRET_INBOX_DIR}/${f.name} ${HostPaths.secretsDir}/${f.name}`,
+        `sudo install -m ${f.mode ?? '0600'} -o root -g ${SERVICE_USER} ${SECRET_INBOX_DIR}/${f.name} ${HostPaths.secretsDir}/${f.name}`,
         `rm -f ${SECRET_INBOX_DIR}/${f.name}`,
       );
     }
@@ -85,7 +85,7 @@ export class SecretFiles extends Construct {
     this.resource = new DataResource(this, 'Delivery', {
       triggersReplace: {
         server: props.host.server.id,
-        files: props.files.map((f) => `${f.name}:${f.mode ?? '0640'}`).join(','),
+        files: props.files.map((f) => `${f.name}:${f.mode ?? '0600'}`).join(','),
         digest: Fn.sha256(Fn.join('\n', props.files.map((f) => Fn.sha256(f.content)))),
       },
       provisioners: [
