@@ -252,7 +252,7 @@ export class EphemeralRunnerPool extends Construct {
       location: props.location,
       fallbackLocations: props.fallbackLocations,
       image: props.image,
-      networkId: props.network ? Token.asString(props.network.networkId) : undefined,
+      networkId: props.network ? networkIdString(props.network.networkId) : undefined,
       firewallIds: [firewallId, ...extraFirewalls],
       sshKeys: [...accessKeys, ...(props.sshKeys ?? [])],
       runnerLabels: props.runnerLabels,
@@ -389,6 +389,11 @@ export class EphemeralRunnerPool extends Construct {
       writeFileSync(path, file.content);
     }
   }
+}
+
+/** The network ID as the variable's string: a token stays a (string) token, a literal number its digits. */
+function networkIdString(id: number): string {
+  return Token.isUnresolved(id) ? Token.asString(id) : String(id);
 }
 
 function workflowFiles(w: PoolWorkflows): WorkflowFile[] {
