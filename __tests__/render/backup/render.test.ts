@@ -134,6 +134,11 @@ describe('renderOffsiteBackup', () => {
     expect(parts.secretFiles).toEqual(['s3-access-key', 's3-secret-key']);
   });
 
+  test('with Prometheus, waits for the volume that holds its data to be mounted', () => {
+    expect(unit(parts, '.service').sections.Unit?.RequiresMountsFor).toBe('/var/lib/prometheus/metrics2');
+    expect(unit(renderOffsiteBackup({ ...OFFSITE, prometheus: undefined }), '.service').sections.Unit?.RequiresMountsFor).toBeUndefined();
+  });
+
   test('without Prometheus: read-only everywhere, read capability only, no curl/jq', () => {
     const p = renderOffsiteBackup({ ...OFFSITE, prometheus: undefined });
     expect(service(p).ReadWritePaths).toBeUndefined();

@@ -141,6 +141,8 @@ export function renderOffsiteBackup(spec: OffsiteBackupSpec): BackupHostParts {
         Description: 'aiai: off-site backup (git bundles, configuration, Prometheus snapshot) to Object Storage',
         Wants: 'network-online.target',
         After: 'network-online.target',
+        // The Prometheus data lives on the monitoring volume: never run before it is mounted.
+        ...(spec.prometheus ? { RequiresMountsFor: spec.prometheus.dataDir } : {}),
       },
       Service: {
         Type: 'oneshot',
