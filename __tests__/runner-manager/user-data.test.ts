@@ -56,6 +56,11 @@ describe('runner user_data', () => {
     expect(d.runcmd).toEqual([[RUNNER_INSTALL_SCRIPT], ['systemctl', 'daemon-reload'], ['systemctl', 'start', '--no-block', RUNNER_UNIT]]);
   });
 
+  test('installs the node exporter so the monitoring node can scrape the runner over the private network', () => {
+    const doc = parse(render('x64'));
+    expect(doc.packages).toEqual(['prometheus-node-exporter']);
+  });
+
   test('arm64 servers get the arm64 tarball checksum', () => {
     const env = doc(render('arm64')).write_files.find((f) => f.path === '/etc/aiai-runner/runner.env')!.content;
     expect(env).toContain('RUNNER_ARCH=arm64');

@@ -108,6 +108,9 @@ export function renderRunnerUserData(input: RunnerUserDataInput): string {
     // Package lists for the runner's installdependencies.sh; no upgrade: the server lives for one job.
     package_update: true,
     package_upgrade: false,
+    // Scraped over the private network by the monitoring node (Hetzner SD); the pool's cloud
+    // firewall has no inbound rules, so the public side stays closed.
+    packages: ['prometheus-node-exporter'],
     users: [{ name: RUNNER_USER, gecos: 'GitHub Actions runner', shell: '/bin/bash', lock_passwd: true }],
     write_files: [
       { path: RUNNER_ENV_FILE, content: runnerEnv, owner: 'root:root', permissions: '0644' },
@@ -117,7 +120,8 @@ export function renderRunnerUserData(input: RunnerUserDataInput): string {
     ],
     runcmd: [[RUNNER_INSTALL_SCRIPT], ['systemctl', 'daemon-reload'], ['systemctl', 'start', '--no-block', RUNNER_UNIT]],
   };
-  const text = '#cloud-config\n' + stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
+  // YAML 1.1, as cloud-init's PyYAML reads it (so strings like `yes` stay quoted strings).
+  const text = '#cloud-config\n' + stringify(doc, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false });
   const bytes = Buffer.byteLength(text);
   if (bytes > HetznerLimits.userDataBytes) {
     throw new Error(`runner user_data is ${bytes} bytes, over Hetzner's limit of ${HetznerLimits.userDataBytes}`);
