@@ -5,10 +5,12 @@
  */
 import { App, Aspects, LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { GithubProvider } from '@cdktf/provider-github/lib/provider';
 import { HcloudProvider } from './.gen/providers/hcloud/provider';
 import {
   AdminAccess,
   AiaiOrchestrator,
+  EphemeralRunnerPool,
   HetznerObjectStorage,
   LOCAL_STATE_DIR,
   MonitoringNode,
@@ -30,14 +32,15 @@ export const StackNames = {
 } as const;
 
 /**
- * The platform stack: network, access, monitoring, the orchestrator tier and object storage, in one
- * Terraform graph. The stack owns every provider; constructs receive what they need.
+ * The platform stack: network, access, monitoring, the orchestrator tier, object storage and the CI
+ * runner pool (with its GitHub secrets, variables and workflow), in one Terraform graph. The stack owns every provider; constructs receive what they need.
  */
 export class PlatformStack extends TerraformStack {
   public readonly network: PrivateNetwork;
   public readonly orchestrator: AiaiOrchestrator;
   public readonly monitoring: MonitoringNode;
   public readonly objectStore: ObjectStore;
+  public readonly runners: EphemeralRunnerPool;
 
   constructor(scope: Construct, id: string, config: ReferenceConfig) {
     super(scope, id);
@@ -47,6 +50,10 @@ export class PlatformStack extends TerraformStack {
     const hcloudToken = secretVariable(this, 'hcloud_token', { description: 'Hetzner Cloud API token (read/write) for this project' });
     new HcloudProvider(this, 'hcloud', { token: hcloudToken.stringValue });
     const objectStorage = HetznerObjectStorage.provider(this, 'object-storage', { location: config.location });
+    const githubToken = secretVariable(this, 'github_token', {
+      description: 'GitHub token for Terraform: Secrets, Variables, Contents and Workflows (read and write) on the agent repository',
+    });
+    new GithubProvider(this, 'github', { owner: config.githubOwner, token: githubToken.stringValue });
 
     // Shared pieces.
     this.network = new PrivateNetwork(this, 'Network', { name: resourceName(identity, 'net'), labels: roleLabels(identity, 'network') });
@@ -87,6 +94,34 @@ export class PlatformStack extends TerraformStack {
       secretEnvironment: {
         OPENROUTER_API_KEY: secretVariable(this, 'openrouter_api_key', { description: 'OpenRouter API key used by the agents' }).stringValue,
         GITHUB_TOKEN: secretVariable(this, 'agent_github_token', { description: 'GitHub token the agents use to push to the agent repository' }).stringValue,
+      },
+    });
+
+    // Per-job runners on Hetzner for the agent repository, managed by the workflow this commits.
+    const checkout = { uses: 'actions/checkout@v5.0.0', with: { 'persist-credentials': false } };
+    this.runners = new EphemeralRunnerPool(this, 'Runners', {
+      ...identity,
+      pool: 'ci',
+      repository: config.githubRepository,
+      network: this.network,
+      access,
+      location: config.location,
+      secrets: {
+        hcloudToken: secretVariable(this, 'runner_hcloud_token', { description: 'Hetzner Cloud API token (read/write) the runner manager creates and deletes runner servers with' }).stringValue,
+        githubToken: secretVariable(this, 'runner_github_token', { description: 'GitHub token with Administration: read and write on the agent repository, for runner registration' }).stringValue,
+      },
+      jobs: {
+        lint: {
+          name: 'Lint',
+          timeoutMinutes: 15,
+          steps: [checkout, { run: 'python3 -m venv .venv && .venv/bin/pip install ruff && .venv/bin/ruff check .' }],
+        },
+        test: {
+          name: 'Tests',
+          needs: ['lint'],
+          timeoutMinutes: 60,
+          steps: [checkout, { run: 'python3 -m venv .venv && .venv/bin/pip install -r requirements.txt' }, { run: '.venv/bin/pytest tests/ -v --tb=short' }],
+        },
       },
     });
 

