@@ -75,7 +75,7 @@ describe('the pool workflow', () => {
     expect(up['runs-on']).toBe('ubuntu-latest');
     expect(up.outputs).toEqual({ 'runner-label': '${{ steps.up.outputs.runner-label }}' });
     const step = up.steps.find((s) => s.id === 'up')!;
-    expect(step.run).toBe(`npx --yes --package=aiai-hetzner@${packageInfo().version} -- aiai-runner up --job build`);
+    expect(step.run).toBe(`npx --yes --legacy-peer-deps --package=aiai-hetzner@${packageInfo().version} -- aiai-runner up --job build`);
     expect(main.jobs.build['runs-on']).toBe('${{ needs.runner-up-build.outputs.runner-label }}');
     expect(main.jobs.build.needs).toEqual(['runner-up-build']);
     // The runner for deploy starts only when deploy can run: same needs and condition.
@@ -188,7 +188,7 @@ describe('options', () => {
 
   test('a published version can be pinned explicitly', () => {
     const out = renderPoolWorkflows({ ...props, cli: RunnerCli.npm('1.2.3') });
-    expect(out.main.content).toContain('npx --yes --package=aiai-hetzner@1.2.3 -- aiai-runner up --job build');
+    expect(out.main.content).toContain('npx --yes --legacy-peer-deps --package=aiai-hetzner@1.2.3 -- aiai-runner up --job build');
   });
 
   test('actionlint is a real check: an injectable expression in a user step is reported', () => {
