@@ -5,7 +5,7 @@ import { HostPaths } from '../core/paths';
 import { PlatformIdentity, resourceName, roleLabels } from '../core/platform';
 import { Ports } from '../core/ports';
 import { PropValidator } from '../core/validation-error';
-import { HetznerLimits, serverType as lookupServerType } from '../hetzner/catalog';
+import { serverType as lookupServerType } from '../hetzner/catalog';
 import { AdminAccess } from '../host/admin-access';
 import { HardenedServer } from '../host/hardened-server';
 import { HostConfig } from '../host/host-config';
@@ -25,7 +25,7 @@ import { GrafanaPackageVersions } from '../render/monitoring/install';
 import { MonitoringStackOptions, renderMonitoringHost, validateMonitoringStackOptions } from '../render/monitoring/stack';
 import { SecretFile, SecretFiles } from '../secrets/secret-files';
 import { applyDataVolumeMount } from '../volume/data-volume-mount';
-import { DataVolume } from '../volume/data-volume';
+import { checkVolumeSize, DataVolume } from '../volume/data-volume';
 
 /** Sensitive Terraform variable tokens the monitoring node needs. */
 export interface MonitoringSecretsProps {
@@ -141,12 +141,7 @@ export class MonitoringNode extends Construct implements ILogSink {
     // reported by the check above.)
     if (/^[a-z]+\d+[a-z]*$/.test(serverType)) v.attempt('serverType', serverType, () => lookupServerType(serverType));
     const size = props.volumeSizeGb ?? 50;
-    v.check(
-      'volumeSizeGb',
-      size,
-      Token.isUnresolved(size) || (Number.isInteger(size) && size >= HetznerLimits.volumeMinGb && size <= HetznerLimits.volumeMaxGb),
-      `an integer from ${HetznerLimits.volumeMinGb} to ${HetznerLimits.volumeMaxGb} (GB)`,
-    );
+    checkVolumeSize(v, 'volumeSizeGb', size);
     const secretText = 'a sensitive Terraform variable token (never a literal: it would land in the synthesized JSON)';
     for (const key of ['hcloudSdToken', 'alertWebhookUrl', 'grafanaAdminPassword'] as const) {
       v.check(`secrets.${key}`, '<literal or missing, not shown>', Token.isUnresolved(props.secrets?.[key]), secretText);

@@ -26,6 +26,16 @@ export interface DataVolumeProps {
   readonly protect?: boolean;
 }
 
+/** Records a problem unless `size` is a whole number of GB that Hetzner accepts for a volume. */
+export function checkVolumeSize(v: PropValidator, property: string, size: number): void {
+  v.check(
+    property,
+    size,
+    Token.isUnresolved(size) || (Number.isInteger(size) && size >= HetznerLimits.volumeMinGb && size <= HetznerLimits.volumeMaxGb),
+    `an integer from ${HetznerLimits.volumeMinGb} to ${HetznerLimits.volumeMaxGb} (GB)`,
+  );
+}
+
 /**
  * A Hetzner volume (ext4) attached to a server. The server mounts it by filesystem label through
  * `applyDataVolumeMount` (so its user_data does not depend on the volume id). Replacing the server
@@ -39,7 +49,7 @@ export class DataVolume extends Construct {
     super(scope, id);
     const size = props.sizeGb ?? 50;
     const v = new PropValidator(this);
-    v.check('sizeGb', size, Token.isUnresolved(size) || (Number.isInteger(size) && size >= HetznerLimits.volumeMinGb && size <= HetznerLimits.volumeMaxGb), `an integer from ${HetznerLimits.volumeMinGb} to ${HetznerLimits.volumeMaxGb} (GB)`);
+    checkVolumeSize(v, 'sizeGb', size);
     checkLabels(v, props.labels);
     v.throwIfInvalid();
     const protect = props.protect ?? true;
