@@ -12,7 +12,7 @@ import {
   AiaiOrchestrator,
   EphemeralRunnerPool,
   HetznerObjectStorage,
-  LOCAL_STATE_DIR,
+  localStatePath,
   MonitoringNode,
   ObjectStore,
   PrivateNetwork,
@@ -137,7 +137,7 @@ export function buildReferenceApp(app: App, config: ReferenceConfig = referenceC
   if (config.stateBackend === 's3') {
     state.useAsBackend(platform);
   } else {
-    new LocalBackend(platform, { path: `${LOCAL_STATE_DIR}/${StackNames.platform}.tfstate` });
+    new LocalBackend(platform, { path: localStatePath(StackNames.platform) });
   }
   return { state, platform };
 }

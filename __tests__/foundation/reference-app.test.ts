@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 /**
  * The reference app of main.ts as `npm run synth` writes it: explicit checks of the orchestrator
  * tier, plus one snapshot per synthesized stack.
@@ -70,7 +71,10 @@ describe('reference app', () => {
   });
 
   test('state lives in the local backend under terraform.tfstate.d/', () => {
-    expect(synth.stacks[StackNames.platform].terraform!.backend).toEqual({ local: { path: `terraform.tfstate.d/${StackNames.platform}.tfstate` } });
+    const backend = synth.stacks[StackNames.platform].terraform!.backend;
+    expect(backend).toEqual({ local: { path: `../../../terraform.tfstate.d/${StackNames.platform}.tfstate` } });
+    // terraform runs in cdktf.out/stacks/<stack>: the path lands in the project's terraform.tfstate.d/.
+    expect(resolve('cdktf.out/stacks', StackNames.platform, backend.local.path)).toBe(resolve('terraform.tfstate.d', `${StackNames.platform}.tfstate`));
   });
 
   test('the hcloud provider is pinned to 1.68.0 and takes its token from a sensitive variable', () => {

@@ -72,7 +72,9 @@ describe('StateBootstrapStack', () => {
 
   test('keeps its own state locally in terraform.tfstate.d/', () => {
     const { doc } = build();
-    expect(doc.terraform.backend).toEqual({ local: { path: path.join(process.cwd(), 'terraform.tfstate.d', 'aiai-state.tfstate') } });
+    // Relative to where terraform runs (cdktf.out/stacks/aiai-state): the project's terraform.tfstate.d.
+    expect(doc.terraform.backend).toEqual({ local: { path: '../../../terraform.tfstate.d/aiai-state.tfstate' } });
+    expect(path.resolve('cdktf.out/stacks/aiai-state', doc.terraform.backend.local.path)).toBe(path.resolve('terraform.tfstate.d/aiai-state.tfstate'));
     const explicit = build({ statePath: '/srv/state/bootstrap.tfstate' }).doc;
     expect(explicit.terraform.backend.local.path).toBe('/srv/state/bootstrap.tfstate');
   });

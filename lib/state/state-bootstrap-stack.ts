@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { PropValidator } from '../core/validation-error';
@@ -12,6 +11,16 @@ import { HetznerS3Backend } from './hetzner-s3-backend';
 /** Folder (relative to the project root) that holds local state; git-ignored except `.gitkeep`. */
 export const LOCAL_STATE_DIR = 'terraform.tfstate.d';
 
+/**
+ * The local state file of a stack, as terraform sees it: terraform runs in
+ * `cdktf.out/stacks/<stack>/`, so the path climbs back to the project root. Relative, so the
+ * synthesized JSON is the same on every machine (cdktf's own default is an absolute path).
+ * Assumes cdktf's default output folder (`cdktf.out`, directly in the project root).
+ */
+export function localStatePath(stackName: string): string {
+  return `../../../${LOCAL_STATE_DIR}/${stackName}.tfstate`;
+}
+
 export interface StateBootstrapStackProps {
   /** Location of the state bucket: `fsn1`, `nbg1` or `hel1`. */
   readonly location: ObjectStorageLocation | string;
@@ -19,7 +28,7 @@ export interface StateBootstrapStackProps {
   readonly bucketName: string;
   /**
    * Where this stack keeps its own (local) state.
-   * @default `<cwd>/terraform.tfstate.d/<stack name>.tfstate`
+   * @default localStatePath(<stack name>): `terraform.tfstate.d/<stack name>.tfstate` in the project root
    */
   readonly statePath?: string;
   /**
@@ -65,7 +74,7 @@ export class StateBootstrapStack extends TerraformStack {
     v.throwIfInvalid();
 
     this.localBackend = new LocalBackend(this, {
-      path: props.statePath ?? path.join(process.cwd(), LOCAL_STATE_DIR, `${id}.tfstate`),
+      path: props.statePath ?? localStatePath(id),
     });
     this.provider = new HetznerObjectStorageProvider(this, 'object-storage', {
       location: props.location,
