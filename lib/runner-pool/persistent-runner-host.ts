@@ -26,7 +26,7 @@ import { HostPaths } from '../core/paths';
 import { ServerTypeInfo } from '../hetzner/catalog';
 import { HostConfig } from '../host/host-config';
 import { HostFile, HostUser } from '../render/cloud-config';
-import { DirectiveValue, SystemdUnit, systemdBytes } from '../render/systemd';
+import { DirectiveValue, serviceSandbox, SystemdUnit, systemdBytes } from '../render/systemd';
 import { ActionsRunnerRelease, RunnerArchitecture } from '../runner-manager/settings';
 import { installRunnerScript, RUNNER_CONFIG_DIR, RUNNER_DIR, RUNNER_ENV_FILE, RUNNER_INSTALL_SCRIPT, RUNNER_USER } from '../runner-manager/user-data';
 
@@ -107,34 +107,21 @@ export function renderRunnerInstallEnv(o: PersistentRunnerHostOptions): string {
 }
 
 /** What a CI job may do; everything else on the host is read-only or invisible to it. */
-export function runnerSandbox(): Record<string, DirectiveValue> {
+export function runnerSandbox(): Record<string, DirectiveValue | undefined> {
   return {
-    NoNewPrivileges: true,
-    ProtectSystem: 'strict',
-    ReadWritePaths: `${RUNNER_DIR} ${PERSISTENT_RUNNER_HOME}`,
+    ...serviceSandbox([RUNNER_DIR, PERSISTENT_RUNNER_HOME]),
     // /home (the operator's account and its secret inbox) and the platform's secrets are hidden.
-    ProtectHome: true,
     InaccessiblePaths: `-${HostPaths.secretsDir}`,
-    PrivateTmp: true,
-    PrivateDevices: true,
     ProtectProc: 'invisible',
-    ProtectKernelTunables: true,
-    ProtectKernelModules: true,
-    ProtectKernelLogs: true,
-    ProtectControlGroups: true,
-    ProtectClock: true,
-    ProtectHostname: true,
-    RestrictSUIDSGID: true,
-    RestrictRealtime: true,
-    LockPersonality: true,
     // Netlink: .NET and Node enumerate network interfaces through it.
-    RestrictAddressFamilies: 'AF_UNIX AF_INET AF_INET6 AF_NETLINK',
-    SystemCallArchitectures: 'native',
-    CapabilityBoundingSet: '',
+    RestrictAddressFamilies: RUNNER_ADDRESS_FAMILIES,
     // Not set on purpose: MemoryDenyWriteExecute (the runner's .NET, Node and JVM JIT-compile) and
     // RestrictNamespaces (browser and bubblewrap sandboxes in test jobs use user namespaces).
+    RestrictNamespaces: undefined,
   };
 }
+
+const RUNNER_ADDRESS_FAMILIES = 'AF_UNIX AF_INET AF_INET6 AF_NETLINK';
 
 /** The two units: registration (root, once the credential exists) and the runner itself. */
 export function persistentRunnerUnits(o: PersistentRunnerHostOptions): SystemdUnit[] {
@@ -160,25 +147,9 @@ export function persistentRunnerUnits(o: PersistentRunnerHostOptions): SystemdUn
           StandardError: 'journal',
           SyslogIdentifier: 'aiai-github-runner-register',
           UMask: '0077',
-          NoNewPrivileges: true,
-          ProtectSystem: 'strict',
-          ReadWritePaths: `${RUNNER_DIR} ${PERSISTENT_RUNNER_HOME}`,
-          ProtectHome: true,
-          PrivateTmp: true,
-          PrivateDevices: true,
+          ...serviceSandbox([RUNNER_DIR, PERSISTENT_RUNNER_HOME]),
           ProtectProc: 'invisible',
-          ProtectKernelTunables: true,
-          ProtectKernelModules: true,
-          ProtectKernelLogs: true,
-          ProtectControlGroups: true,
-          ProtectClock: true,
-          ProtectHostname: true,
-          RestrictAddressFamilies: 'AF_UNIX AF_INET AF_INET6 AF_NETLINK',
-          RestrictNamespaces: true,
-          RestrictSUIDSGID: true,
-          LockPersonality: true,
-          RestrictRealtime: true,
-          SystemCallArchitectures: 'native',
+          RestrictAddressFamilies: RUNNER_ADDRESS_FAMILIES,
           // Root with only what the script needs: look into the runner's 0750 directory, and
           // become the runner user (runuser) for config.sh. The register test runs it so.
           CapabilityBoundingSet: REGISTER_CAPABILITIES.join(' '),
