@@ -14,7 +14,7 @@ import { REGISTER_CAPABILITIES, renderPersistentRunnerEnv } from '../../lib/runn
 import { SERVER_TYPES } from '../../lib/hetzner/catalog';
 import { PINNED_ACTIONS_RUNNER } from '../../lib/runner-manager/settings';
 import { json, LoggedRequest, runAsync, startServer } from '../render/backup/fake-servers';
-import { hasTool, run } from '../support/tools';
+import { describeWithTools, hasTool, run } from '../support/tools';
 
 const PAT = 'github_pat_MARKER0123456789abcdef';
 const REGISTRATION_TOKEN = 'AABBREGISTRATIONMARKER42';
@@ -91,9 +91,7 @@ async function github(status = 201, body: unknown = { token: REGISTRATION_TOKEN,
   });
 }
 
-const suite = hasTool('jq') && hasTool('curl') ? describe : describe.skip;
-
-suite('register-runner.sh', () => {
+describeWithTools({ jq: 'jq', curl: 'curl' }, 'register-runner.sh', () => {
   test('asks GitHub for a registration token and runs config.sh with it, never on a command line', async () => {
     const gh = await github();
     try {

@@ -31,6 +31,17 @@ export function describeWithTool(
   }
 }
 
+/** {@link describeWithTool} for a suite that needs several tools (command -> Debian package). */
+export function describeWithTools(tools: Readonly<Record<string, string>>, name: string, fn: () => void, opts: { readonly requiredInCi?: boolean } = {}): void {
+  const missing = Object.keys(tools).filter((cmd) => !hasTool(cmd));
+  if (missing.length === 0) {
+    describe(name, fn);
+    return;
+  }
+  const first = missing[0];
+  describeWithTool(first, missing.map((c) => tools[c]).join(' '), name, fn, opts);
+}
+
 export interface RunResult {
   readonly status: number | null;
   readonly stdout: string;
