@@ -2,6 +2,7 @@
 // Regenerates the hcloud provider bindings in .gen/providers/hcloud from the provider schema
 // in ../shared/schemas (terraform `providers schema -json` format), the same way `cdktf get`
 // does when terraform can download the provider. Usage: npm run gen:hcloud [-- path/to/schema.json]
+// AIAI_GEN_OUT=<dir> writes into <dir>/providers/hcloud instead (the tests compare it with .gen).
 import { createRequire } from 'node:module';
 import { readFileSync, rmSync, existsSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
@@ -25,7 +26,7 @@ schema.provider_versions = { [fqpn]: version };
 const { TerraformProviderGenerator, CodeMaker } = require('@cdktf/provider-generator');
 const { ConstructsMakerProviderTarget, TerraformProviderConstraint, LANGUAGES } = require('@cdktf/commons');
 
-const outDir = resolve(root, '.gen');
+const outDir = resolve(process.env.AIAI_GEN_OUT ?? resolve(root, '.gen'));
 rmSync(resolve(outDir, 'providers/hcloud'), { recursive: true, force: true });
 const code = new CodeMaker();
 const generator = new TerraformProviderGenerator(code, schema);
