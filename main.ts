@@ -33,7 +33,8 @@ export const StackNames = {
 
 /**
  * The platform stack: network, access, monitoring, the orchestrator tier, object storage and the CI
- * runner pool (with its GitHub secrets, variables and workflow), in one Terraform graph. The stack owns every provider; constructs receive what they need.
+ * runner pool (with its GitHub secrets, variables and workflow), in one Terraform graph. The stack
+ * owns every provider; constructs receive what they need.
  */
 export class PlatformStack extends TerraformStack {
   public readonly network: PrivateNetwork;
