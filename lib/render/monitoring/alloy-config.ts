@@ -1,42 +1,17 @@
 import { isValidLabelValue } from '../../core/labels';
-import { Ports } from '../../core/ports';
 import { PropValidator } from '../../core/validation-error';
-import { DEFAULT_PROJECT } from '../../core/platform';
-import { checkDuration, checkMustBeLiteral, GENERATED_HEADER, HOSTNAME, isIpv4, LABEL_NAME, MonitoringIdentity, validateIdentity } from './common';
-import { AlloyStatement, attr, block, ref, renderAlloy } from './alloy-syntax';
-import { MonitoringPaths, monitoringPaths } from './paths';
-import { TargetLabels } from './prometheus-config';
+import { checkDuration, checkMustBeLiteral, HOSTNAME, isIpv4, LABEL_NAME, validateIdentity } from './common';
+import { AlloyStatement } from './alloy-syntax';
+import { AlloyConfigOptions, alloyPipeline, LogLabels, renderAlloyPipeline, StreamLabels } from './alloy-host';
 
-/** Log shipping of one host (every host of the platform runs it). */
-export interface AlloyConfigOptions extends MonitoringIdentity {
-  /** This host's name: the `host` label of its logs. */
-  readonly hostname: string;
-  /** This host's role (a Roles value): the `role` label of its logs. */
-  readonly role: string;
-  /** Private IPv4 of the monitoring host, where Loki listens. */
-  readonly lokiHost: string;
-  /** More labels for every log line of the host (names `[a-zA-Z_][a-zA-Z0-9_]*`, values any text). @default - none */
-  readonly extraLabels?: Readonly<Record<string, string>>;
-  /** Journal entries older than this are not read on first start. @default '12h' */
-  readonly journalMaxAge?: string;
-  /** Path override (tests). @default monitoringPaths() */
-  readonly paths?: MonitoringPaths;
-}
+/*
+ * The pipeline itself is built in ./alloy-host.ts, which imports nothing that reaches cdktf (the
+ * runner CLI renders it at run time); this module adds the synth-time validation.
+ */
+export type { AlloyConfigOptions } from './alloy-host';
+export { alloyPipeline, LOKI_PUSH_PATH, LogLabels, renderAlloyPipeline, StreamLabels } from './alloy-host';
 
-/** Loki's push endpoint path. */
-export const LOKI_PUSH_PATH = '/loki/api/v1/push';
-
-/** Label names of shipped logs. */
-export const LogLabels = {
-  /** `systemd-journal` or `aiai`. */
-  job: 'job',
-  /** systemd unit of a journal entry. */
-  unit: 'unit',
-  /** Journal priority keyword (`err`, `info`, ...). */
-  level: 'level',
-} as const;
-
-const RESERVED = new Set<string>([TargetLabels.host, TargetLabels.role, TargetLabels.environment, 'project', LogLabels.job, LogLabels.unit, LogLabels.level, 'filename']);
+const RESERVED = new Set<string>([...Object.values(StreamLabels), LogLabels.job, LogLabels.unit, LogLabels.level, 'filename']);
 
 export function validateAlloyConfigOptions(v: PropValidator, o: AlloyConfigOptions): void {
   validateIdentity(v, o);
@@ -61,39 +36,10 @@ export function validateAlloyConfigOptions(v: PropValidator, o: AlloyConfigOptio
   checkDuration(v, 'journalMaxAge', o.journalMaxAge, { min: 60_000, max: 30 * 86_400_000, minText: '1m', maxText: '30d' });
 }
 
-/** The Alloy statements (exposed for structural tests). */
+/** The Alloy statements, validated (exposed for structural tests). */
 export function alloyStatements(o: AlloyConfigOptions): AlloyStatement[] {
-  const v = new PropValidator('AlloyConfig');
-  validateAlloyConfigOptions(v, o);
-  v.throwIfInvalid();
-  const paths = o.paths ?? monitoringPaths();
-  const receiver = ref('loki.write.monitoring.receiver');
-  return [
-    block('logging', undefined, [attr('level', 'info'), attr('format', 'logfmt')]),
-    block('loki.write', 'monitoring', [
-      block('endpoint', undefined, [attr('url', `http://${o.lokiHost}:${Ports.loki.port}${LOKI_PUSH_PATH}`)]),
-      attr('external_labels', {
-        [TargetLabels.host]: o.hostname,
-        [TargetLabels.role]: o.role,
-        [TargetLabels.environment]: o.environment,
-        project: o.project ?? DEFAULT_PROJECT,
-        ...(o.extraLabels ?? {}),
-      }),
-    ]),
-    block('loki.relabel', 'journal', [
-      attr('forward_to', []),
-      block('rule', undefined, [attr('source_labels', ['__journal__systemd_unit']), attr('target_label', LogLabels.unit)]),
-      block('rule', undefined, [attr('source_labels', ['__journal_priority_keyword']), attr('target_label', LogLabels.level)]),
-    ]),
-    block('loki.source.journal', 'journal', [
-      attr('max_age', o.journalMaxAge ?? '12h'),
-      attr('relabel_rules', ref('loki.relabel.journal.rules')),
-      attr('labels', { [LogLabels.job]: 'systemd-journal' }),
-      attr('forward_to', [receiver]),
-    ]),
-    block('local.file_match', 'aiai', [attr('path_targets', [{ __path__: paths.aiaiLogGlob, [LogLabels.job]: 'aiai' }])]),
-    block('loki.source.file', 'aiai', [attr('targets', ref('local.file_match.aiai.targets')), attr('forward_to', [receiver])]),
-  ];
+  check(o);
+  return alloyPipeline(o);
 }
 
 /**
@@ -101,5 +47,12 @@ export function alloyStatements(o: AlloyConfigOptions): AlloyStatement[] {
  * Loki on the monitoring host over the private network with host/role/environment labels.
  */
 export function renderAlloyConfig(o: AlloyConfigOptions): string {
-  return renderAlloy(alloyStatements(o), GENERATED_HEADER);
+  check(o);
+  return renderAlloyPipeline(o);
+}
+
+function check(o: AlloyConfigOptions): void {
+  const v = new PropValidator('AlloyConfig');
+  validateAlloyConfigOptions(v, o);
+  v.throwIfInvalid();
 }

@@ -1,4 +1,4 @@
-import { quoteString } from './common';
+import { quoteString } from './strings';
 
 /**
  * A small writer for the Grafana Alloy configuration syntax (formerly River): blocks, attributes
