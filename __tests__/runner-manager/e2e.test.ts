@@ -2,8 +2,10 @@
  * End to end: the `aiai-runner` CLI against local stand-ins of the Hetzner Cloud API and the
  * GitHub REST API. Policy seconds are milliseconds here (same logic, faster clock).
  */
+import { parse } from 'yaml';
 import { ExitCode } from '../../lib/runner-manager/errors';
 import { PINNED_ACTIONS_RUNNER, poolRunnerLabel, runRunnerLabel } from '../../lib/runner-manager/settings';
+import { attrOf, blocks, parseAlloy } from '../render/monitoring/alloy-parser';
 import { GITHUB_TOKEN, HCLOUD_TOKEN, World, jitFromUserData } from './support/world';
 
 let world: World;
@@ -89,6 +91,36 @@ describe('a normal job', () => {
     expect(server.userData).toContain('RUNNER_ARCH=arm64');
     expect(server.userData).toContain(PINNED_ACTIONS_RUNNER.sha256.arm64);
     expect(server.userData).not.toContain(PINNED_ACTIONS_RUNNER.sha256.x64);
+  });
+});
+
+describe('log shipping', () => {
+  test('with a Loki host, the runner server joins the network and ships its logs labelled with its name', async () => {
+    const r = await world.run(['up', '--job', 'build'], { AIAI_RUNNER_NETWORK_ID: '77', AIAI_RUNNER_LOKI_HOST: '10.0.1.20' });
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    const server = world.hetzner.byName('ci-9001-1-build')!;
+    expect(server.networks).toEqual([77]);
+    const doc = parse(server.userData) as { packages: string[]; write_files: { path: string; content: string }[] };
+    expect(doc.packages).toEqual(['prometheus-node-exporter', 'alloy']);
+    const config = doc.write_files.find((f) => f.path === '/etc/alloy/config.alloy')!.content;
+    const [write] = blocks(parseAlloy(config), 'loki.write');
+    expect(attrOf(write, 'external_labels')).toEqual({ host: 'ci-9001-1-build', role: 'ci-runner', environment: 'test', project: 'aiai' });
+    expect(attrOf(blocks(write.body, 'endpoint')[0], 'url')).toBe('http://10.0.1.20:3100/loki/api/v1/push');
+  });
+
+  test('without one, no Alloy', async () => {
+    const r = await world.run(['up', '--job', 'build'], { AIAI_RUNNER_NETWORK_ID: '77', AIAI_RUNNER_LOKI_HOST: '' });
+    expect(r.code).toBe(0);
+    expect(world.hetzner.byName('ci-9001-1-build')!.userData).not.toMatch(/alloy/);
+  });
+
+  test('fails before creating anything if the Loki host is set without a network', async () => {
+    const r = await world.run(['up', '--job', 'build'], { AIAI_RUNNER_LOKI_HOST: '10.0.1.20' });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/AIAI_RUNNER_LOKI_HOST: got "10.0.1.20"; allowed: unset without a private network/);
+    expect(world.hetzner.servers.size).toBe(0);
+    expect(world.github.runners.size).toBe(0);
   });
 });
 

@@ -3,6 +3,7 @@
  * workflow renderer the construct uses) may only reach node built-ins, `yaml` and our own pure
  * modules, never cdktf/constructs/providers.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createLogger } from '../../lib/runner-manager/cli';
@@ -43,7 +44,55 @@ function graph(entries: string[]): { files: Set<string>; external: Set<string> }
 test('the runner CLI and the workflow renderer import only node built-ins and yaml', () => {
   const { files, external } = graph([join(ROOT, 'bin/aiai-runner.ts'), join(ROOT, 'lib/runner-manager/index.ts'), join(ROOT, 'lib/render/workflow/index.ts')]);
   expect([...external].sort()).toEqual(['yaml']);
-  expect([...files].map((f) => f.slice(ROOT.length + 1))).toEqual(expect.arrayContaining(['lib/hetzner/catalog.ts', 'lib/core/labels.ts', 'lib/render/systemd.ts', 'lib/runner-manager/manager.ts']));
+  expect([...files].map((f) => f.slice(ROOT.length + 1))).toEqual(
+    expect.arrayContaining([
+      'lib/hetzner/catalog.ts',
+      'lib/core/labels.ts',
+      'lib/render/systemd.ts',
+      'lib/runner-manager/manager.ts',
+      // Log shipping of runners: the Alloy pipeline and install plan, rendered at run time.
+      'lib/render/monitoring/alloy-host.ts',
+      'lib/render/monitoring/alloy-syntax.ts',
+      'lib/render/monitoring/install-plan.ts',
+      'lib/network/cidr.ts',
+    ]),
+  );
+});
+
+test('the runtime-safe monitoring renderers reach no package at all; their validating wrappers do reach cdktf', () => {
+  const runtime = ['alloy-host.ts', 'alloy-syntax.ts', 'install-plan.ts', 'strings.ts', 'paths.ts'].map((f) => join(ROOT, 'lib/render/monitoring', f));
+  expect([...graph(runtime).external]).toEqual([]);
+  // The check sees through the graph: the synth-time modules (which validate with cdktf tokens) are caught.
+  for (const wrapper of ['alloy-config.ts', 'install.ts']) {
+    expect([...graph([join(ROOT, 'lib/render/monitoring', wrapper)]).external]).toEqual(expect.arrayContaining(['cdktf (imported by lib/core/tokens.ts)']));
+  }
+});
+
+test('at run time: rendering a runner with log shipping loads no cdktf, constructs or provider module (the synth-time wrapper does)', () => {
+  // A separate node process (through tsx, as the CLI runs in development) that records every
+  // package resolution, renders a runner's user_data with Alloy, then loads the validating wrapper.
+  const script = `
+    const Module = require('node:module');
+    const resolve = Module._resolveFilename;
+    const seen = [];
+    Module._resolveFilename = function (request, ...rest) {
+      if (/^(cdktf|constructs|@cdktf)(\\/|$)/.test(request)) seen.push(request);
+      return resolve.call(this, request, ...rest);
+    };
+    require('./lib/runner-manager/index.ts');
+    const { renderRunnerUserData } = require('./lib/runner-manager/user-data.ts');
+    const { PINNED_ACTIONS_RUNNER } = require('./lib/runner-manager/settings.ts');
+    const text = renderRunnerUserData({ name: 'ci-1-1-a', encodedJitConfig: 'QUJD', architecture: 'arm64', actionsRunner: PINNED_ACTIONS_RUNNER, logShipping: { lokiHost: '10.0.1.20', environment: 'production' } });
+    const runtime = [...seen];
+    require('./lib/render/monitoring/alloy-config.ts');
+    console.log(JSON.stringify({ runtime, alloy: text.includes('loki.write "monitoring"'), wrapper: seen.slice(runtime.length) }));
+  `;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  expect(r.stderr).toBe('');
+  const out = JSON.parse(r.stdout) as { runtime: string[]; alloy: boolean; wrapper: string[] };
+  expect(out.alloy).toBe(true);
+  expect(out.runtime).toEqual([]);
+  expect(out.wrapper).toContain('cdktf');
 });
 
 test('progress: rewritten in place on a terminal, printed now and then in CI logs', () => {

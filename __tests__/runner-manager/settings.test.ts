@@ -37,6 +37,7 @@ describe('defaults', () => {
       fallbackLocations: ['nbg1', 'hel1'],
       image: 'ubuntu-24.04',
       networkId: undefined,
+      lokiHost: undefined,
       firewallIds: [],
       sshKeys: [],
       runnerLabels: [],
@@ -72,18 +73,22 @@ describe('variables round trip', () => {
       fallbackLocations: ['fsn1'],
       image: '123456',
       networkId: '99',
+      lokiHost: '10.0.1.20',
       firewallIds: ['7', '8'],
       sshKeys: ['ops key'],
       runnerLabels: ['gpu', 'big.mem'],
-      serverLabels: { project: 'aiai', monitoring: 'true' },
+      serverLabels: { project: 'aiai', environment: 'staging', monitoring: 'true' },
       maxRunners: 12,
       maxLifetimeMinutes: 300,
       runnerGroupId: 3,
     });
     const values = poolVariableValues(settings);
     expect(values.AIAI_RUNNER_FALLBACK_SERVER_TYPES).toBe('cpx42,cx43');
-    expect(values.AIAI_RUNNER_SERVER_LABELS).toBe('project=aiai,monitoring=true');
-    expect(parsePoolSettings(values)).toEqual(settings);
+    expect(values.AIAI_RUNNER_SERVER_LABELS).toBe('project=aiai,environment=staging,monitoring=true');
+    expect(values.AIAI_RUNNER_LOKI_HOST).toBe('10.0.1.20');
+    const parsed = parsePoolSettings(values);
+    expect(parsed).toEqual(settings);
+    expect(parsed.lokiHost).toBe('10.0.1.20');
   });
 
   test('empty lists are written as "none" so that they survive the round trip', () => {
@@ -91,6 +96,8 @@ describe('variables round trip', () => {
     const values = poolVariableValues(settings);
     expect(values.AIAI_RUNNER_FALLBACK_SERVER_TYPES).toBe('none');
     expect(values).not.toHaveProperty('AIAI_RUNNER_NETWORK_ID');
+    expect(values).not.toHaveProperty('AIAI_RUNNER_LOKI_HOST');
+    expect(Object.keys(values)).toHaveLength(Object.keys(poolGithubNames().variables).length - 2);
     expect(parsePoolSettings(values)).toEqual(settings);
   });
 
@@ -179,6 +186,25 @@ describe('fails if ...', () => {
     expect(e.message).toMatch(/AIAI_RUNNER_ACTIONS_RUNNER_SHA256_ARM64/);
   });
 
+  test.each(['10.0.1.256', 'loki.internal', '010.0.1.20', '10.0.1.20/32', '8.8.8.8', '172.32.0.1', ' 10.0.1.20x'])(
+    'fails if the Loki host is not a private IPv4 address: %j',
+    (ip) => {
+      const e = parseFails({ AIAI_RUNNER_NETWORK_ID: '12', AIAI_RUNNER_SERVER_LABELS: 'environment=production', AIAI_RUNNER_LOKI_HOST: ip });
+      expect(e.message).toMatch(/AIAI_RUNNER_LOKI_HOST: got ".*"; allowed: the private \(RFC 1918\) IPv4 of the monitoring node/);
+      expect(e.problems).toHaveLength(1);
+    },
+  );
+
+  test('fails if the Loki host is set without a private network (no way to reach Loki)', () => {
+    const e = parseFails({ AIAI_RUNNER_SERVER_LABELS: 'environment=production', AIAI_RUNNER_LOKI_HOST: '10.0.1.20' });
+    expect(e.message).toMatch(/AIAI_RUNNER_LOKI_HOST: got "10.0.1.20"; allowed: unset without a private network \(networkId\)/);
+  });
+
+  test('fails if the Loki host is set without an environment server label (the environment label of the logs)', () => {
+    const e = parseFails({ AIAI_RUNNER_NETWORK_ID: '12', AIAI_RUNNER_SERVER_LABELS: 'project=aiai', AIAI_RUNNER_LOKI_HOST: '192.168.3.4' });
+    expect(e.message).toMatch(/AIAI_RUNNER_SERVER_LABELS: got \{"project":"aiai"\}; allowed: labels with an environment label when lokiHost is set/);
+  });
+
   test('every problem is reported at once', () => {
     const e = parseFails({ AIAI_RUNNER_MAX_RUNNERS: '0', AIAI_RUNNER_SERVER_TYPE: 'nope', AIAI_RUNNER_IMAGE: 'x' });
     expect(e.problems.map((p) => p.variable)).toEqual(expect.arrayContaining(['maxRunners', 'serverType', 'image']));
@@ -191,6 +217,13 @@ describe('construct-side validation', () => {
     const problems = checkPoolSettings({ pool: 'ci', maxRunners: 0, firewallIds: [token], networkId: token }, { isUnresolved: (v) => v === token });
     expect(problems).toEqual([{ property: 'maxRunners', variable: 'maxRunners', value: 0, allowed: 'an integer from 1 to 100' }]);
     expect(() => resolvePoolSettings({ pool: 'ci', maxRunners: 0 })).toThrow(/Invalid runner pool settings:\n {2}- maxRunners: got 0/);
+  });
+
+  test('a Loki host token (the monitoring node\'s address from another construct) is not parsed at synth', () => {
+    const token = '${TfToken[TOKEN.2]}';
+    const input = { pool: 'ci', networkId: '5', lokiHost: token, serverLabels: { environment: 'production' } };
+    expect(checkPoolSettings(input, { isUnresolved: (v) => v === token })).toEqual([]);
+    expect(checkPoolSettings(input).map((p) => p.property)).toEqual(['lokiHost']);
   });
 });
 

@@ -6,18 +6,26 @@ import {
   RUNNER_INSTALL_SCRIPT,
   RUNNER_JIT_FILE,
   RUNNER_UNIT,
+  RunnerLogShipping,
   installRunnerScript,
   renderRunnerUserData,
+  runnerLogShipping,
   runnerUnit,
 } from '../../lib/runner-manager/user-data';
-import { PINNED_ACTIONS_RUNNER } from '../../lib/runner-manager/settings';
+import { PINNED_ACTIONS_RUNNER, resolvePoolSettings } from '../../lib/runner-manager/settings';
+import { Ports } from '../../lib/core/ports';
+import { HetznerLimits } from '../../lib/hetzner/catalog';
+import { AptPreferencePaths, DEFAULT_GRAFANA_VERSIONS, GrafanaApt } from '../../lib/render/monitoring/install-plan';
+import { attrOf, Block, blocks, parseAlloy } from '../render/monitoring/alloy-parser';
 import { describeWithTool, run } from '../support/tools';
 import { tempDir } from '../support/tmp';
 
 const JIT = Buffer.from(JSON.stringify({ '.runner': 'x'.repeat(400), '.credentials': 'y'.repeat(1200) })).toString('base64');
 
-function render(arch: 'x64' | 'arm64' = 'x64', rootSshLogin = false): string {
-  return renderRunnerUserData({ name: 'ci-9001-1-build', encodedJitConfig: JIT, architecture: arch, actionsRunner: PINNED_ACTIONS_RUNNER, rootSshLogin });
+const LOGS: RunnerLogShipping = { lokiHost: '10.0.1.20', environment: 'production', project: 'aiai' };
+
+function render(arch: 'x64' | 'arm64' = 'x64', rootSshLogin = false, logShipping?: RunnerLogShipping): string {
+  return renderRunnerUserData({ name: 'ci-9001-1-build', encodedJitConfig: JIT, architecture: arch, actionsRunner: PINNED_ACTIONS_RUNNER, rootSshLogin, logShipping });
 }
 
 interface Doc {
@@ -27,8 +35,10 @@ interface Doc {
   package_update: boolean;
   package_upgrade: boolean;
   users: { name: string; lock_passwd: boolean; sudo?: unknown }[];
-  write_files: { path: string; content: string; owner: string; permissions: string }[];
+  write_files: { path: string; content: string; owner: string; permissions: string; defer?: boolean }[];
   runcmd: string[][];
+  packages: string[];
+  apt?: { sources: Record<string, Record<string, string>> };
 }
 
 function doc(text: string): Doc {
@@ -98,10 +108,115 @@ describe('runner user_data', () => {
   });
 });
 
+describe('runner user_data with log shipping', () => {
+  const files = (d: Doc) => Object.fromEntries(d.write_files.map((f) => [f.path, f]));
+
+  test('without a Loki host: node exporter only, nothing of Alloy or the Grafana repository', () => {
+    const text = render('x64');
+    expect(text).not.toMatch(/alloy|grafana|loki/i);
+    expect(doc(text).apt).toBeUndefined();
+  });
+
+  test.each([
+    ['x64', 'amd64', 'arm64'],
+    ['arm64', 'arm64', 'amd64'],
+  ] as const)('%s: the Grafana APT source for %s, pinned Alloy next to node exporter', (arch, debian, other) => {
+    const text = render(arch, false, LOGS);
+    const d = doc(text);
+    expect(d.apt).toEqual({
+      sources: {
+        'grafana.list': {
+          source: `deb [arch=${debian} signed-by=$KEY_FILE] https://apt.grafana.com stable main`,
+          keyid: GrafanaApt.keyFingerprint,
+          keyserver: 'keyserver.ubuntu.com',
+        },
+      },
+    });
+    expect(JSON.stringify([d.apt, d.packages])).not.toContain(other);
+    expect(d.packages).toEqual(['prometheus-node-exporter', 'alloy']);
+    // The pin is written in the init stage (no defer), before the package stage installs Alloy.
+    const pin = files(d)[AptPreferencePaths.logShipping];
+    expect(pin.defer).toBeUndefined();
+    expect(pin.content).toContain(`Package: alloy\nPin: version ${DEFAULT_GRAFANA_VERSIONS.alloy}\nPin-Priority: 1001`);
+  });
+
+  test('the Alloy config ships journald and /var/log/aiai/*.log to Loki with host, role, environment and project labels', () => {
+    const f = files(doc(render('x64', false, { lokiHost: '10.0.1.20', environment: 'staging', project: 'acme' })))['/etc/alloy/config.alloy'];
+    // Written after the packages (the alloy package ships a default config at this path).
+    expect(f).toMatchObject({ owner: 'root:root', permissions: '0644', defer: true });
+    const stmts = parseAlloy(f.content);
+    const [write] = blocks(stmts, 'loki.write');
+    expect(attrOf(blocks(write.body, 'endpoint')[0], 'url')).toBe(`http://10.0.1.20:${Ports.loki.port}/loki/api/v1/push`);
+    expect(attrOf(write, 'external_labels')).toEqual({ host: 'ci-9001-1-build', role: 'ci-runner', environment: 'staging', project: 'acme' });
+    const [journal] = blocks(stmts, 'loki.source.journal');
+    expect(attrOf(journal, 'forward_to')).toEqual([{ ref: 'loki.write.monitoring.receiver' }]);
+    const [match] = blocks(stmts, 'local.file_match');
+    expect(attrOf(match, 'path_targets')).toEqual([{ __path__: '/var/log/aiai/*.log', job: 'aiai' }]);
+    expect(blocks(stmts, 'loki.source.file')).toHaveLength(1);
+    expect(stmts.filter((s): s is Block => s.kind === 'block').map((b) => b.name)).toEqual([
+      'logging',
+      'loki.write',
+      'loki.relabel',
+      'loki.source.journal',
+      'local.file_match',
+      'loki.source.file',
+    ]);
+  });
+
+  test('project defaults to aiai', () => {
+    const f = files(doc(render('x64', false, { lokiHost: '10.0.1.20', environment: 'production' })))['/etc/alloy/config.alloy'];
+    const [write] = blocks(parseAlloy(f.content), 'loki.write');
+    expect(attrOf(write, 'external_labels')).toMatchObject({ project: 'aiai' });
+  });
+
+  test('/etc/default/alloy: our config, Alloy on loopback, no usage reporting', () => {
+    const f = files(doc(render('x64', false, LOGS)))['/etc/default/alloy'];
+    expect(f.defer).toBe(true);
+    expect(f.content).toContain('CONFIG_FILE="/etc/alloy/config.alloy"');
+    expect(f.content).toContain(`CUSTOM_ARGS="--server.http.listen-addr=127.0.0.1:${Ports.alloy.port} --disable-reporting"`);
+  });
+
+  test('the runner starts first and does not wait for Alloy, which is (re)started without blocking', () => {
+    const d = doc(render('x64', false, LOGS));
+    expect(d.runcmd).toEqual([
+      [RUNNER_INSTALL_SCRIPT],
+      ['systemctl', 'daemon-reload'],
+      ['systemctl', 'start', '--no-block', RUNNER_UNIT],
+      ['systemctl', 'enable', 'alloy.service'],
+      ['systemctl', 'restart', '--no-block', 'alloy.service'],
+    ]);
+    expect(files(d)[`/etc/systemd/system/${RUNNER_UNIT}`].content).not.toMatch(/alloy/);
+  });
+
+  test("stays far below Hetzner's 32 KiB limit with a JIT config of realistic size", () => {
+    const bytes = Buffer.byteLength(render('arm64', true, LOGS));
+    expect(bytes).toBeGreaterThan(Buffer.byteLength(render('arm64', true)));
+    expect(bytes).toBeLessThan(HetznerLimits.userDataBytes / 2);
+  });
+
+  test('the pool settings carry the log shipping: Loki host, and environment/project from the server labels', () => {
+    const settings = resolvePoolSettings({ pool: 'ci', networkId: '5', lokiHost: '10.0.1.20', serverLabels: { project: 'acme', environment: 'production', monitoring: 'true' } });
+    expect(runnerLogShipping(settings)).toEqual({ lokiHost: '10.0.1.20', environment: 'production', project: 'acme' });
+    expect(runnerLogShipping(resolvePoolSettings({ pool: 'ci' }))).toBeUndefined();
+  });
+
+  test('fails if the Loki host is not a private IPv4 address or a label value is invalid', () => {
+    expect(() => render('x64', false, { ...LOGS, lokiHost: '8.8.8.8' })).toThrow(/Loki host "8.8.8.8" is not a private IPv4 address/);
+    expect(() => render('x64', false, { ...LOGS, lokiHost: '10.0.1.20"} x' })).toThrow(/Loki host .* is not a private IPv4 address/);
+    expect(() => render('x64', false, { ...LOGS, environment: '' })).toThrow(/log shipping environment "" is not a non-empty Hetzner label value/);
+    expect(() => render('x64', false, { ...LOGS, project: 'a b' })).toThrow(/log shipping project "a b"/);
+  });
+});
+
 describeWithTool('cloud-init', 'cloud-init', 'runner user_data: cloud-init schema', () => {
-  test.each(['x64', 'arm64'] as const)('%s user_data is a valid cloud-config', (arch) => {
+  test.each([
+    ['x64', false],
+    ['arm64', false],
+    ['x64', true],
+    ['arm64', true],
+  ] as const)('%s user_data (log shipping: %s) is a valid cloud-config', (arch, logs) => {
     const file = join(tempDir('runner-cc-'), 'user-data.yaml');
-    writeFileSync(file, render(arch));
+    writeFileSync(file, render(arch, false, logs ? LOGS : undefined));
     const r = run('cloud-init', ['schema', '-c', file]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/Valid cloud-config/);

@@ -38,7 +38,7 @@ import {
   runnerName,
   serverLabelsFor,
 } from './settings';
-import { renderRunnerUserData } from './user-data';
+import { renderRunnerUserData, runnerLogShipping } from './user-data';
 
 /** Waits and intervals, in seconds (scaled by `Clock.secondMs`). */
 export interface ManagerTimings {
@@ -212,6 +212,7 @@ async function claimSlot(ctx: ManagerContext, name: string, runKey: string, crea
     architecture: runnerArchitecture(settings.serverType),
     actionsRunner: settings.actionsRunner,
     rootSshLogin: settings.sshKeys.length > 0,
+    logShipping: runnerLogShipping(settings),
   });
   let server: HcloudServer | undefined;
   const refused: string[] = [];

@@ -20,6 +20,7 @@ import {
   location as lookupLocation,
   serverType as lookupServerType,
 } from '../hetzner/catalog';
+import { isPrivate, parseCidr } from '../network/cidr';
 
 /** CPU architecture in GitHub Actions runner naming (release asset names, runner labels). */
 export type RunnerArchitecture = 'x64' | 'arm64';
@@ -83,6 +84,11 @@ export interface PoolSettings {
   readonly image: string;
   /** ID of a private network to attach servers to. */
   readonly networkId?: string;
+  /**
+   * Private IPv4 of the monitoring node: servers run Grafana Alloy and ship their journal and
+   * /var/log/aiai/*.log to Loki there, over the private network.
+   */
+  readonly lokiHost?: string;
   /** IDs of firewalls applied at creation (the construct's no-inbound firewall). */
   readonly firewallIds: readonly string[];
   /** SSH key names or IDs (servers without keys get no root password login either). */
@@ -115,6 +121,8 @@ export interface PoolSettingsInput {
   readonly image?: string;
   /** @default no private network */
   readonly networkId?: string;
+  /** @default no log shipping (needs `networkId` and an `environment` server label when set) */
+  readonly lokiHost?: string;
   /** @default no firewall (the construct always passes its own) */
   readonly firewallIds?: readonly string[];
   /** @default no SSH keys */
@@ -168,6 +176,7 @@ export const SETTING_VARIABLE_SUFFIXES = {
   fallbackLocations: 'FALLBACK_LOCATIONS',
   image: 'IMAGE',
   networkId: 'NETWORK_ID',
+  lokiHost: 'LOKI_HOST',
   firewallIds: 'FIREWALL_IDS',
   sshKeys: 'SSH_KEYS',
   runnerLabels: 'LABELS',
@@ -329,6 +338,7 @@ export function withDefaults(input: PoolSettingsInput): PoolSettings {
       input.fallbackLocations ?? (location === PoolDefaults.location ? PoolDefaults.fallbackLocations : []),
     image: input.image ?? PoolDefaults.image,
     networkId: input.networkId,
+    lokiHost: input.lokiHost,
     firewallIds: input.firewallIds ?? [],
     sshKeys: input.sshKeys ?? [],
     runnerLabels: input.runnerLabels ?? [],
@@ -426,6 +436,23 @@ export function checkPoolSettings(input: PoolSettingsInput, options: CheckOption
   if (s.networkId !== undefined && !skip(s.networkId) && !NUMERIC_ID.test(s.networkId)) {
     fail('networkId', 'networkId', s.networkId, 'a numeric Hetzner network ID');
   }
+  if (s.lokiHost !== undefined && !skip(s.lokiHost)) {
+    const ip = typeof s.lokiHost === 'string' ? parseCidr(`${s.lokiHost}/32`) : undefined;
+    if (!ip || !isPrivate(ip)) {
+      fail('lokiHost', 'lokiHost', s.lokiHost, 'the private (RFC 1918) IPv4 of the monitoring node, where Loki listens, e.g. 10.0.1.20');
+    }
+  }
+  if (s.lokiHost !== undefined && s.networkId === undefined) {
+    fail('lokiHost', 'lokiHost', s.lokiHost, 'unset without a private network (networkId): logs go to Loki over the private network only');
+  }
+  if (s.lokiHost !== undefined && s.serverLabels[LabelKeys.environment] === undefined) {
+    fail(
+      `serverLabels.${LabelKeys.environment}`,
+      'serverLabels',
+      s.serverLabels,
+      `labels with an ${LabelKeys.environment} label when lokiHost is set (the environment label of the shipped logs)`,
+    );
+  }
   s.firewallIds.forEach((id, i) => {
     if (!skip(id) && !NUMERIC_ID.test(id)) fail(`firewallIds[${i}]`, 'firewallIds', id, 'a numeric Hetzner firewall ID');
   });
@@ -506,7 +533,7 @@ function formatLabels(labels: Readonly<Record<string, string>>): string {
 /**
  * The value of every GitHub Actions variable of a pool (keyed by variable name). Values are plain
  * strings; unresolved tokens pass through as their string form. Optional settings that are unset
- * (network) are omitted: the workflow then reads an empty string, which means "unset".
+ * (network, Loki host) are omitted: the workflow then reads an empty string, which means "unset".
  */
 export function poolVariableValues(settings: PoolSettings, names: PoolGithubNames = poolGithubNames()): Record<string, string> {
   const v = names.variables;
@@ -529,6 +556,7 @@ export function poolVariableValues(settings: PoolSettings, names: PoolGithubName
     [v.actionsRunnerSha256Arm64]: settings.actionsRunner.sha256.arm64,
   };
   if (settings.networkId !== undefined) out[v.networkId] = settings.networkId;
+  if (settings.lokiHost !== undefined) out[v.lokiHost] = settings.lokiHost;
   return out;
 }
 
@@ -603,6 +631,7 @@ export function parsePoolSettings(env: Env): PoolSettings {
     fallbackLocations: parseList(read(env, n.fallbackLocations)),
     image: read(env, n.image),
     networkId: read(env, n.networkId),
+    lokiHost: read(env, n.lokiHost),
     firewallIds: parseList(read(env, n.firewallIds)),
     sshKeys: parseList(read(env, n.sshKeys)),
     runnerLabels: parseList(read(env, n.runnerLabels)),
