@@ -1,3 +1,4 @@
+import { unescapeTerraformTemplate } from '../../lib/core/terraform-template';
 import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { TerraformStack } from 'cdktf';
@@ -62,7 +63,8 @@ describe('HardenedServer', () => {
     expect(s).not.toHaveProperty('firewall_ids');
     expect(s).not.toHaveProperty('placement_group_id');
     expect(s).not.toHaveProperty('lifecycle');
-    expect(s.user_data).toBe(h.userData);
+    // Terraform unescapes `$${` in the JSON string: the server receives exactly the rendered document.
+    expect(unescapeTerraformTemplate(s.user_data)).toBe(h.userData);
     expect(h.privateIp).toBe('10.0.1.10');
     expect(h.serverTypeInfo.name).toBe('cx23');
     expect(h.ipv4Address).toMatch(/^\$\{TfToken\[/);
@@ -225,7 +227,7 @@ describe('HardenedServer', () => {
     test('small documents go as plain #cloud-config text (readable plan diffs)', () => {
       const f = fixture();
       const h = server(f);
-      expect(h.userDataEncoded).toBe(h.userData);
+      expect(unescapeTerraformTemplate(h.userDataEncoded)).toBe(h.userData);
       expect(serverJson(f).user_data.startsWith('#cloud-config\n')).toBe(true);
     });
 

@@ -13,6 +13,7 @@ import { App } from 'cdktf';
 import { parse } from 'yaml';
 import { buildReferenceApp } from '../../main';
 import { EXAMPLE_CONFIG, ReferenceConfig } from '../../lib/app/reference-config';
+import { unescapeTerraformTemplate } from '../../lib/core/terraform-template';
 import { tempDir } from './tmp';
 
 /** A Terraform JSON document as cdktf writes it (only the parts tests read are typed). */
@@ -122,7 +123,7 @@ export interface ExtractedServer {
   readonly constructPath: string;
   /** The server's `name` attribute (its hostname). */
   readonly serverName: string;
-  /** The `user_data` attribute exactly as synthesized (plain, or base64 of the gzipped document). */
+  /** The `user_data` Hetzner receives: the synthesized attribute after Terraform unescaped `$${` (plain, or base64 of the gzipped document). */
   readonly rawUserData: string;
   readonly userDataEncoding: 'plain' | 'base64-gzip';
   /** The cloud-config document (decoded the way Hetzner's cloud-init datasource does). */
@@ -167,7 +168,9 @@ export function decodeWriteFile(entry: { content?: unknown; encoding?: string })
  * the library's own encoder: text that is not a `#cloud-config` document is base64-decoded, and a
  * gzip stream is then gunzipped.
  */
-export function decodeUserDataLikeCloudInit(raw: string): { text: string; encoding: 'plain' | 'base64-gzip' } {
+export function decodeUserDataLikeCloudInit(json: string): { text: string; encoding: 'plain' | 'base64-gzip' } {
+  // Terraform first evaluates the JSON string as a template (`$${` -> `${`, `%%{` -> `%{`).
+  const raw = unescapeTerraformTemplate(json);
   if (raw.startsWith('#cloud-config')) return { text: raw, encoding: 'plain' };
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(raw)) throw new Error('user_data is neither #cloud-config text nor base64');
   const bytes = Buffer.from(raw, 'base64');
@@ -182,9 +185,11 @@ export function decodeUserDataLikeCloudInit(raw: string): { text: string; encodi
 export function extractServers(synth: SynthesizedApp): ExtractedServer[] {
   const base = tempDir('hosts-');
   return resourcesOfType(synth, 'hcloud_server').map(({ stack, name, config }) => {
-    const rawUserData = config.user_data;
-    if (typeof rawUserData !== 'string') throw new Error(`${stack}/${name}: user_data is not a string`);
-    const { text: userData, encoding: userDataEncoding } = decodeUserDataLikeCloudInit(rawUserData);
+    const jsonUserData = config.user_data;
+    if (typeof jsonUserData !== 'string') throw new Error(`${stack}/${name}: user_data is not a string`);
+    // What Terraform sends to Hetzner: the JSON string evaluated as a template.
+    const rawUserData = unescapeTerraformTemplate(jsonUserData);
+    const { text: userData, encoding: userDataEncoding } = decodeUserDataLikeCloudInit(jsonUserData);
     if (!userData.startsWith('#cloud-config\n')) throw new Error(`${stack}/${name}: user_data is not a #cloud-config document`);
     // Parsed as YAML 1.1, like cloud-init's PyYAML does.
     const cloudConfig = parse(userData, { version: '1.1' }) as Record<string, any>;

@@ -15,6 +15,7 @@ import { ufwCommands } from '../network/firewall-rules';
 import { IPrivateNetwork } from '../network/private-network';
 import { RoleFirewall } from '../network/role-firewall';
 import { encodeUserData, renderCloudConfig } from '../render/cloud-config';
+import { escapeTerraformTemplate } from '../core/terraform-template';
 import { renderLogShippingHost } from '../render/monitoring/stack';
 import { AdminAccess } from './admin-access';
 import { applyHardening, applyNodeExporter } from './hardening';
@@ -87,7 +88,10 @@ export class HardenedServer extends Construct {
   public readonly serverTypeInfo: ServerTypeInfo;
   /** The rendered cloud-config (plain text). */
   public readonly userData: string;
-  /** What is sent as `user_data`: `userData`, or its gzip in base64 (see `compressUserData`). */
+  /**
+   * The `user_data` value in the Terraform JSON: `userData` (with `${` and `%{` escaped for
+   * Terraform's template syntax), or its gzip in base64 (see `compressUserData`).
+   */
   public readonly userDataEncoded: string;
   public readonly hostConfig: HostConfig;
 
@@ -133,7 +137,9 @@ export class HardenedServer extends Construct {
     const compress = props.compressUserData ?? 'auto';
     const plainSize = Buffer.byteLength(this.userData);
     const gzip = compress === 'always' || (compress === 'auto' && plainSize > (HetznerLimits.userDataBytes * 3) / 4);
-    this.userDataEncoded = encodeUserData(this.userData, gzip ? 'base64-gzip' : 'plain');
+    // Terraform reads every JSON string as a template: a plain cloud-config with `${distro_id}`
+    // (unattended-upgrades) or `%{...}` must be escaped, or plan fails. base64 needs no escaping.
+    this.userDataEncoded = escapeTerraformTemplate(encodeUserData(this.userData, gzip ? 'base64-gzip' : 'plain'));
     const size = Buffer.byteLength(this.userDataEncoded);
     v.check(
       'userData',
