@@ -56,8 +56,16 @@ export const LifecycleRuleIds = {
 const DEFAULT_NONCURRENT_DAYS = 30;
 const DEFAULT_ABORT_MULTIPART_DAYS = 7;
 
-/** A lifecycle filter that matches every object of the bucket. */
-const WHOLE_BUCKET = [{ prefix: '' }];
+/**
+ * Whole-bucket scope of a rule: the rule-level `prefix = ""`, not `filter { prefix = "" }`.
+ * After its PUT, the AWS provider (6.x) waits until the rules it reads back are deep-equal to the
+ * ones it sent. Ceph RGW (Hetzner) answers an empty filter prefix with a rule-level `<Prefix>` and
+ * no `<Filter>`, so a `filter` never compares equal and every apply times out (reported against
+ * Hetzner in hetznercloud/terraform-provider-hcloud#1005 and hashicorp/terraform-provider-aws#49547).
+ * The rule-level prefix is sent and echoed the same way. Not verified against Hetzner from here:
+ * confirm with a one-bucket apply.
+ */
+const WHOLE_BUCKET = { prefix: '' } as const;
 
 /**
  * One bucket on Hetzner Object Storage with its lifecycle rules and (optionally) versioning.
@@ -71,7 +79,7 @@ const WHOLE_BUCKET = [{ prefix: '' }];
  *   empty string, and an empty value is not sent (the SDK only writes non-empty enum headers), so
  *   no unsupported header goes out and the empty value read back matches the configuration.
  *   Hetzner has a single storage class, so no transition rules exist for the attribute to affect.
- * - Rules use a whole-bucket `filter { prefix = "" }` and only actions Hetzner supports
+ * - Rules apply to the whole bucket through the rule-level `prefix = ""` (see WHOLE_BUCKET) and use only actions Hetzner supports
  *   (Expiration, NoncurrentVersionExpiration, AbortIncompleteMultipartUpload); no transitions.
  */
 export class HetznerBucket extends Construct {
@@ -123,7 +131,7 @@ export class HetznerBucket extends Construct {
       {
         id: LifecycleRuleIds.abortMultipart,
         status: 'Enabled',
-        filter: WHOLE_BUCKET,
+        ...WHOLE_BUCKET,
         abortIncompleteMultipartUpload: [
           { daysAfterInitiation: props.abortIncompleteMultipartUploadDays ?? DEFAULT_ABORT_MULTIPART_DAYS },
         ],
@@ -133,7 +141,7 @@ export class HetznerBucket extends Construct {
       rules.push({
         id: LifecycleRuleIds.expireObjects,
         status: 'Enabled',
-        filter: WHOLE_BUCKET,
+        ...WHOLE_BUCKET,
         expiration: [{ days: props.expirationDays }],
       });
     }
@@ -141,7 +149,7 @@ export class HetznerBucket extends Construct {
       rules.push({
         id: LifecycleRuleIds.expireNoncurrentVersions,
         status: 'Enabled',
-        filter: WHOLE_BUCKET,
+        ...WHOLE_BUCKET,
         noncurrentVersionExpiration: [
           { noncurrentDays: props.noncurrentVersionExpirationDays ?? DEFAULT_NONCURRENT_DAYS },
         ],
