@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GithubProvider } from '@cdktf/provider-github/lib/provider';
+import { parse } from 'yaml';
 import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { HcloudProvider } from '../../.gen/providers/hcloud/provider';
 import { secretVariable } from '../../lib/secrets/secret-variable';
@@ -14,6 +15,10 @@ import { unescapeTerraformTemplate } from '../../lib/runner-pool/terraform-templ
 import { WorkflowDelivery } from '../../lib/runner-pool/workflow-delivery';
 import { PoolJob } from '../../lib/render/workflow/pool-workflow';
 import { parsePoolSettings, PINNED_ACTIONS_RUNNER, poolGithubNames, RunnerEnv } from '../../lib/runner-manager/settings';
+import { renderRunnerUserData, runnerLogShipping } from '../../lib/runner-manager/user-data';
+import { MonitoringNode } from '../../lib/monitoring/monitoring-node';
+import { attrOf, blocks, parseAlloy } from '../render/monitoring/alloy-parser';
+import { defaultProps as monitoringProps } from '../monitoring/support';
 import { allStrings, synthApp } from '../support/synth';
 import { tempDir } from '../support/tmp';
 import {
@@ -119,7 +124,9 @@ describe('EphemeralRunnerPool, default settings', () => {
     const env: Record<string, string> = { ...variableValues(json), AIAI_RUNNER_FIREWALL_IDS: '4711' };
     const parsed = parsePoolSettings(env);
     expect(parsed).toEqual({ ...p.settings, firewallIds: ['4711'] });
-    expect(Object.keys(env).sort()).toEqual(Object.values(RunnerEnv.settings).filter((n) => n !== 'AIAI_RUNNER_NETWORK_ID').sort());
+    // Every setting but the optional network and Loki host (unset here).
+    expect(Object.keys(env).sort()).toEqual(Object.values(RunnerEnv.settings).filter((n) => n !== 'AIAI_RUNNER_NETWORK_ID' && n !== 'AIAI_RUNNER_LOKI_HOST').sort());
+    expect(p.settings.lokiHost).toBeUndefined();
   });
 
   test('two workflow files, committed after the secrets and variables exist', () => {
@@ -187,6 +194,7 @@ describe('EphemeralRunnerPool, full settings', () => {
     maxLifetimeMinutes: 240,
     runnerGroupId: 3,
     extraFirewallIds: ['98765'],
+    logShipping: { lokiHost: '10.0.1.20' },
     variablePrefix: 'HEAVY_POOL',
     githubProvider: other,
     otherJobs: { lint: { 'runs-on': 'ubuntu-latest', steps: [{ run: 'make lint' }] } },
@@ -204,7 +212,7 @@ describe('EphemeralRunnerPool, full settings', () => {
     expect(fw).toMatchObject({ name: 'acme-test-runners-heavy', labels: { project: 'acme', environment: 'test', role: 'ci-runner', pool: 'heavy' } });
   });
 
-  test('network, firewalls, SSH keys and scrape label reach the variables, under the pool prefix', () => {
+  test('network, firewalls, SSH keys, scrape label and Loki host reach the variables, under the pool prefix', () => {
     const v = variableValues(json);
     expect(Object.keys(v).every((n) => n.startsWith('HEAVY_POOL_'))).toBe(true);
     expect(v).toMatchObject({
@@ -221,8 +229,10 @@ describe('EphemeralRunnerPool, full settings', () => {
       HEAVY_POOL_MAX_RUNNERS: '12',
       HEAVY_POOL_MAX_LIFETIME_MINUTES: '240',
       HEAVY_POOL_RUNNER_GROUP_ID: '3',
+      HEAVY_POOL_LOKI_HOST: '10.0.1.20',
     });
-    expect(Object.keys(v)).toHaveLength(17);
+    // Every setting has its variable.
+    expect(Object.keys(v).sort()).toEqual(Object.values(p.names.variables).sort());
   });
 
   test('secrets under the pool prefix', () => {
@@ -256,6 +266,51 @@ describe('EphemeralRunnerPool, full settings', () => {
 
   test('snapshot', () => {
     expect(json).toMatchSnapshot();
+  });
+});
+
+describe('EphemeralRunnerPool with log shipping', () => {
+  const stack = githubStack();
+  const net = network(stack);
+  const monitoring = new MonitoringNode(stack, 'Monitoring', monitoringProps(stack, net, access(stack)));
+  const p = pool(stack, { network: net, logShipping: monitoring });
+  const json = synthJson(stack);
+  const values = variableValues(json);
+
+  test("the monitoring node's private address is the Loki host variable", () => {
+    expect(monitoring.lokiHost).toMatch(/^10\.0\.1\.\d+$/);
+    expect(values.AIAI_RUNNER_LOKI_HOST).toBe(monitoring.lokiHost);
+    expect(p.settings.lokiHost).toBe(monitoring.lokiHost);
+    expect(values.AIAI_RUNNER_SERVER_LABELS).toBe('project=aiai,environment=test,monitoring=true');
+  });
+
+  test('the workflow maps the variable into the CLI environment, and actionlint knows it', async () => {
+    expect(p.workflows.main.content).toContain('AIAI_RUNNER_LOKI_HOST: ${{ vars.AIAI_RUNNER_LOKI_HOST }}');
+    expect(await lintWorkflow(p.workflows.main.content, p.workflows.main.path, Object.keys(values))).toEqual([]);
+  });
+
+  test('the CLI reads the variables back and renders runners that ship their logs with the pool identity', () => {
+    const parsed = parsePoolSettings({ ...values, AIAI_RUNNER_FIREWALL_IDS: '4711', AIAI_RUNNER_NETWORK_ID: '77' });
+    expect(parsed.lokiHost).toBe(monitoring.lokiHost);
+    const text = renderRunnerUserData({
+      name: 'ci-9001-1-build',
+      encodedJitConfig: 'QUJD',
+      architecture: 'x64',
+      actionsRunner: parsed.actionsRunner,
+      logShipping: runnerLogShipping(parsed),
+    });
+    const config = (parse(text) as { write_files: { path: string; content: string }[] }).write_files.find((f) => f.path === '/etc/alloy/config.alloy')!;
+    const [write] = blocks(parseAlloy(config.content), 'loki.write');
+    expect(attrOf(write, 'external_labels')).toEqual({ host: 'ci-9001-1-build', role: 'ci-runner', environment: 'test', project: 'aiai' });
+    expect(attrOf(blocks(write.body, 'endpoint')[0], 'url')).toBe(`http://${monitoring.lokiHost}:3100/loki/api/v1/push`);
+  });
+
+  test('a Loki host that is a Terraform token passes through as the variable value', () => {
+    const s2 = githubStack();
+    const n2 = network(s2);
+    const host = new TerraformVariable(s2, 'loki_host', { type: 'string' }).stringValue;
+    pool(s2, { network: n2, logShipping: { lokiHost: host } });
+    expect(variableValues(synthJson(s2)).AIAI_RUNNER_LOKI_HOST).toBe('${var.loki_host}');
   });
 });
 
@@ -423,6 +478,27 @@ describe('EphemeralRunnerPool validation', () => {
 
   test('fails if scraping is asked for without a network', () => {
     expectProblem(fails({ scrapeNodeExporter: true }), { path: 'test/Pool', property: 'scrapeNodeExporter', value: true, allowed: /without a network/ });
+  });
+
+  test('fails if log shipping is asked for without a network (no path to Loki)', () => {
+    const err = fails({ logShipping: { lokiHost: '10.0.1.20' } });
+    expectProblem(err, { path: 'test/Pool', property: 'logShipping', value: '10.0.1.20', allowed: /^unset without a network \(runners reach Loki over the private network only\)$/ });
+    expect(err.problems).toHaveLength(1);
+  });
+
+  test('fails if the Loki host is not an IPv4 address, or outside the network', () => {
+    expectProblem(fails({ logShipping: { lokiHost: 'loki.internal' } }, (stack) => ({ network: network(stack) })), {
+      path: 'test/Pool',
+      property: 'logShipping',
+      value: 'loki.internal',
+      allowed: /the private \(RFC 1918\) IPv4 of the monitoring node/,
+    });
+    expectProblem(fails({ logShipping: { lokiHost: '10.9.0.5' } }, (stack) => ({ network: network(stack) })), {
+      path: 'test/Pool',
+      property: 'logShipping',
+      value: '10.9.0.5',
+      allowed: /in the network's range 10\.0\.0\.0\/16/,
+    });
   });
 
   test('fails if there are too many or malformed extra firewalls', () => {

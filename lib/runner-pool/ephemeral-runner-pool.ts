@@ -12,6 +12,8 @@ import { PlatformIdentity, resourceName, roleLabels } from '../core/platform';
 import { PropValidator, ValidationProblem } from '../core/validation-error';
 import { LOCATIONS } from '../hetzner/catalog';
 import { AdminAccess } from '../host/admin-access';
+import { ILogSink } from '../host/log-shipping';
+import { parseCidr, parseIpv4 } from '../network/cidr';
 import { IPrivateNetwork } from '../network/private-network';
 import {
   checkPoolWorkflowProps,
@@ -138,6 +140,14 @@ export interface EphemeralRunnerPoolProps extends PlatformIdentity {
    */
   readonly scrapeNodeExporter?: boolean;
   /**
+   * Where runner servers ship their logs (the monitoring node): each runner installs Grafana Alloy
+   * and ships its journal and /var/log/aiai/*.log to Loki over the private network, labelled
+   * `host=<server name>`, `role=ci-runner`, `environment`, `project`. Needs `network`. The runner
+   * does not wait for Alloy to start; installing it adds a package download to every runner's boot.
+   * @default no log shipping (node exporter only)
+   */
+  readonly logShipping?: ILogSink;
+  /**
    * Prefix of the pool's GitHub variable and secret names (`<prefix>_SERVER_TYPE`, ...). Give each
    * pool of one repository its own.
    * @default 'AIAI_RUNNER'
@@ -229,6 +239,17 @@ export class EphemeralRunnerPool extends Construct {
     const scrape = props.scrapeNodeExporter ?? props.network !== undefined;
     v.check('scrapeNodeExporter', scrape, !scrape || props.network !== undefined, 'false without a network (Prometheus scrapes over the private network only)');
 
+    // Log shipping: Loki is reached over the private network only, at an address inside it.
+    const lokiHost = props.logShipping?.lokiHost;
+    if (props.logShipping) {
+      v.check('logShipping', lokiHost, props.network !== undefined, 'unset without a network (runners reach Loki over the private network only)');
+      const range = props.network && !Token.isUnresolved(props.network.ipRange) ? parseCidr(props.network.ipRange) : undefined;
+      const ip = lokiHost !== undefined && !Token.isUnresolved(lokiHost) ? parseIpv4(lokiHost) : undefined;
+      if (range && ip !== undefined) {
+        v.check('logShipping', lokiHost, ip >= range.first && ip <= range.last, `a sink whose Loki host is in the network's range ${props.network!.ipRange}`);
+      }
+    }
+
     // The primary location must be in the network's zone (fallbacks are checked against it below).
     const location = props.location ?? 'fsn1';
     const zone = LOCATIONS[location]?.networkZone;
@@ -253,6 +274,8 @@ export class EphemeralRunnerPool extends Construct {
       fallbackLocations: props.fallbackLocations,
       image: props.image,
       networkId: props.network ? networkIdString(props.network.networkId) : undefined,
+      // Without a network the problem is reported above, under `logShipping`.
+      lokiHost: props.network ? lokiHost : undefined,
       firewallIds: [firewallId, ...extraFirewalls],
       sshKeys: [...accessKeys, ...(props.sshKeys ?? [])],
       runnerLabels: props.runnerLabels,
@@ -444,6 +467,7 @@ function mapSettingProblem(p: SettingProblem, accessKeyCount: number): Validatio
     return i < accessKeyCount ? { ...p, property: 'access' } : { ...p, property: `sshKeys[${i - accessKeyCount}]` };
   }
   if (p.property === 'networkId') return { ...p, property: 'network' };
+  if (p.property === 'lokiHost') return { ...p, property: 'logShipping' };
   return { property: p.property, value: p.value, allowed: p.allowed };
 }
 
