@@ -24,6 +24,9 @@ import {
 } from './lib';
 import { ReferenceConfig, referenceConfig } from './lib/app/reference-config';
 
+/** The Terraform versions the synthesized configuration works with. */
+export const TERRAFORM_REQUIRED_VERSION = '>= 1.6';
+
 /** Stack names of the reference app. */
 export const StackNames = {
   /** The state bucket (local state). Deploy it first when the platform uses the S3 backend. */
@@ -105,6 +108,7 @@ export class PlatformStack extends TerraformStack {
       pool: 'ci',
       repository: config.githubRepository,
       network: this.network,
+      logShipping: this.monitoring,
       access,
       location: config.location,
       secrets: {
@@ -135,6 +139,8 @@ export class PlatformStack extends TerraformStack {
 export function buildReferenceApp(app: App, config: ReferenceConfig = referenceConfig()): { state: StateBootstrapStack; platform: PlatformStack } {
   const state = new StateBootstrapStack(app, StackNames.state, { location: config.location, bucketName: config.stateBucketName });
   const platform = new PlatformStack(app, StackNames.platform, config);
+  // terraform_data needs 1.4, the S3 backend's endpoints/use_path_style 1.6: fail early and clearly.
+  for (const stack of [state, platform]) stack.addOverride('terraform.required_version', TERRAFORM_REQUIRED_VERSION);
   if (config.stateBackend === 's3') {
     state.useAsBackend(platform);
   } else {

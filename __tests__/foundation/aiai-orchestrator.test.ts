@@ -136,12 +136,16 @@ describe('AiaiOrchestrator (defaults)', () => {
     }
   });
 
-  test('delete protection and prevent_destroy on servers and load balancer by default', () => {
-    for (const r of [primary, standby, onlyResource(json, 'hcloud_load_balancer')]) {
-      expect(r.delete_protection).toBe(true);
-      expect(r.lifecycle).toEqual({ prevent_destroy: true });
+  test('the load balancer is protected (delete protection, prevent_destroy); the servers are disposable', () => {
+    const lb = onlyResource(json, 'hcloud_load_balancer');
+    expect(lb.delete_protection).toBe(true);
+    expect(lb.lifecycle).toEqual({ prevent_destroy: true });
+    // A user_data or SSH key change forces a new server: protection would block every such plan.
+    for (const r of [primary, standby]) {
+      expect(r.delete_protection).toBe(false);
+      expect(r.rebuild_protection).toBe(false);
+      expect(r.lifecycle).toBeUndefined();
     }
-    expect(primary.rebuild_protection).toBe(true);
     expect(primary.backups).toBe(false);
   });
 
@@ -227,10 +231,6 @@ describe('AiaiOrchestrator (options)', () => {
     expect(unitOf(primary, 'aiai-orchestrator.service').one('Service', 'ExecStart')).toMatch(/ -m app\.main$/);
   });
 
-  test('SSH repository URLs are accepted', () => {
-    expect(() => build({ repositoryUrl: 'git@github.com:example/aiai.git' })).not.toThrow();
-    expect(() => build({ repositoryUrl: 'ssh://git@example.org/aiai.git' })).not.toThrow();
-  });
 
   test('a full snapshot', () => {
     const { stack } = build({ settings: { AIAI_MAX_AGENTS: '8' }, repositoryRef: 'v2.0.0' });
@@ -252,12 +252,15 @@ describe('AiaiOrchestrator validation', () => {
     'ftp://example.org/aiai.git',
     'github.com/example/aiai',
     'https://github.com/example/aiai.git --upload-pack=evil',
+    // No key or known_hosts exists when the first boot clones.
+    'git@github.com:example/aiai.git',
+    'ssh://git@example.org/aiai.git',
   ])('fails if the repository URL is %j', (repositoryUrl) => {
     expectProblem(validationError(() => build({ repositoryUrl })), {
       path: O,
       property: 'repositoryUrl',
       value: repositoryUrl,
-      allowed: /^an https:\/\/ or SSH git URL without embedded credentials$/,
+      allowed: /^a public https:\/\/ git URL without embedded credentials/,
     });
   });
 

@@ -16,12 +16,12 @@ describe('ufw commands from port rules', () => {
     expect(cmds).toHaveLength(3);
   });
 
-  test('admin ports are rate-limited from each admin CIDR and the private range', () => {
+  test('admin ports are open to each admin CIDR and the private range (fail2ban handles brute force, not ufw limit)', () => {
     const cmds = ufwCommands([ssh], ctx).slice(2, -1);
     expect(cmds).toEqual([
-      ['ufw', 'limit', 'proto', 'tcp', 'from', '198.51.100.7/32', 'to', 'any', 'port', '22', 'comment', 'ssh'],
-      ['ufw', 'limit', 'proto', 'tcp', 'from', '2001:db8::/64', 'to', 'any', 'port', '22', 'comment', 'ssh'],
-      ['ufw', 'limit', 'proto', 'tcp', 'from', '10.0.0.0/16', 'to', 'any', 'port', '22', 'comment', 'ssh'],
+      ['ufw', 'allow', 'proto', 'tcp', 'from', '198.51.100.7/32', 'to', 'any', 'port', '22', 'comment', 'ssh'],
+      ['ufw', 'allow', 'proto', 'tcp', 'from', '2001:db8::/64', 'to', 'any', 'port', '22', 'comment', 'ssh'],
+      ['ufw', 'allow', 'proto', 'tcp', 'from', '10.0.0.0/16', 'to', 'any', 'port', '22', 'comment', 'ssh'],
     ]);
   });
 

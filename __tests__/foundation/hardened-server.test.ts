@@ -84,8 +84,8 @@ describe('HardenedServer', () => {
       'ufw default deny incoming',
       'ufw default allow outgoing',
       'ufw allow proto tcp from 10.0.0.0/16 to any port 8000 comment orchestrator-api',
-      `ufw limit proto tcp from ${ADMIN_CIDR} to any port 22 comment ssh`,
-      'ufw limit proto tcp from 10.0.0.0/16 to any port 22 comment ssh',
+      `ufw allow proto tcp from ${ADMIN_CIDR} to any port 22 comment ssh`,
+      'ufw allow proto tcp from 10.0.0.0/16 to any port 22 comment ssh',
       'ufw allow proto tcp from 10.0.0.0/16 to any port 9100 comment node-exporter',
       'ufw --force enable',
     ]);

@@ -70,6 +70,10 @@ describe('reference app', () => {
     }
   });
 
+  test('every stack requires Terraform >= 1.6 (terraform_data, S3 backend endpoints)', () => {
+    for (const stack of Object.values(synth.stacks)) expect(stack.terraform!.required_version).toBe('>= 1.6');
+  });
+
   test('state lives in the local backend under terraform.tfstate.d/', () => {
     const backend = synth.stacks[StackNames.platform].terraform!.backend;
     expect(backend).toEqual({ local: { path: `../../../terraform.tfstate.d/${StackNames.platform}.tfstate` } });

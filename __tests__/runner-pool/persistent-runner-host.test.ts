@@ -19,6 +19,7 @@ import {
   persistentRunnerLimits,
   PersistentRunnerHostOptions,
   persistentRunnerUnits,
+  DOCKER_SYSCTL_PATH,
   REGISTER_CAPABILITIES,
   REGISTER_SCRIPT_PATH,
   REGISTER_UNIT,
@@ -246,5 +247,13 @@ describe('applyPersistentRunnerRole', () => {
     expect(JSON.parse(asset('runner/docker-daemon.json'))).toMatchObject({ 'log-driver': 'journald' });
     expect(s.commands[s.commands.length - 1]).toEqual(['usermod', '--append', '--groups', 'docker', RUNNER_USER]);
     expect(s.users.find((u) => u.name === RUNNER_USER)!.groups).toBeUndefined();
+  });
+
+  test('docker: forwarding re-enabled by a sysctl file that sorts after the hardening (which sets it to 0)', () => {
+    const file = spec(true).files.find((f) => f.path === DOCKER_SYSCTL_PATH)!;
+    expect(file).toMatchObject({ early: true, permissions: '0644' });
+    expect(file.content).toMatch(/^net\.ipv4\.ip_forward = 1$/m);
+    expect(['90-aiai-hardening.conf', DOCKER_SYSCTL_PATH.split('/').pop()!].sort()[1]).toBe('95-aiai-docker.conf');
+    expect(spec(false).files.map((f) => f.path)).not.toContain(DOCKER_SYSCTL_PATH);
   });
 });

@@ -20,6 +20,7 @@ import { renderOffsiteBackup } from '../render/backup/offsite-backup';
 import { MAX_SNAPSHOTS_KEPT, renderSnapshotRotation } from '../render/backup/snapshot-rotation';
 import { AlertRulesOptions } from '../render/monitoring/alert-rules';
 import { checkDuration, DAY_MS } from '../render/monitoring/common';
+import { prometheusListenMode } from '../render/monitoring/options';
 import { MonitoringSecrets, MonitoringUnits, monitoringPaths } from '../render/monitoring/paths';
 import { GrafanaPackageVersions } from '../render/monitoring/install';
 import { MonitoringStackOptions, renderMonitoringHost, validateMonitoringStackOptions } from '../render/monitoring/stack';
@@ -82,7 +83,11 @@ export interface MonitoringNodeProps extends PlatformIdentity {
   readonly disasterRecovery?: MonitoringDisasterRecoveryProps;
   /** Hetzner automated backups of the server (+20 % of its price). @default false */
   readonly serverBackups?: boolean;
-  /** Delete protection and `prevent_destroy` on the server and the volume. @default true */
+  /**
+   * Delete protection and `prevent_destroy` on the data volume. The server itself is never
+   * protected: its state lives on the volume, and a user_data change must be able to replace it.
+   * @default true
+   */
   readonly protect?: boolean;
   /** Private key for secret delivery over SSH (sensitive token). @default - the operator's SSH agent */
   readonly sshPrivateKey?: string;
@@ -159,7 +164,9 @@ export class MonitoringNode extends Construct implements ILogSink {
     const monitoring = renderMonitoringHost(options);
     addContribution(hostConfig, monitoring);
     applyDataVolumeMount(hostConfig, { mountpoint: paths.volumeMountpoint, label: VOLUME_LABEL });
-    for (const port of [Ports.prometheus, Ports.alertmanager, Ports.grafana, Ports.loki]) {
+    // Prometheus is opened only when it listens on the private IP (with the admin API it is on 127.0.0.1).
+    const prometheusPrivate = prometheusListenMode(options) === 'private';
+    for (const port of [...(prometheusPrivate ? [Ports.prometheus] : []), Ports.alertmanager, Ports.grafana, Ports.loki]) {
       hostConfig.allowPort({ port, from: PortSources.private });
     }
     const backupParts: BackupHostParts[] = [];
@@ -205,7 +212,8 @@ export class MonitoringNode extends Construct implements ILogSink {
       hostConfig,
       firewalls: [this.firewall],
       backups: props.serverBackups ?? false,
-      protect: props.protect ?? true,
+      // Disposable: the data is on the volume (see `protect`).
+      protect: false,
       logShipping: this,
     });
     this.volume = new DataVolume(this, 'Volume', {

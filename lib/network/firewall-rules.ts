@@ -9,7 +9,9 @@ export interface FirewallContext {
 
 /**
  * Host firewall (ufw) commands for a host's port rules, as argv arrays for cloud-init `runcmd`.
- * Default deny inbound; each rule opens one port to its sources. SSH-like admin ports use `limit`.
+ * Default deny inbound; each rule opens one port to its sources. Admin ports are not rate-limited
+ * here (`ufw limit` rejects the 6th connection in 30 s, which secret delivery's burst of SSH
+ * connections hits): fail2ban bans brute force instead.
  */
 export function ufwCommands(rules: readonly PortRule[], ctx: FirewallContext): string[][] {
   const cmds: string[][] = [
@@ -19,9 +21,8 @@ export function ufwCommands(rules: readonly PortRule[], ctx: FirewallContext): s
   for (const r of dedupe(rules)) {
     const p = r.port;
     const sources = r.from.kind === 'private' ? [ctx.privateRange] : r.from.kind === 'admin' ? [...ctx.adminCidrs, ctx.privateRange] : [...r.from.cidrs];
-    const verb = r.from.kind === 'admin' ? 'limit' : 'allow';
     for (const src of sources) {
-      cmds.push(['ufw', verb, 'proto', p.protocol, 'from', src, 'to', 'any', 'port', String(p.port), 'comment', p.name]);
+      cmds.push(['ufw', 'allow', 'proto', p.protocol, 'from', src, 'to', 'any', 'port', String(p.port), 'comment', p.name]);
     }
   }
   cmds.push(['ufw', '--force', 'enable']);

@@ -25,7 +25,7 @@ import { applyOrchestratorRole, BUILT_IN_SETTINGS, HEALTH_CHECK_PATH, METRICS_UN
 export interface AiaiOrchestratorProps extends PlatformIdentity {
   readonly network: PrivateNetwork;
   readonly access: AdminAccess;
-  /** Git URL of the agent repository (https:// or ssh). */
+  /** https:// URL of the agent repository; it must be readable without credentials at first boot. */
   readonly repositoryUrl: string;
   /** Branch, tag or commit to check out. @default 'main' */
   readonly repositoryRef?: string;
@@ -60,7 +60,12 @@ export interface AiaiOrchestratorProps extends PlatformIdentity {
   readonly modules?: { readonly orchestrator: string; readonly metrics: string; readonly evolution: string };
   /** Hetzner automated backups on the orchestrators (+20 % of the server price). @default false */
   readonly backups?: boolean;
-  /** Delete protection on servers and the load balancer, plus `prevent_destroy`. @default true */
+  /**
+   * Delete protection and `prevent_destroy` on the load balancer (its public IPv4 is what DNS points
+   * at). The servers are never protected: they hold no state, are rebuilt from cloud-init, and any
+   * change of their user_data or SSH keys must be able to replace them.
+   * @default true
+   */
   readonly protect?: boolean;
   /**
    * Nightly off-site backup of the primary to this object store's backups bucket: a git bundle of
@@ -99,7 +104,9 @@ export class AiaiOrchestrator extends Construct {
     const watchdogSec = props.watchdogSec ?? 60;
     const evolutionTimeoutSec = props.evolutionTimeoutSec ?? 1800;
     v.check('environment', props.environment, /^[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?$/.test(props.environment), 'lowercase letters, digits and -, at most 22 chars');
-    v.check('repositoryUrl', props.repositoryUrl, /^(https:\/\/[^\s@]+|git@[^\s:]+:[^\s]+|ssh:\/\/[^\s]+)$/.test(props.repositoryUrl) && !/https:\/\/[^/]*@/.test(props.repositoryUrl), 'an https:// or SSH git URL without embedded credentials');
+    // The first boot clones as the service user before any secret exists: no SSH key, no known_hosts,
+    // no token. Only a public https repository can be fetched then.
+    v.check('repositoryUrl', props.repositoryUrl, /^https:\/\/[^\s@]+$/.test(props.repositoryUrl), 'a public https:// git URL without embedded credentials (the first boot clones before any secret is delivered)');
     v.check('repositoryRef', ref, /^[A-Za-z0-9._/-]{1,200}$/.test(ref) && !ref.startsWith('-') && !ref.includes('..'), 'a branch, tag or commit name');
     v.check('loadBalancerType', lbType, (LOAD_BALANCER_TYPES as readonly string[]).includes(lbType), `one of ${LOAD_BALANCER_TYPES.join(', ')}`);
     v.check('watchdogSec', watchdogSec, Number.isInteger(watchdogSec) && watchdogSec >= 10 && watchdogSec <= 3600, 'an integer from 10 to 3600');
@@ -173,7 +180,8 @@ export class AiaiOrchestrator extends Construct {
         logShipping: props.logShipping,
         placementGroupId: Token.asNumber(this.placementGroup.id),
         backups: props.backups ?? false,
-        protect,
+        // Disposable: a user_data change replaces the server (see `protect`).
+        protect: false,
       });
     });
     this.primary = primary;

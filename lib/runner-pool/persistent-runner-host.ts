@@ -207,6 +207,9 @@ export function runnerUser(): HostUser {
 }
 
 /** Files cloud-init writes (no secret among them). */
+/** Re-enables IPv4 forwarding on Docker hosts (container networking needs it). */
+export const DOCKER_SYSCTL_PATH = '/etc/sysctl.d/95-aiai-docker.conf';
+
 export function persistentRunnerFiles(o: PersistentRunnerHostOptions): HostFile[] {
   const files: HostFile[] = [
     { path: RUNNER_ENV_FILE, content: renderRunnerInstallEnv(o), permissions: '0644' },
@@ -215,7 +218,14 @@ export function persistentRunnerFiles(o: PersistentRunnerHostOptions): HostFile[
     { path: REGISTER_SCRIPT_PATH, content: asset('runner/register-runner.sh'), permissions: '0755' },
   ];
   // Early (before packages): docker.io starts its daemon on install, with this configuration.
-  if (o.docker) files.push({ path: '/etc/docker/daemon.json', content: asset('runner/docker-daemon.json'), permissions: '0644', early: true });
+  if (o.docker) {
+    files.push(
+      { path: '/etc/docker/daemon.json', content: asset('runner/docker-daemon.json'), permissions: '0644', early: true },
+      // Sorts after the hardening's 90-aiai-hardening.conf (ip_forward = 0), which `sysctl --system`
+      // in runcmd would otherwise re-apply after dockerd enabled forwarding: containers lose egress.
+      { path: DOCKER_SYSCTL_PATH, content: asset('runner/sysctl-docker.conf'), permissions: '0644', early: true },
+    );
+  }
   return files;
 }
 
