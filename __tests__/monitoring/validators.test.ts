@@ -6,7 +6,8 @@
  *   - `promtool check config` on the extracted prometheus.yml with every absolute path re-rooted
  *     into the fake root (rule files as written, the credential file created), `promtool check
  *     rules` on each rule file, and every dashboard PromQL expression as a recording rule;
- *   - `amtool check-config` on alertmanager.yml (url_file re-rooted to an existing file);
+ *   - `amtool check-config` on the effective Alertmanager config: the extracted script run on the
+ *     extracted template (url_file re-rooted to a test credential);
  *   - `systemd-analyze verify` on every unit and drop-in written (drop-ins merged with the packaged
  *     unit, or a stand-in where the package is not installed here), the device drop-in included;
  *   - shellcheck on every script in write_files;
@@ -84,7 +85,7 @@ describe('the extracted host (sanity of what the validators get)', () => {
         '/usr/local/lib/aiai/aiai-offsite-backup',
       ]),
     );
-    expect(scripts(HOSTS.offsite).map((f) => f.path).sort()).toEqual(['/usr/local/lib/aiai/aiai-offsite-backup', '/usr/local/lib/aiai/aiai-snapshot-rotate', '/usr/local/lib/aiai/prepare-data-volume.sh']);
+    expect(scripts(HOSTS.offsite).map((f) => f.path).sort()).toEqual(['/usr/local/lib/aiai/aiai-alertmanager-config', '/usr/local/lib/aiai/aiai-offsite-backup', '/usr/local/lib/aiai/aiai-snapshot-rotate', '/usr/local/lib/aiai/prepare-data-volume.sh']);
   });
 });
 
@@ -204,42 +205,33 @@ describeWithTool('promtool', 'prometheus', 'promtool on the extracted Prometheus
   });
 });
 
-function amtoolMinor(): number {
-  const m = /version 0\.(\d+)/.exec(output(run('amtool', ['--version'])));
-  return m ? Number(m[1]) : 99;
-}
-
-describeWithTool('amtool', 'prometheus-alertmanager', 'amtool on the extracted Alertmanager config', () => {
-  test.each(NAMES)('%s: amtool check-config (url_file re-rooted to an existing file)', (n) => {
+describeWithTool('amtool', 'prometheus-alertmanager', 'amtool on the Alertmanager config the unit produces', () => {
+  test.each(NAMES)('%s: the extracted script turns the extracted template into a config amtool check-config accepts', (n) => {
     const h = HOSTS[n];
     const referenced: string[] = [];
-    const doc = reroot(parse(h.file('/etc/prometheus/alertmanager.yml').content), h.root, referenced) as Json;
+    const template = parse(h.file('/etc/prometheus/alertmanager.yml').content);
+    expect(JSON.stringify(template)).not.toMatch(/"(url|api_url)":/);
+    const doc = reroot(template, h.root, referenced) as Json;
     expect(referenced).toEqual(['/run/credentials/prometheus-alertmanager.service/alertmanager-webhook-url']);
-    write(join(h.root, referenced[0]), 'https://hooks.example.invalid/aiai\n', 0o600);
-    const text = stringify(doc);
-    const file = write(join(h.root, 'etc/prometheus/alertmanager.rooted.yml'), text);
-    const r = run('amtool', ['check-config', file]);
-    if (amtoolMinor() >= 26) {
-      expect(output(r)).toMatch(/SUCCESS/);
-      expect(r.status).toBe(0);
-      return;
-    }
-    // amtool 0.25 (Debian 12) predates webhook url_file (Alertmanager 0.26 is what Ubuntu 24.04
-    // installs): its only complaint must be that field; with an inline URL everything passes.
-    const urlFileLines = text.split('\n').flatMap((l, i) => (/^\s+- url_file: /.test(l) ? [i + 1] : []));
-    expect(urlFileLines).toHaveLength(1);
-    expect(output(r).split('\n').map((l) => l.trim()).filter((l) => /^line \d+:/.test(l))).toEqual(urlFileLines.map((i) => `line ${i}: field url_file not found in type config.plain`));
-    for (const rcv of doc.receivers as Json[]) {
-      for (const w of rcv.webhook_configs ?? []) {
-        w.url = readFileSync(w.url_file, 'utf8').trim();
-        delete w.url_file;
-      }
-    }
-    const inline = run('amtool', ['check-config', write(join(h.root, 'etc/prometheus/alertmanager.inline.yml'), stringify(doc))]);
-    expect(output(inline)).toMatch(/SUCCESS/);
-    expect(output(inline)).toMatch(/- 2 receivers/);
-    expect(output(inline)).toMatch(/- 2 inhibit rules/);
-    expect(inline.status).toBe(0);
+    const url = "https://hooks.example.invalid/aiai?token=a'b\"c&d#e";
+    write(join(h.root, referenced[0]), `${url}\n`, 0o600);
+    const rootedTemplate = write(join(h.root, 'etc/prometheus/alertmanager.rooted.yml'), stringify(doc));
+    // What ExecStartPre= runs, with the script as written by cloud-init.
+    const dropIn = h.file(`${UNIT_DIR}/prometheus-alertmanager.service.d/50-aiai.conf`).content;
+    expect(dropIn).toContain('ExecStartPre=/usr/local/lib/aiai/aiai-alertmanager-config /etc/prometheus/alertmanager.yml /run/prometheus-alertmanager/alertmanager.yml\n');
+    const effective = join(h.root, 'run/prometheus-alertmanager/alertmanager.yml');
+    mkdirSync(dirname(effective), { recursive: true });
+    const script = h.file('/usr/local/lib/aiai/aiai-alertmanager-config');
+    expect(script.permissions).toBe('0755');
+    const gen = run('sh', [script.localPath, rootedTemplate, effective]);
+    expect({ status: gen.status, output: output(gen) }).toEqual({ status: 0, output: '' });
+    const receivers = (parse(readFileSync(effective, 'utf8')) as Json).receivers as Json[];
+    expect(receivers.find((r) => r.name === 'notify')!.webhook_configs).toEqual([{ url, send_resolved: true }]);
+    const r = run('amtool', ['check-config', effective]);
+    expect(output(r)).toMatch(/SUCCESS/);
+    expect(output(r)).toMatch(/- 2 receivers/);
+    expect(output(r)).toMatch(/- 2 inhibit rules/);
+    expect(r.status).toBe(0);
   });
 });
 
@@ -329,7 +321,7 @@ describeWithTool('shellcheck', 'shellcheck', 'shellcheck on every script in writ
   }, 60_000);
 
   test('there are scripts to check', () => {
-    expect(all.length).toBe(3);
+    expect(all.length).toBe(4);
   });
 
   test.each(all.map((f, i) => [f.path, i] as const))('%s is clean', (_path, i) => {

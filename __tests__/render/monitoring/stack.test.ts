@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CloudConfigSpec, HETZNER_USER_DATA_LIMIT_BYTES, renderCloudConfig } from '../../../lib/render/cloud-config';
 import { PropValidator } from '../../../lib/core/validation-error';
@@ -38,6 +40,7 @@ describe('the monitoring host contribution', () => {
       '/etc/prometheus/rules/aiai-application.yml',
       '/etc/prometheus/rules/monitoring-stack.yml',
       '/etc/prometheus/alertmanager.yml',
+      '/usr/local/lib/aiai/aiai-alertmanager-config',
       '/etc/loki/config.yml',
       '/etc/grafana/grafana.ini',
       '/etc/grafana/provisioning/datasources/aiai.yaml',
@@ -49,6 +52,13 @@ describe('the monitoring host contribution', () => {
       '/etc/systemd/system/grafana-server.service.d/50-aiai.conf',
     ]);
     expect(shipping.files.map((f) => f.path)).toEqual(['/etc/alloy/config.alloy', '/etc/default/alloy']);
+  });
+
+  test('the Alertmanager config script is installed executable, root-owned, from cloud-init/monitoring/', () => {
+    const script = monitoring.files.find((f) => f.path === '/usr/local/lib/aiai/aiai-alertmanager-config')!;
+    expect(script).toMatchObject({ permissions: '0755', owner: 'root:root' });
+    expect(script.content).toBe(readFileSync(join(__dirname, '../../../cloud-init/monitoring/aiai-alertmanager-config.sh'), 'utf8'));
+    expect(script.content.startsWith('#!/bin/sh\n')).toBe(true);
   });
 
   test('every YAML and JSON file parses; the dashboard is minified', () => {

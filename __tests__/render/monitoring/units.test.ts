@@ -1,8 +1,9 @@
-import { copyFileSync, existsSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   dropInFile,
   monitoringDropIns,
+  monitoringPaths,
   MonitoringUnits,
   prometheusArgs,
   renderDropIn,
@@ -61,6 +62,22 @@ describe('systemd drop-ins of the monitoring services', () => {
     expect(am[1]).toMatch(/^ExecStart=\/usr\/bin\/prometheus-alertmanager .*--cluster.listen-address=$/);
   });
 
+  test('Alertmanager runs the effective config that ExecStartPre= writes into its private runtime directory', () => {
+    const am = lines(byUnit(drops, MonitoringUnits.alertmanager));
+    const render = '/usr/local/lib/aiai/aiai-alertmanager-config /etc/prometheus/alertmanager.yml /run/prometheus-alertmanager/alertmanager.yml';
+    expect(am).toContain('RuntimeDirectory=prometheus-alertmanager');
+    expect(am).toContain('RuntimeDirectoryMode=0700');
+    // After the data dir (as root), as the service user: it reads only its own credentials.
+    expect(am.filter((l) => l.startsWith('ExecStartPre='))).toEqual([
+      'ExecStartPre=+/usr/bin/install -d -o prometheus -g prometheus -m 0750 /mnt/monitoring/alertmanager',
+      `ExecStartPre=${render}`,
+    ]);
+    expect(am.find((l) => l.startsWith('ExecStart=/'))).toContain(' --config.file=/run/prometheus-alertmanager/alertmanager.yml ');
+    expect(am.join('\n')).not.toContain('--config.file=/etc/prometheus/alertmanager.yml');
+    // A reload re-renders before the signal; a failed render leaves the running config alone.
+    expect(am.filter((l) => l.startsWith('ExecReload='))).toEqual(['ExecReload=', `ExecReload=${render}`, 'ExecReload=/bin/kill -HUP $MAINPID']);
+  });
+
   test('the admin API is off by default; on, it comes with a loopback listener', () => {
     expect(prometheusArgs(BASE)).not.toContain('--web.enable-admin-api');
     const args = prometheusArgs({ ...BASE, adminApi: true, metricsRetention: '90d', metricsRetentionSizeGb: 25 });
@@ -87,7 +104,11 @@ const FIXTURES = join(__dirname, 'fixtures', 'units');
 describeWithTool('systemd-analyze', 'systemd', 'drop-ins under systemd-analyze verify', () => {
   test.each([false, true])('every drop-in merges cleanly with its unit (admin API and heartbeat: %s)', (all) => {
     const dir = tempDir('units-');
-    for (const d of monitoringDropIns({ ...BASE, adminApi: all, heartbeat: all, metricsRetentionSizeGb: all ? 20 : undefined })) {
+    // ExecStartPre= must name an executable: the real config script, installed in the temp dir.
+    const paths = { ...monitoringPaths(), alertmanagerConfigScript: join(dir, 'aiai-alertmanager-config') };
+    writeFile(paths.alertmanagerConfigScript, readFileSync(join(__dirname, '../../../cloud-init/monitoring/aiai-alertmanager-config.sh'), 'utf8'));
+    chmodSync(paths.alertmanagerConfigScript, 0o755);
+    for (const d of monitoringDropIns({ ...BASE, paths, adminApi: all, heartbeat: all, metricsRetentionSizeGb: all ? 20 : undefined })) {
       // The packaged unit when it is installed here (Debian ships prometheus and alertmanager), else a stand-in.
       const packaged = join('/lib/systemd/system', d.unit);
       copyFileSync(existsSync(packaged) ? packaged : join(FIXTURES, d.unit), join(dir, d.unit));

@@ -6,12 +6,16 @@ import { credentialPath, MonitoringSecrets, monitoringPaths } from './paths';
 import { TargetLabels } from './prometheus-config';
 
 /**
- * How notifications leave Alertmanager. Both read their URL from a secret file delivered after boot.
+ * How notifications leave Alertmanager. Both take their URL from a secret file delivered after boot.
  *
- * - `webhook`: Alertmanager's generic webhook JSON, URL from `url_file`. `url_file` exists since
- *   Alertmanager 0.26 (Ubuntu 24.04 ships 0.26.0); Debian 12's amtool 0.25 rejects it.
- * - `slack`: Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat, ...), URL from
- *   `api_url_file`, accepted since Alertmanager 0.22.
+ * - `webhook`: Alertmanager's generic webhook JSON.
+ * - `slack`: Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat, ...).
+ *
+ * The rendered file names the secret with `url_file` / `api_url_file`, but Alertmanager never reads
+ * it that way: Alertmanager 0.26 (Ubuntu 24.04) panics on any non-2xx answer of a webhook that uses
+ * `url_file` (fixed in 0.28). The file is a template; at every start the unit's ExecStartPre= runs
+ * cloud-init/monitoring/aiai-alertmanager-config.sh, which writes the effective config with the URLs
+ * inline (`url` / `api_url`) into the unit's private runtime directory (see `monitoringDropIns`).
  */
 export type AlertReceiverKind = 'webhook' | 'slack';
 
@@ -116,7 +120,11 @@ export function alertmanagerConfig(o: AlertmanagerConfigOptions = {}): Record<st
   };
 }
 
-/** `alertmanager.yml`. No secret inside: URLs are read from files delivered after boot. */
+/**
+ * `alertmanager.yml`, the template: no secret inside. Every URL is a `url_file`/`api_url_file` line
+ * naming the unit's credential, which the config script replaces by the inline URL; keep those
+ * values plain absolute paths on one line (the script refuses anything else).
+ */
 export function renderAlertmanagerConfig(o: AlertmanagerConfigOptions = {}): string {
   return toYaml(alertmanagerConfig(o), GENERATED_HEADER);
 }

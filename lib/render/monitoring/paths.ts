@@ -64,12 +64,26 @@ export const MonitoringSecrets = {
   },
 } as const satisfies Record<string, MonitoringSecret>;
 
+/**
+ * `RuntimeDirectory=` of Alertmanager (under /run, owned by the service user, mode 0700, removed
+ * when the unit stops): holds the effective config with the inlined secret URLs.
+ */
+export const ALERTMANAGER_RUNTIME_DIRECTORY = 'prometheus-alertmanager';
+
 /** Every path the monitoring renderers write or reference. */
 export interface MonitoringPaths {
   readonly prometheusConfig: string;
   /** Folder of the alert rule files (`*.yml`). */
   readonly prometheusRulesDir: string;
+  /** The Alertmanager config as rendered: a template whose URLs are `url_file`/`api_url_file` (no secret inside). */
   readonly alertmanagerConfig: string;
+  /**
+   * The config Alertmanager runs with: {@link alertmanagerConfig} with every URL inlined from its
+   * credential by {@link alertmanagerConfigScript}, in the unit's private runtime directory.
+   */
+  readonly alertmanagerEffectiveConfig: string;
+  /** The script that writes {@link alertmanagerEffectiveConfig} (cloud-init/monitoring/aiai-alertmanager-config.sh). */
+  readonly alertmanagerConfigScript: string;
   readonly lokiConfig: string;
   readonly alloyConfig: string;
   readonly grafanaIni: string;
@@ -101,6 +115,8 @@ export function monitoringPaths(volumeMountpoint: string = MONITORING_VOLUME_MOU
     prometheusConfig: r('/etc/prometheus/prometheus.yml'),
     prometheusRulesDir: r('/etc/prometheus/rules'),
     alertmanagerConfig: r('/etc/prometheus/alertmanager.yml'),
+    alertmanagerEffectiveConfig: r(`/run/${ALERTMANAGER_RUNTIME_DIRECTORY}/alertmanager.yml`),
+    alertmanagerConfigScript: r(`${HostPaths.scriptDir}/aiai-alertmanager-config`),
     lokiConfig: r('/etc/loki/config.yml'),
     alloyConfig: r('/etc/alloy/config.alloy'),
     grafanaIni: r('/etc/grafana/grafana.ini'),

@@ -1,4 +1,5 @@
 import { BootCommand, HostFile } from '../cloud-config';
+import { asset } from '../../core/assets';
 import { PropValidator } from '../../core/validation-error';
 import { AlertmanagerConfigOptions, renderAlertmanagerConfig, validateAlertmanagerConfigOptions } from './alertmanager-config';
 import { AlertRulesOptions, renderAlertRuleFiles, validateAlertRulesOptions } from './alert-rules';
@@ -31,6 +32,9 @@ import {
   validateUnitsOptions,
 } from './units';
 
+/** The script that writes Alertmanager's effective config, under cloud-init/. */
+export const ALERTMANAGER_CONFIG_SCRIPT = 'monitoring/aiai-alertmanager-config.sh';
+
 /** Everything the monitoring host's renderers accept, in one object. */
 export interface MonitoringStackOptions
   extends PrometheusConfigOptions,
@@ -56,7 +60,7 @@ export interface SecretRequirement {
 /** The typed pieces of one host, to merge into its HostConfig. */
 export interface HostContribution {
   readonly install: InstallPlan;
-  /** Config files (written late, after the packages; root-owned, world-readable: no secret is in them). */
+  /** Config files and scripts (written late, after the packages; root-owned, world-readable: no secret is in them). */
   readonly files: readonly HostFile[];
   /** Run after units are enabled (HostConfig final commands). */
   readonly finalCommands: readonly BootCommand[];
@@ -101,6 +105,8 @@ export function renderMonitoringHost(o: MonitoringStackOptions): MonitoringHostC
       content: f.content
     })),
     { path: paths.alertmanagerConfig, content: renderAlertmanagerConfig(o) },
+    // Turns that template into the config Alertmanager runs with (URLs inlined from the credentials).
+    { path: paths.alertmanagerConfigScript, content: asset(ALERTMANAGER_CONFIG_SCRIPT), permissions: '0755', owner: 'root:root' },
     { path: paths.lokiConfig, content: renderLokiConfig(o) },
     { path: paths.grafanaIni, content: renderGrafanaIni(o) },
     { path: `${paths.grafanaProvisioningDir}/datasources/aiai.yaml`, content: renderGrafanaDatasources(o) },

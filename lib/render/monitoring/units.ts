@@ -4,7 +4,14 @@ import { Ports } from '../../core/ports';
 import { PropValidator } from '../../core/validation-error';
 import { checkDuration, DAY_MS, HOUR_MS } from './common';
 import { LOOPBACK, MonitoringHostOptions, monitoringEndpoints, pathsOf, validateHostOptions } from './options';
-import { MonitoringSecret, MonitoringSecrets, MonitoringUnits, MonitoringUsers, secretSourcePath } from './paths';
+import {
+  ALERTMANAGER_RUNTIME_DIRECTORY,
+  MonitoringSecret,
+  MonitoringSecrets,
+  MonitoringUnits,
+  MonitoringUsers,
+  secretSourcePath,
+} from './paths';
 
 /**
  * systemd drop-ins for the packaged units. The packages ship full units; we only add what this
@@ -79,15 +86,30 @@ export function prometheusArgs(o: MonitoringUnitsOptions): string[] {
   ];
 }
 
-/** Command line of Alertmanager: a single node, so clustering is off (no gossip port at all). */
+/**
+ * Command line of Alertmanager: a single node, so clustering is off (no gossip port at all). It
+ * reads the effective config (URLs inlined, see {@link alertmanagerConfigCommand}), not the template.
+ */
 export function alertmanagerArgs(o: MonitoringUnitsOptions): string[] {
   const paths = pathsOf(o);
   return [
-    `--config.file=${paths.alertmanagerConfig}`,
+    `--config.file=${paths.alertmanagerEffectiveConfig}`,
     `--storage.path=${paths.alertmanagerDataDir}`,
     `--web.listen-address=${monitoringEndpoints(o).alertmanager}`,
     '--cluster.listen-address=',
   ];
+}
+
+/**
+ * Writes Alertmanager's effective config from the template: every `url_file`/`api_url_file` is
+ * replaced by the URL read from its credential. Alertmanager 0.26 (Ubuntu 24.04) panics on any
+ * non-2xx webhook answer when the webhook uses `url_file` (fixed in 0.28), so the URLs go inline,
+ * in a file only the service user can read, in the unit's runtime directory. Runs as the service
+ * user (no `+`): it only needs its own credentials and runtime directory.
+ */
+export function alertmanagerConfigCommand(o: MonitoringHostOptions): string {
+  const paths = pathsOf(o);
+  return [paths.alertmanagerConfigScript, paths.alertmanagerConfig, paths.alertmanagerEffectiveConfig].join(' ');
 }
 
 /** The drop-ins of the monitoring host's services. */
@@ -126,8 +148,12 @@ export function monitoringDropIns(o: MonitoringUnitsOptions): SystemdDropIn[] {
         Unit: { RequiresMountsFor: mount, ...network, ...am.unit },
         Service: {
           ...am.service,
-          ExecStartPre: ensureDir(paths.alertmanagerDataDir, u.alertmanager.user, u.alertmanager.group),
+          RuntimeDirectory: ALERTMANAGER_RUNTIME_DIRECTORY,
+          RuntimeDirectoryMode: '0700',
+          ExecStartPre: [ensureDir(paths.alertmanagerDataDir, u.alertmanager.user, u.alertmanager.group), alertmanagerConfigCommand(o)],
           ExecStart: ['', ['/usr/bin/prometheus-alertmanager', ...alertmanagerArgs(o)].join(' ')],
+          // A reload re-renders first (a changed template or URL), then signals as the packaged unit does.
+          ExecReload: ['', alertmanagerConfigCommand(o), '/bin/kill -HUP $MAINPID'],
           ...restart,
         },
       },
