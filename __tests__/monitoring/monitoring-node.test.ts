@@ -68,8 +68,9 @@ describe('the server', () => {
     expect(server.labels).toEqual({ project: 'aiai', environment: 'production', role: 'monitoring', monitoring: 'true' });
   });
 
-  test('protected (delete, rebuild, prevent_destroy), no paid backups by default', () => {
-    expect(server).toMatchObject({ delete_protection: true, rebuild_protection: true, lifecycle: { prevent_destroy: true }, backups: false });
+  test('disposable (its data is on the protected volume), no paid backups by default', () => {
+    expect(server).toMatchObject({ delete_protection: false, rebuild_protection: false, backups: false });
+    expect(server.lifecycle).toBeUndefined();
   });
 
   test('type, location, IP and backups follow the props', () => {
@@ -128,12 +129,19 @@ describe('firewalls', () => {
     for (const r of monitoringRules) expect(r).toMatchObject({ action: 'allow', from: PRIVATE_RANGE });
   });
 
-  test('ufw: default deny, SSH rate-limited from the admin CIDRs and the private range, nothing else, enabled last', () => {
+  test('with the admin API (off-site backup) Prometheus listens on 127.0.0.1, so ufw does not open 9090', () => {
+    const ports = ufwRules(host(offsite).runcmd).map((r) => r.port);
+    expect(ports).not.toContain(String(Ports.prometheus.port));
+    expect(ports).toEqual(expect.arrayContaining([Ports.grafana, Ports.loki, Ports.alertmanager].map((p) => String(p.port))));
+    expect(promArgs(host(offsite))).toContain(`--web.listen-address=127.0.0.1:${Ports.prometheus.port}`);
+  });
+
+  test('ufw: default deny, SSH from the admin CIDRs and the private range, nothing else, enabled last', () => {
     const h = host(plain);
     const rules = ufwRules(h.runcmd);
     expect(rules.filter((r) => !MONITORING_PORTS.includes(r.port))).toEqual([
-      { action: 'limit', from: ADMIN_CIDR, port: '22' },
-      { action: 'limit', from: PRIVATE_RANGE, port: '22' },
+      { action: 'allow', from: ADMIN_CIDR, port: '22' },
+      { action: 'allow', from: PRIVATE_RANGE, port: '22' },
     ]);
     const ufw = h.runcmd.filter((c) => c.startsWith('ufw '));
     expect(ufw[0]).toBe('ufw default deny incoming');
