@@ -12,6 +12,7 @@ import {
 } from './common';
 import { MonitoringHostOptions, monitoringEndpoints, pathsOf, ScrapeJobs, validateHostOptions } from './options';
 import { credentialPath, MonitoringSecrets } from './paths';
+import { StreamLabels } from './alloy-host';
 
 export interface PrometheusConfigOptions extends MonitoringHostOptions {
   /**
@@ -46,9 +47,10 @@ export const HetznerMeta = {
 
 /** Target labels every scraped series carries (inhibition and dashboards use them). */
 export const TargetLabels = {
-  host: 'host',
-  role: 'role',
-  environment: 'environment',
+  // The log streams carry the same names (StreamLabels), so a dashboard goes from metrics to logs.
+  host: StreamLabels.host,
+  role: StreamLabels.role,
+  environment: StreamLabels.environment,
 } as const;
 
 export const PROMETHEUS_DEFAULTS = {
