@@ -53,6 +53,15 @@ TS
 "$root/node_modules/.bin/tsc" --strict --noEmit --skipLibCheck false --module node16 --moduleResolution node16 --target es2022 --types node --typeRoots "$root/node_modules/@types" stack.ts
 "$root/node_modules/.bin/tsc" --strict --module node16 --moduleResolution node16 --target es2022 --skipLibCheck --types node --typeRoots "$root/node_modules/@types" stack.ts
 node stack.js
+# The runner CLI from the package: its bin entry works and it finds its runtime assets.
+./node_modules/.bin/aiai-runner --help | head -n 1 | grep -q '^aiai-runner ' || { echo "pack-test: aiai-runner --help failed"; exit 1; }
+node -e '
+const { renderRunnerUserData } = require("aiai-hetzner/dist/lib/runner-manager/user-data");
+const { PINNED_ACTIONS_RUNNER } = require("aiai-hetzner/dist/lib/runner-manager/settings");
+const ud = renderRunnerUserData({ name: "ci-1-1-a", encodedJitConfig: Buffer.from("{}").toString("base64"), architecture: "x64", actionsRunner: PINNED_ACTIONS_RUNNER });
+if (!ud.includes("install-runner")) throw new Error("runner user_data lacks the install script");
+console.log("pack-test: aiai-runner CLI and its runtime assets OK");
+'
 node -e '
 const j = require("./out/stacks/consumer/cdk.tf.json");
 const servers = Object.values(j.resource.hcloud_server || {});
