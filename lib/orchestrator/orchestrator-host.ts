@@ -86,19 +86,20 @@ export function orchestratorUnits(o: OrchestratorHostOptions): SystemdUnit[] {
   const limits = orchestratorLimits(o.serverType);
   // Services start only once their secrets were delivered (SecretFiles restarts them then).
   const needsSecrets = { ConditionPathExists: HostPaths.secretEnvFile };
+  // The two long-running services: after the network, at most 5 starts in 5 minutes, once secrets exist.
+  const longRunningUnit = {
+    After: 'network-online.target',
+    Wants: 'network-online.target',
+    StartLimitIntervalSec: 300,
+    StartLimitBurst: 5,
+    ...needsSecrets,
+  };
   const writable = [HostPaths.appDir, HostPaths.logDir, HostPaths.stateDir];
   return [
     {
       name: ORCHESTRATOR_UNIT,
       sections: {
-        Unit: {
-          Description: 'aiai orchestrator (agent coordination)',
-          After: 'network-online.target',
-          Wants: 'network-online.target',
-          StartLimitIntervalSec: 300,
-          StartLimitBurst: 5,
-          ...needsSecrets,
-        },
+        Unit: { Description: 'aiai orchestrator (agent coordination)', ...longRunningUnit },
         Service: {
           // The app sends READY=1 once serving and WATCHDOG=1 at least every WatchdogSec/2.
           Type: 'notify',
@@ -123,14 +124,7 @@ export function orchestratorUnits(o: OrchestratorHostOptions): SystemdUnit[] {
     {
       name: METRICS_UNIT,
       sections: {
-        Unit: {
-          Description: 'aiai metrics exporter (Prometheus, port ' + Ports.aiaiMetrics.port + ')',
-          After: 'network-online.target',
-          Wants: 'network-online.target',
-          StartLimitIntervalSec: 300,
-          StartLimitBurst: 5,
-          ...needsSecrets,
-        },
+        Unit: { Description: 'aiai metrics exporter (Prometheus, port ' + Ports.aiaiMetrics.port + ')', ...longRunningUnit },
         Service: {
           Type: 'exec',
           ...common(o.modules.metrics, 'aiai-metrics'),

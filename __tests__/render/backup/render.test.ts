@@ -1,10 +1,10 @@
+import { OFFSITE } from './fixtures';
 import {
   automatedBackupsMonthlyCostEur,
   AutomatedBackups,
   BackupHostParts,
   BackupSecretNames,
   environmentAssignment,
-  OffsiteBackupSpec,
   renderOffsiteBackup,
   renderSnapshotRotation,
 } from '../../../lib/render/backup';
@@ -21,15 +21,6 @@ function service(parts: BackupHostParts): Record<string, unknown> {
   return unit(parts, '.service').sections.Service as Record<string, unknown>;
 }
 
-const OFFSITE: OffsiteBackupSpec = {
-  hostName: 'aiai-production-monitoring',
-  bucket: 'acme-aiai-prod-backups',
-  endpoint: 'https://fsn1.your-objectstorage.com',
-  region: 'fsn1',
-  gitRepositories: ['/opt/aiai'],
-  configPaths: ['/etc/aiai', '/etc/prometheus'],
-  prometheus: { dataDir: '/var/lib/prometheus/metrics2' },
-};
 
 describe('renderSnapshotRotation', () => {
   const parts = renderSnapshotRotation({ project: 'aiai', environment: 'production' });

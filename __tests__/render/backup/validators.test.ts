@@ -1,17 +1,10 @@
 import { renderOffsiteBackup, renderSnapshotRotation } from '../../../lib/render/backup';
 import { describeWithTool, run } from '../../support/tools';
+import { OFFSITE } from './fixtures';
 import { shellcheck, verifyUnits } from './verify-tools';
 
 const rotation = renderSnapshotRotation({ project: 'aiai', environment: 'production' });
-const offsite = renderOffsiteBackup({
-  hostName: 'aiai-production-monitoring',
-  bucket: 'acme-aiai-prod-backups',
-  endpoint: 'https://fsn1.your-objectstorage.com',
-  region: 'fsn1',
-  gitRepositories: ['/opt/aiai'],
-  configPaths: ['/etc/aiai', '/etc/prometheus'],
-  prometheus: { dataDir: '/var/lib/prometheus/metrics2' },
-});
+const offsite = renderOffsiteBackup(OFFSITE);
 const offsiteMinimal = renderOffsiteBackup({
   hostName: 'aiai-production-orchestrator-1',
   bucket: 'acme-aiai-prod-backups',
