@@ -5,6 +5,7 @@ export * from './core/labels';
 export * from './core/label-checks';
 export * from './core/paths';
 export * from './core/platform';
+export * from './core/terraform-data';
 export * from './hetzner/catalog';
 export * from './network/cidr';
 export * from './network/ip-plan';

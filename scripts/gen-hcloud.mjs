@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Regenerates the hcloud provider bindings in .gen/providers/hcloud from the provider schema
-// in ../shared/schemas (terraform `providers schema -json` format), the same way `cdktf get`
+// in schemas/ (terraform `providers schema -json` format), the same way `cdktf get`
 // does when terraform can download the provider. Usage: npm run gen:hcloud [-- path/to/schema.json]
 // AIAI_GEN_OUT=<dir> writes into <dir>/providers/hcloud instead (the tests compare it with .gen).
 import { createRequire } from 'node:module';
@@ -15,7 +15,7 @@ const pin = cdktfJson.terraformProviders.find((p) => p.startsWith('hetznercloud/
 if (!pin) throw new Error('cdktf.json must pin hetznercloud/hcloud@<version> in terraformProviders');
 const version = pin.split('@')[1].replace(/^[~=^ ]+/, '');
 
-const schemaPath = resolve(process.argv[2] ?? resolve(root, '../shared/schemas/hcloud-provider-schema.json'));
+const schemaPath = resolve(process.argv[2] ?? resolve(root, 'schemas/hcloud-provider-schema.json'));
 if (!existsSync(schemaPath)) throw new Error(`provider schema not found: ${schemaPath}`);
 const schema = JSON.parse(readFileSync(schemaPath, 'utf8'));
 const fqpn = 'registry.terraform.io/hetznercloud/hcloud';

@@ -1,5 +1,5 @@
 /**
- * The committed hcloud bindings are exactly what scripts/gen-hcloud.mjs generates from the shared
+ * The committed hcloud bindings are exactly what scripts/gen-hcloud.mjs generates from the committed
  * provider schema (hcloud 1.68.0), so nobody edited them by hand and the script still works.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -16,7 +16,7 @@ function files(dir: string): string[] {
   });
 }
 
-test('regenerating from ../shared/schemas/hcloud-provider-schema.json reproduces .gen/providers/hcloud byte for byte', () => {
+test('regenerating from schemas/hcloud-provider-schema.json reproduces .gen/providers/hcloud byte for byte', () => {
   const out = tempDir('gen-hcloud-');
   const r = run(process.execPath, [join(root, 'scripts', 'gen-hcloud.mjs')], { cwd: root, env: { ...process.env, AIAI_GEN_OUT: out } });
   expect(r.status).toBe(0);

@@ -19,3 +19,14 @@ test('state files, build output and dependencies are ignored by git; the state f
   }
   expect(ignored('terraform.tfstate.d/.gitkeep')).toBe(false);
 });
+
+test('fails if the project reads anything from ../shared (a user\'s clone has only the repository)', () => {
+  const r = run('grep', ['-rlE', "\\.\\./shared/|'\\.\\./shared'", 'lib', 'bin', 'scripts', '__tests__', 'main.ts', 'package.json', '.ci'], { cwd: root });
+  const offenders = r.stdout.split('\n').filter((f) => f && f !== '__tests__/foundation/project-layout.test.ts');
+  expect(offenders).toEqual([]);
+});
+
+test('the hcloud schema the bindings come from is committed with its provenance', () => {
+  expect(existsSync(join(root, 'schemas', 'hcloud-provider-schema.json'))).toBe(true);
+  expect(run('git', ['ls-files', '--error-unmatch', 'schemas/hcloud-provider-schema.json', 'schemas/README.md'], { cwd: root }).status).toBe(0);
+});

@@ -1,6 +1,7 @@
-import { DataResource, Fn, Token } from 'cdktf';
+import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { HostPaths, SERVICE_USER } from '../core/paths';
+import { TerraformData } from '../core/terraform-data';
 import { PropValidator } from '../core/validation-error';
 import { HardenedServer } from '../host/hardened-server';
 import { SECRET_INBOX_DIR } from '../host/hardening';
@@ -40,7 +41,7 @@ export interface SecretFilesProps {
  * Secrets never pass through cloud-init `user_data`.
  */
 export class SecretFiles extends Construct {
-  public readonly resource: DataResource;
+  public readonly resource: TerraformData;
   /** The shell lines run on the host after upload (exposed for shellcheck). */
   public readonly installScript: readonly string[];
 
@@ -82,7 +83,7 @@ export class SecretFiles extends Construct {
       timeout: '10m',
       ...(props.sshPrivateKey ? { privateKey: props.sshPrivateKey } : {}),
     };
-    this.resource = new DataResource(this, 'Delivery', {
+    this.resource = new TerraformData(this, 'Delivery', {
       triggersReplace: {
         server: props.host.server.id,
         files: props.files.map((f) => `${f.name}:${f.mode ?? '0600'}`).join(','),
