@@ -1,4 +1,4 @@
-import { TerraformMetaArguments, TerraformResource } from 'cdktf';
+import { TerraformMetaArguments, TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
 
 /** Arguments of Terraform's built-in `terraform_data` resource. */
@@ -52,9 +52,9 @@ export class TerraformData extends TerraformResource {
     return this.getStringAttribute('id');
   }
 
-  /** `input` as it was at the last apply. */
+  /** A key of `output` (`input` as it was at the last apply). */
   public outputAttribute(key: string): string {
-    return this.interpolationForAttribute(`output.${key}`);
+    return Token.asString(this.interpolationForAttribute(`output.${key}`));
   }
 
   protected synthesizeAttributes(): { [name: string]: unknown } {
