@@ -15,6 +15,7 @@ import { buildReferenceApp } from '../../main';
 import { EXAMPLE_CONFIG, ReferenceConfig } from '../../lib/app/reference-config';
 import { unescapeTerraformTemplate } from '../../lib/core/terraform-template';
 import { tempDir } from './tmp';
+import type { HostManifest } from '../../lib/render/host-manifest';
 
 /** A Terraform JSON document as cdktf writes it (only the parts tests read are typed). */
 export interface StackJson {
@@ -137,6 +138,10 @@ export interface ExtractedServer {
   readonly units: readonly ExtractedFile[];
   /** The decoded cloud-config document, written to `<root>/../<resourceName>.user-data.yaml`. */
   readonly userDataPath: string;
+  /** The host manifest its HostConfiguration resource delivers after boot (parsed from the upload). */
+  readonly manifest: HostManifest;
+  /** Logical name of that `terraform_data` resource. */
+  readonly configurationResource: string;
 }
 
 const UNIT_FILE = /^\/etc\/systemd\/system\/[^/]+\.(service|timer|socket|path|mount|target)$/;
@@ -179,6 +184,21 @@ export function decodeUserDataLikeCloudInit(json: string): { text: string; encod
 }
 
 /**
+ * The manifest that the HostConfiguration resource of server `name` uploads: the `file`
+ * provisioner whose destination is `host-manifest.json`, as Terraform evaluates the string.
+ */
+export function deliveredManifest(json: StackJson, serverName: string): { resource: string; manifest: HostManifest } {
+  const ref = `\${hcloud_server.${serverName}.id}`;
+  const found = Object.entries(json.resource?.terraform_data ?? {}).filter(
+    ([, r]) => r.triggers_replace?.server === ref && (r.provisioner ?? []).some((p: any) => p.file?.destination?.endsWith('/host-manifest.json')),
+  );
+  if (found.length !== 1) throw new Error(`server ${serverName}: expected one host configuration resource, found ${found.length}`);
+  const [resource, r] = found[0];
+  const upload = r.provisioner.find((p: any) => p.file?.destination?.endsWith('/host-manifest.json')).file;
+  return { resource, manifest: JSON.parse(unescapeTerraformTemplate(upload.content)) as HostManifest };
+}
+
+/**
  * Unpacks every `hcloud_server`'s user_data into a fresh temp tree: `<base>/<stack>/<resource>/root/<path>`.
  * The file modes are not applied (the tree must stay readable); `permissions` is reported instead.
  */
@@ -198,14 +218,21 @@ export function extractServers(synth: SynthesizedApp): ExtractedServer[] {
     mkdirSync(root, { recursive: true });
     const userDataPath = join(hostDir, `${name}.user-data.yaml`);
     writeFileSync(userDataPath, userData);
-    const files: ExtractedFile[] = ((cloudConfig.write_files ?? []) as Record<string, any>[]).map((e) => {
-      const content = decodeWriteFile(e);
-      const localPath = join(root, e.path);
+    const { resource: configurationResource, manifest } = deliveredManifest(synth.stacks[stack], name);
+    // What ends up on the host: the bootstrap's write_files, then the delivered files (which win).
+    const entries = new Map<string, ExtractedFile>();
+    const put = (path: string, content: string, extra: Partial<ExtractedFile>) => {
+      const localPath = join(root, path);
       mkdirSync(dirname(localPath), { recursive: true });
       writeFileSync(localPath, content);
       if (/^#!/.test(content)) chmodSync(localPath, 0o755);
-      return { path: e.path, content, permissions: e.permissions, owner: e.owner, encoding: e.encoding, defer: e.defer, localPath };
-    });
+      entries.set(path, { path, content, localPath, ...extra });
+    };
+    for (const e of (cloudConfig.write_files ?? []) as Record<string, any>[]) {
+      put(e.path, decodeWriteFile(e), { permissions: e.permissions, owner: e.owner, encoding: e.encoding, defer: e.defer });
+    }
+    for (const f of manifest.files) put(f.path, f.content, { permissions: f.mode, owner: f.owner, defer: !f.early });
+    const files = [...entries.values()];
     return {
       stack,
       resourceName: name,
@@ -219,6 +246,8 @@ export function extractServers(synth: SynthesizedApp): ExtractedServer[] {
       files,
       units: files.filter((f) => UNIT_FILE.test(f.path)),
       userDataPath,
+      manifest,
+      configurationResource,
     };
   });
 }

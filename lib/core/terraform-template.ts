@@ -6,10 +6,13 @@
  * `${`, so this module does both. Pure; proven by a real `terraform apply` round-trip in the tests.
  */
 
-/** Escapes `${` and `%{` so that Terraform yields exactly `text`. */
+/**
+ * Escapes `${` and `%{` so that Terraform yields exactly `text`. cdktf token markers
+ * (`${TfToken[...]}`) are left alone: cdktf resolves them to Terraform references at synth.
+ */
 export function escapeTerraformTemplate(text: string): string {
   // Replacement functions: in a replacement string, `$$` would mean a single `$`.
-  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
+  return text.replace(/\$\{(?!TfToken\[)/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
 /** The inverse of {@link escapeTerraformTemplate} (what Terraform does with a string without expressions). */

@@ -11,14 +11,17 @@ import {
   ServerTypeInfo,
   SUPPORTED_IMAGES,
 } from '../hetzner/catalog';
-import { ufwCommands } from '../network/firewall-rules';
+import { ufwScript } from '../network/firewall-rules';
 import { IPrivateNetwork } from '../network/private-network';
 import { RoleFirewall } from '../network/role-firewall';
-import { encodeUserData, renderCloudConfig } from '../render/cloud-config';
+import { renderCloudConfig } from '../render/cloud-config';
+import { HostManifest, renderHostManifest } from '../render/host-manifest';
+import { SERVICE_USER } from '../core/paths';
 import { escapeTerraformTemplate } from '../core/terraform-template';
 import { renderLogShippingHost } from '../render/monitoring/stack';
 import { AdminAccess } from './admin-access';
-import { applyHardening, applyNodeExporter } from './hardening';
+import { applyHardening, applyNodeExporter, bootstrapCloudConfig, FIREWALL_SCRIPT_PATH } from './hardening';
+import { HostConfiguration, IDeliveryTarget } from './host-configuration';
 import { addContribution, ILogSink } from './log-shipping';
 import { HostConfig } from './host-config';
 
@@ -67,33 +70,34 @@ export interface HardenedServerProps {
    */
   readonly logShipping?: ILogSink;
   /**
-   * Send `user_data` as base64 of the gzipped cloud-config (`always`), as plain text (`never`), or
-   * plain unless it would exceed 3/4 of Hetzner's 32 KiB limit (`auto`). Plain text keeps
-   * `terraform plan` diffs readable; compressed holds about three times as much.
-   * @default 'auto'
+   * Private key for the SSH connection of the delivery resources (a sensitive variable's token).
+   * @default - the SSH agent of whoever runs terraform (SSH_AUTH_SOCK)
    */
-  readonly compressUserData?: 'auto' | 'always' | 'never';
+  readonly sshPrivateKey?: string;
 }
 
 const REQUIRED_LABELS = ['project', 'role', 'environment'];
 
 /**
  * The base of every aiai host: a Hetzner server on Ubuntu 24.04, joined to the private network at
- * a fixed IP, provisioned by cloud-init with the platform's hardening, node exporter and the role's
- * own services. The rendered `user_data` is checked against Hetzner's 32 KiB limit at synth.
+ * a fixed IP. It boots from a small bootstrap (`user_data`: service user, sshd hardening, a closed
+ * firewall but SSH; the same for every role), and everything else (the platform's hardening, node
+ * exporter, log shipping and the role's own packages, files and services) is delivered to the
+ * running server by {@link HostConfiguration}, so configuration changes never replace the server.
  */
-export class HardenedServer extends Construct {
+export class HardenedServer extends Construct implements IDeliveryTarget {
   public readonly server: Server;
   public readonly privateIp: string;
   public readonly serverTypeInfo: ServerTypeInfo;
-  /** The rendered cloud-config (plain text). */
+  /** The bootstrap cloud-config (plain text; only the hostname differs between hosts). */
   public readonly userData: string;
-  /**
-   * The `user_data` value in the Terraform JSON: `userData` (with `${` and `%{` escaped for
-   * Terraform's template syntax), or its gzip in base64 (see `compressUserData`).
-   */
+  /** The `user_data` value in the Terraform JSON: `userData` with `${` and `%{` escaped for Terraform. */
   public readonly userDataEncoded: string;
   public readonly hostConfig: HostConfig;
+  /** What is delivered after boot. */
+  public readonly manifest: HostManifest;
+  /** The resource that delivers and converges it. */
+  public readonly configuration: HostConfiguration;
 
   constructor(scope: Construct, id: string, props: HardenedServerProps) {
     super(scope, id);
@@ -130,23 +134,18 @@ export class HardenedServer extends Construct {
         }),
       );
     }
-    const firewall = ufwCommands(this.hostConfig.ports, { privateRange: props.network.ipRange, adminCidrs: props.access.adminCidrs });
+    const firewallContext = { privateRange: props.network.ipRange, adminCidrs: props.access.adminCidrs };
     for (const fw of props.firewalls ?? []) fw.addRules(this.hostConfig.ports);
     const firewallIds = [...(props.firewalls ?? []).map((fw) => fw.firewallId), ...(props.firewallIds ?? [])];
-    this.userData = renderCloudConfig(this.hostConfig.toSpec(props.name, firewall), { compress: 'never' });
-    const compress = props.compressUserData ?? 'auto';
-    const plainSize = Buffer.byteLength(this.userData);
-    const gzip = compress === 'always' || (compress === 'auto' && plainSize > (HetznerLimits.userDataBytes * 3) / 4);
-    // Terraform reads every JSON string as a template: a plain cloud-config with `${distro_id}`
-    // (unattended-upgrades) or `%{...}` must be escaped, or plan fails. base64 needs no escaping.
-    this.userDataEncoded = escapeTerraformTemplate(encodeUserData(this.userData, gzip ? 'base64-gzip' : 'plain'));
+    this.hostConfig.addFile({ path: FIREWALL_SCRIPT_PATH, content: ufwScript(this.hostConfig.ports, firewallContext), permissions: '0755', exec: true });
+    this.manifest = renderHostManifest(this.hostConfig.toManifestSpec(props.name, SERVICE_USER));
+
+    // Plain text, never gzip: readable plan diffs, and the same bytes on every OS and Node version
+    // (a gzip header carries the OS; zlib output is not promised stable across versions).
+    this.userData = renderCloudConfig(bootstrapCloudConfig(props.name), { compress: 'never' });
+    this.userDataEncoded = escapeTerraformTemplate(this.userData);
     const size = Buffer.byteLength(this.userDataEncoded);
-    v.check(
-      'userData',
-      `${size} bytes${gzip ? ' (base64 of gzip)' : ''}`,
-      size <= HetznerLimits.userDataBytes,
-      `at most ${HetznerLimits.userDataBytes} bytes (Hetzner's user_data limit)${gzip ? '' : "; set compressUserData: 'auto' or 'always'"}, or move file bodies out of cloud-init`,
-    );
+    v.check('userData', `${size} bytes`, size <= HetznerLimits.userDataBytes, `at most ${HetznerLimits.userDataBytes} bytes (Hetzner's user_data limit)`);
     v.throwIfInvalid();
 
     this.server = new Server(this, 'Server', {
@@ -165,8 +164,19 @@ export class HardenedServer extends Construct {
       publicNet: [{ ipv4Enabled: true, ipv6Enabled: true }],
       network: [{ networkId: props.network.networkId, ip: this.privateIp }],
       dependsOn: [...props.network.attachDependencies],
-      lifecycle: props.protect ? { preventDestroy: true } : undefined,
+      lifecycle: {
+        // ssh_keys is force-new, but only matters at creation (cloud-init seeds the service user's
+        // keys from it); later key changes reach the host through its configuration.
+        ignoreChanges: ['ssh_keys'],
+        ...(props.protect ? { preventDestroy: true } : {}),
+      },
     });
+    this.configuration = new HostConfiguration(this, 'Configuration', { host: this, manifest: this.manifest, sshPrivateKey: props.sshPrivateKey });
+  }
+
+  /** The server id (a token). */
+  public get serverId(): string {
+    return this.server.id;
   }
 
   /** Public IPv4 (for SSH from the admin CIDRs and secret delivery). */

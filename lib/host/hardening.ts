@@ -2,6 +2,7 @@ import { asset } from '../core/assets';
 import { HostPaths, SERVICE_USER } from '../core/paths';
 import { Ports } from '../core/ports';
 import { PortSources } from '../network/port-rule';
+import { CloudConfigSpec } from '../render/cloud-config';
 import { HostConfig } from './host-config';
 
 /** Where the sshd drop-in is installed (must sort before 50-cloud-init.conf). */
@@ -10,11 +11,17 @@ export const SSHD_DROP_IN_PATH = '/etc/ssh/sshd_config.d/10-aiai-hardening.conf'
 export const SECRET_INBOX_DIR = `/home/${SERVICE_USER}/.secrets-inbox`;
 
 export interface HardeningOptions {
-  /** Public keys for the service user. */
+  /** Public keys of the operators: the service user's authorized_keys, kept in place on the running host. */
   readonly sshPublicKeys: readonly string[];
   /** Extra groups for the service user (e.g. `docker` where docker is installed). */
   readonly extraGroups?: readonly string[];
 }
+
+/** Where the operators' keys are installed (managed by the host configuration after boot). */
+export const AUTHORIZED_KEYS_PATH = `/home/${SERVICE_USER}/.ssh/authorized_keys`;
+
+/** The host firewall script (ufw rules from the host's port rules), run by the converge when it changes. */
+export const FIREWALL_SCRIPT_PATH = `${HostPaths.scriptDir}/aiai-firewall`;
 
 /** The sshd drop-in: the static hardening body plus `AllowUsers` for the given users. */
 export function renderSshdHardening(allowUsers: readonly string[]): string {
@@ -24,26 +31,68 @@ export function renderSshdHardening(allowUsers: readonly string[]): string {
   return `${asset('hardening/sshd-hardening.conf')}AllowUsers ${allowUsers.join(' ')}\n`;
 }
 
+/** The service user: cloud-init's default user at boot, so the server's Hetzner `ssh_keys` become its keys. */
+const SERVICE_ACCOUNT = {
+  name: SERVICE_USER,
+  shell: '/bin/bash',
+  // Passwordless sudo is for the operator logging in as this user and for the delivery resources.
+  // Services run as this user with NoNewPrivileges=true, which makes sudo unusable from them.
+  sudo: 'ALL=(ALL) NOPASSWD:ALL',
+} as const;
+
 /**
- * The hardening of the research doc (sections 2 and 7), corrected: service user with keys and no
- * docker group unless requested, sshd drop-in that wins over cloud-init's, fail2ban on the journal,
- * ufw default-deny (rules come from the host's port rules), unattended security upgrades, sysctl.
+ * The bootstrap every server boots with: only what must exist before the first SSH login. The same
+ * for every role (only the hostname differs), so `user_data` (force-new on hcloud_server) changes
+ * only when the host is meant to be rebuilt:
+ * - the service user as cloud-init's default user: cloud-init installs the public keys of the
+ *   server's `ssh_keys` (Hetzner instance metadata) for it, so no key text is in user_data;
+ * - the sshd drop-in and sysctl hardening, written before sshd restarts;
+ * - ufw closed but for SSH (the cloud firewall limits SSH to the admin CIDRs), and the inbox the
+ *   delivery resources upload to;
+ * - `jq`, which the converge script reads its manifest with.
+ * Everything else (packages, files, units, operator keys, the full firewall) is delivered by
+ * `HostConfiguration` after boot.
+ */
+export function bootstrapCloudConfig(hostname: string): CloudConfigSpec {
+  const ssh = String(Ports.ssh.port);
+  return {
+    hostname,
+    defaultUser: SERVICE_ACCOUNT,
+    users: [],
+    packages: ['ufw', 'jq'],
+    files: [
+      { path: SSHD_DROP_IN_PATH, content: renderSshdHardening([SERVICE_USER]), early: true },
+      { path: SYSCTL_HARDENING_PATH, content: asset('hardening/sysctl-hardening.conf'), early: true },
+    ],
+    units: [],
+    commands: [
+      ['install', '-d', '-m', '0700', '-o', SERVICE_USER, '-g', SERVICE_USER, SECRET_INBOX_DIR],
+      ['sysctl', '--system'],
+      ['ufw', 'default', 'deny', 'incoming'],
+      ['ufw', 'default', 'allow', 'outgoing'],
+      ['ufw', 'allow', 'proto', Ports.ssh.protocol, 'to', 'any', 'port', ssh, 'comment', Ports.ssh.name],
+      ['ufw', '--force', 'enable'],
+    ],
+    finalCommands: [['systemctl', 'restart', 'ssh.service']],
+  };
+}
+
+const SYSCTL_HARDENING_PATH = '/etc/sysctl.d/90-aiai-hardening.conf';
+
+/**
+ * The hardening of the research doc (sections 2 and 7), corrected, as delivered after boot: the
+ * operators' keys, sshd and sysctl hardening (also in the bootstrap; managed here so a change reaches
+ * running hosts), fail2ban on the journal, unattended security upgrades, the service user's groups.
+ * The host's port rules become the ufw script (see HardenedServer).
  */
 export function applyHardening(host: HostConfig, opts: HardeningOptions): void {
+  for (const g of opts.extraGroups ?? []) host.addServiceUserGroup(g);
   host
-    .addPackages('ufw', 'fail2ban', 'python3-systemd', 'unattended-upgrades', 'apt-listchanges', 'git', 'curl', 'jq')
-    .addUser({
-      name: SERVICE_USER,
-      groups: [...(opts.extraGroups ?? [])],
-      shell: '/bin/bash',
-      // Passwordless sudo is for the operator logging in as this user and for secret delivery.
-      // Services run as this user with NoNewPrivileges=true, which makes sudo unusable from them.
-      sudo: 'ALL=(ALL) NOPASSWD:ALL',
-      sshAuthorizedKeys: opts.sshPublicKeys,
-    })
-    .addFile({ path: SSHD_DROP_IN_PATH, content: renderSshdHardening([SERVICE_USER]), early: true })
-    .addFile({ path: '/etc/fail2ban/jail.d/aiai-sshd.local', content: asset('hardening/fail2ban-sshd.local') })
-    .addFile({ path: '/etc/sysctl.d/90-aiai-hardening.conf', content: asset('hardening/sysctl-hardening.conf'), early: true })
+    .addPackages('ufw', 'jq', 'fail2ban', 'python3-systemd', 'unattended-upgrades', 'apt-listchanges', 'git', 'curl')
+    .addFile({ path: AUTHORIZED_KEYS_PATH, content: opts.sshPublicKeys.map((k) => `${k}\n`).join(''), permissions: '0600', owner: `${SERVICE_USER}:${SERVICE_USER}` })
+    .addFile({ path: SSHD_DROP_IN_PATH, content: renderSshdHardening([SERVICE_USER]), early: true, reloadUnits: ['ssh.service'] })
+    .addFile({ path: '/etc/fail2ban/jail.d/aiai-sshd.local', content: asset('hardening/fail2ban-sshd.local'), restartUnits: ['fail2ban.service'] })
+    .addFile({ path: SYSCTL_HARDENING_PATH, content: asset('hardening/sysctl-hardening.conf'), early: true })
     .addFile({ path: '/etc/apt/apt.conf.d/52unattended-upgrades-aiai', content: asset('hardening/52unattended-upgrades-aiai') })
     .addFile({ path: '/etc/apt/apt.conf.d/20auto-upgrades', content: asset('hardening/20auto-upgrades') })
     .allowPort({ port: Ports.ssh, from: PortSources.admin })
@@ -52,16 +101,16 @@ export function applyHardening(host: HostConfig, opts: HardeningOptions): void {
     .addSetupCommand(['install', '-d', '-m', '0750', '-o', SERVICE_USER, '-g', SERVICE_USER, HostPaths.stateDir])
     // setgid adm: log files inherit group adm, which Alloy (in adm) reads to ship them to Loki.
     .addSetupCommand(['install', '-d', '-m', '2750', '-o', SERVICE_USER, '-g', 'adm', HostPaths.logDir])
-    .addSetupCommand(['sysctl', '--system'])
-    .addSetupCommand(['systemctl', 'disable', '--now', 'snapd.service', 'snapd.socket'])
-    .addSetupCommand(['systemctl', 'enable', '--now', 'fail2ban.service', 'unattended-upgrades.service'])
-    .addFinalCommand(['systemctl', 'restart', 'fail2ban.service'])
-    .addFinalCommand(['systemctl', 'restart', 'ssh.service']);
+    .addSetupCommand(['sysctl', '--system', '--quiet'])
+    // Not every image has snapd; absent is as good as disabled.
+    .addSetupCommand('systemctl disable --now snapd.service snapd.socket 2>/dev/null || true')
+    .addService('fail2ban.service', 'unattended-upgrades.service');
 }
 
 /** Prometheus node exporter from Ubuntu (its own arch), reachable from the private range only. */
 export function applyNodeExporter(host: HostConfig): void {
   host
     .addPackages('prometheus-node-exporter')
+    .addService('prometheus-node-exporter.service')
     .allowPort({ port: Ports.nodeExporter, from: PortSources.private });
 }

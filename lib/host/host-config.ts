@@ -1,4 +1,5 @@
-import { AptSource, BootCommand, CloudConfigSpec, HostFile, HostUser } from '../render/cloud-config';
+import { AptSource, BootCommand, HostFile, HostUser } from '../render/cloud-config';
+import { HostManifestSpec } from '../render/host-manifest';
 import { SystemdUnit } from '../render/systemd';
 import { PortRule } from '../network/port-rule';
 
@@ -14,8 +15,9 @@ export class HostConfig {
   private readonly files: HostFile[] = [];
   private readonly units: SystemdUnit[] = [];
   private readonly setupCommands: BootCommand[] = [];
-  private readonly finalCommands: BootCommand[] = [];
   private readonly portRules: PortRule[] = [];
+  private readonly services: string[] = [];
+  private readonly serviceUserGroups: string[] = [];
 
   public addPackages(...names: string[]): this {
     for (const n of names) if (!this.packages.includes(n)) this.packages.push(n);
@@ -50,15 +52,24 @@ export class HostConfig {
     return this;
   }
 
-  /** Runs after files are written and before units are enabled (e.g. clone, venv, mkdir). */
+  /**
+   * Runs on every converge, after files are written and before units start (e.g. mkdir, an
+   * installer that checks what is there): it must be idempotent.
+   */
   public addSetupCommand(cmd: BootCommand): this {
     this.setupCommands.push(cmd);
     return this;
   }
 
-  /** Runs after units are enabled and started (e.g. restarting sshd last). */
-  public addFinalCommand(cmd: BootCommand): this {
-    this.finalCommands.push(cmd);
+  /** Keeps a unit that a package installs enabled and running (restarted when its files change). */
+  public addService(...units: string[]): this {
+    for (const u of units) if (!this.services.includes(u)) this.services.push(u);
+    return this;
+  }
+
+  /** The service user joins `group` (once its package created it, e.g. `docker`). */
+  public addServiceUserGroup(group: string): this {
+    if (!this.serviceUserGroups.includes(group)) this.serviceUserGroups.push(group);
     return this;
   }
 
@@ -80,18 +91,20 @@ export class HostConfig {
     return this.files;
   }
 
-  /** The cloud-config spec; `firewallCommands` come first so the host is closed before services start. */
-  public toSpec(hostname: string, firewallCommands: readonly BootCommand[]): CloudConfigSpec {
+  /** What is delivered to the running host (see `renderHostManifest`). */
+  public toManifestSpec(hostname: string, serviceUser: string): HostManifestSpec {
     return {
       hostname,
-      packages: [...this.packages],
-      aptSources: [...this.aptSources],
-      users: [...this.users],
+      serviceUser,
+      serviceUserGroups: [...this.serviceUserGroups],
       groups: [...this.groups],
+      users: [...this.users],
+      aptSources: [...this.aptSources],
+      packages: [...this.packages],
       files: [...this.files],
       units: [...this.units],
-      commands: [...firewallCommands, ...this.setupCommands],
-      finalCommands: [...this.finalCommands],
+      services: [...this.services],
+      commands: [...this.setupCommands],
     };
   }
 }

@@ -7,10 +7,10 @@ export interface ILogSink {
   readonly lokiHost: string;
 }
 
-/** Merges a renderer's contribution (install plan, files, final commands) into a host config. */
+/** Merges a renderer's contribution (install plan, files, services) into a host config. */
 export function addContribution(host: HostConfig, c: HostContribution): void {
   for (const src of c.install.aptSources) host.addAptSource(src);
   host.addPackages(...c.install.packages);
   for (const f of [...c.install.files, ...c.files]) host.addFile(f);
-  for (const cmd of c.finalCommands) host.addFinalCommand(cmd);
+  host.addService(...c.services);
 }

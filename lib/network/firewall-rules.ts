@@ -52,3 +52,19 @@ function dedupe(rules: readonly PortRule[]): PortRule[] {
     return true;
   });
 }
+
+/** A shell word: plain when safe, else single-quoted. */
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The host firewall as a script the host configuration runs when it changes: the rule set is
+ * rebuilt from nothing (`ufw --force reset`), so a rule removed from the port definitions is
+ * removed from the host too. Established connections (the delivering SSH session) survive.
+ */
+export function ufwScript(rules: readonly PortRule[], ctx: FirewallContext): string {
+  const lines = ['#!/bin/sh', '# Host firewall, generated from the port definitions of this host. Do not edit.', 'set -eu', 'ufw --force reset > /dev/null'];
+  for (const cmd of ufwCommands(rules, ctx)) lines.push(cmd.map(shellWord).join(' '));
+  return `${lines.join('\n')}\n`;
+}

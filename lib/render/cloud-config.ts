@@ -19,6 +19,12 @@ export interface HostFile {
    * @default false (written late, so package installs cannot clobber it and owners exist)
    */
   readonly early?: boolean;
+  /** Units restarted when the file changes on a running host. @default - none (unit files and drop-ins restart their own unit) */
+  readonly restartUnits?: readonly string[];
+  /** Units reloaded (`systemctl reload-or-restart`) when the file changes. @default - none */
+  readonly reloadUnits?: readonly string[];
+  /** Run the file once after it was written or changed (a script that applies itself, e.g. the host firewall). @default false */
+  readonly exec?: boolean;
 }
 
 /** An APT repository with its signing key. */
@@ -54,6 +60,13 @@ export interface CloudConfigSpec {
   readonly timezone?: string;
   readonly packages: readonly string[];
   readonly aptSources?: readonly AptSource[];
+  /**
+   * cloud-init's default user (`system_info.default_user`, listed in `users` as `default`): the
+   * public keys of the server's Hetzner `ssh_keys` (instance metadata) are installed for it, so
+   * no key text needs to be in user_data.
+   * @default - no default user
+   */
+  readonly defaultUser?: HostUser;
   readonly users: readonly HostUser[];
   readonly groups?: readonly string[];
   readonly files: readonly HostFile[];
@@ -140,7 +153,7 @@ function buildDocument(spec: CloudConfigSpec, compress: boolean): Record<string,
   }
   doc.packages = [...new Set(spec.packages)];
   if (spec.groups && spec.groups.length) doc.groups = [...spec.groups];
-  doc.users = spec.users.map((u) => {
+  const userEntry = (u: HostUser): Record<string, unknown> => {
     const e: Record<string, unknown> = { name: u.name };
     if (u.system) e.system = true;
     if (u.homedir) e.homedir = u.homedir;
@@ -150,7 +163,9 @@ function buildDocument(spec: CloudConfigSpec, compress: boolean): Record<string,
     e.lock_passwd = true;
     if (u.sshAuthorizedKeys && u.sshAuthorizedKeys.length) e.ssh_authorized_keys = [...u.sshAuthorizedKeys];
     return e;
-  });
+  };
+  if (spec.defaultUser) doc.system_info = { default_user: userEntry(spec.defaultUser) };
+  doc.users = [...(spec.defaultUser ? ['default'] : []), ...spec.users.map(userEntry)];
   doc.write_files = files.map((f) => fileEntry(f, compress));
   doc.runcmd = [...spec.commands, ...unitEnableCommands(spec.units), ...(spec.finalCommands ?? [])].map((c) =>
     typeof c === 'string' ? c : [...c],

@@ -84,6 +84,8 @@ export class SecretFiles extends Construct {
       ...(props.sshPrivateKey ? { privateKey: props.sshPrivateKey } : {}),
     };
     this.resource = new TerraformData(this, 'Delivery', {
+      // The units it restarts exist once the host's configuration is delivered.
+      dependsOn: [props.host.configuration.resource],
       triggersReplace: {
         server: props.host.server.id,
         files: props.files.map((f) => `${f.name}:${f.mode ?? '0600'}`).join(','),

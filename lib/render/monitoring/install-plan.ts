@@ -5,7 +5,7 @@
  * by __tests__/runner-manager/imports.test.ts). The synth-time entry points that validate their
  * options first (`logShippingInstallPlan`, `monitoringInstallPlan`) are in ./install.ts.
  */
-import type { AptSource, BootCommand, HostFile } from '../cloud-config';
+import type { AptSource, HostFile } from '../cloud-config';
 import { debianArch, serverType as lookupServerType } from '../../hetzner/catalog';
 
 /** Debian architecture names (what apt and `[arch=...]` use). */
@@ -139,14 +139,4 @@ export function logShippingPlanFor(architecture: DebianArchitecture, o: GrafanaR
  */
 export function monitoringPlanFor(architecture: DebianArchitecture, o: GrafanaRepositoryOptions = {}): InstallPlan {
   return plan(architecture, o, [UbuntuPackages.prometheus, UbuntuPackages.alertmanager], ['grafana', 'loki'], AptPreferencePaths.monitoring);
-}
-
-/** Commands after files are in place: pick up drop-ins and configs, enable and (re)start the services. */
-export function serviceStartCommands(units: readonly string[]): BootCommand[] {
-  return [
-    ['systemctl', 'daemon-reload'],
-    ['systemctl', 'enable', ...units],
-    // The packages started some services with their default config; restart starts the others.
-    ['systemctl', 'restart', ...units],
-  ];
 }

@@ -1,4 +1,4 @@
-import { BootCommand, HostFile } from '../cloud-config';
+import { HostFile } from '../cloud-config';
 import { asset } from '../../core/assets';
 import { PropValidator } from '../../core/validation-error';
 import { AlertmanagerConfigOptions, renderAlertmanagerConfig, validateAlertmanagerConfigOptions } from './alertmanager-config';
@@ -16,7 +16,6 @@ import {
   InstallPlan,
   logShippingInstallPlan,
   monitoringInstallPlan,
-  serviceStartCommands,
   validateInstallOptions,
 } from './install';
 import { LokiConfigOptions, renderLokiConfig, validateLokiConfigOptions } from './loki-config';
@@ -62,8 +61,8 @@ export interface HostContribution {
   readonly install: InstallPlan;
   /** Config files and scripts (written late, after the packages; root-owned, world-readable: no secret is in them). */
   readonly files: readonly HostFile[];
-  /** Run after units are enabled (HostConfig final commands). */
-  readonly finalCommands: readonly BootCommand[];
+  /** Units the packages install that the host keeps enabled and running (restarted when their files change). */
+  readonly services: readonly string[];
   /** Secrets to deliver after boot into HostPaths.secretsDir. */
   readonly secrets: readonly SecretRequirement[];
 }
@@ -99,19 +98,22 @@ export function renderMonitoringHost(o: MonitoringStackOptions): MonitoringHostC
   const paths = pathsOf(o);
 
   const files: HostFile[] = [
-    { path: paths.prometheusConfig, content: renderPrometheusConfig(o) },
+    // Prometheus and Alertmanager re-read their configs on reload (SIGHUP; Alertmanager's ExecReload
+    // re-renders its runtime config first); Loki and Grafana read theirs at start.
+    { path: paths.prometheusConfig, content: renderPrometheusConfig(o), reloadUnits: [MonitoringUnits.prometheus] },
     ...renderAlertRuleFiles({ ...o, volumeMountpoint: o.volumeMountpoint }).map((f) => ({
       path: `${paths.prometheusRulesDir}/${f.name}`,
-      content: f.content
+      content: f.content,
+      reloadUnits: [MonitoringUnits.prometheus],
     })),
-    { path: paths.alertmanagerConfig, content: renderAlertmanagerConfig(o) },
+    { path: paths.alertmanagerConfig, content: renderAlertmanagerConfig(o), reloadUnits: [MonitoringUnits.alertmanager] },
     // Turns that template into the config Alertmanager runs with (URLs inlined from the credentials).
-    { path: paths.alertmanagerConfigScript, content: asset(ALERTMANAGER_CONFIG_SCRIPT), permissions: '0755', owner: 'root:root' },
-    { path: paths.lokiConfig, content: renderLokiConfig(o) },
-    { path: paths.grafanaIni, content: renderGrafanaIni(o) },
-    { path: `${paths.grafanaProvisioningDir}/datasources/aiai.yaml`, content: renderGrafanaDatasources(o) },
-    { path: `${paths.grafanaProvisioningDir}/dashboards/aiai.yaml`, content: renderGrafanaDashboardProvider(o) },
-    // Minified: the dashboards travel in user_data (32 KiB limit).
+    { path: paths.alertmanagerConfigScript, content: asset(ALERTMANAGER_CONFIG_SCRIPT), permissions: '0755', owner: 'root:root', reloadUnits: [MonitoringUnits.alertmanager] },
+    { path: paths.lokiConfig, content: renderLokiConfig(o), restartUnits: [MonitoringUnits.loki] },
+    { path: paths.grafanaIni, content: renderGrafanaIni(o), restartUnits: [MonitoringUnits.grafana] },
+    { path: `${paths.grafanaProvisioningDir}/datasources/aiai.yaml`, content: renderGrafanaDatasources(o), restartUnits: [MonitoringUnits.grafana] },
+    { path: `${paths.grafanaProvisioningDir}/dashboards/aiai.yaml`, content: renderGrafanaDashboardProvider(o), restartUnits: [MonitoringUnits.grafana] },
+    // Grafana's file provider polls the dashboards folder: a changed dashboard needs no restart.
     ...GRAFANA_DASHBOARDS.map((name) => ({ path: `${paths.grafanaDashboardsDir}/${name}`, content: JSON.stringify(JSON.parse(grafanaDashboard(name))) + '\n' })),
     ...monitoringDropIns(o).map(dropInFile),
   ];
@@ -126,7 +128,7 @@ export function renderMonitoringHost(o: MonitoringStackOptions): MonitoringHostC
   return {
     install: monitoringInstallPlan(o),
     files,
-    finalCommands: serviceStartCommands([MonitoringUnits.prometheus, MonitoringUnits.alertmanager, MonitoringUnits.loki, MonitoringUnits.grafana]),
+    services: [MonitoringUnits.prometheus, MonitoringUnits.alertmanager, MonitoringUnits.loki, MonitoringUnits.grafana],
     secrets,
     endpoints: monitoringEndpoints(o),
   };
@@ -145,10 +147,10 @@ export function renderLogShippingHost(o: LogShippingOptions): HostContribution {
   return {
     install: logShippingInstallPlan(o),
     files: [
-      { path: paths.alloyConfig, content: renderAlloyConfig(o) },
-      { path: ALLOY_ENVIRONMENT_FILE, content: renderAlloyEnvironment(paths.alloyConfig) },
+      { path: paths.alloyConfig, content: renderAlloyConfig(o), restartUnits: [MonitoringUnits.alloy] },
+      { path: ALLOY_ENVIRONMENT_FILE, content: renderAlloyEnvironment(paths.alloyConfig), restartUnits: [MonitoringUnits.alloy] },
     ],
-    finalCommands: serviceStartCommands([MonitoringUnits.nodeExporter, MonitoringUnits.alloy]),
+    services: [MonitoringUnits.nodeExporter, MonitoringUnits.alloy],
     secrets: [],
   };
 }

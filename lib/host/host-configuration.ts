@@ -1,0 +1,89 @@
+import { Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { asset } from '../core/assets';
+import { SERVICE_USER } from '../core/paths';
+import { TerraformData } from '../core/terraform-data';
+import { escapeTerraformTemplate } from '../core/terraform-template';
+import { PropValidator } from '../core/validation-error';
+import { HostManifest, manifestJson, sha256Hex } from '../render/host-manifest';
+import { SECRET_INBOX_DIR } from './hardening';
+
+/** The converge script shipped with the library (uploaded with every manifest). */
+export const CONVERGE_SCRIPT_ASSET = 'host/aiai-converge.sh';
+
+/** What a delivery resource needs of a server: its id (a new server is configured anew) and its address. */
+export interface IDeliveryTarget {
+  /** The `hcloud_server` id (a token). */
+  readonly serverId: string;
+  /** The public IPv4 the deploy connects to over SSH. */
+  readonly ipv4Address: string;
+}
+
+export interface HostConfigurationProps {
+  readonly host: IDeliveryTarget;
+  /** What the host must look like (see `renderHostManifest`). */
+  readonly manifest: HostManifest;
+  /**
+   * Private key for the SSH connection (a sensitive variable's token; a literal is rejected).
+   * @default - the SSH agent of whoever runs terraform (SSH_AUTH_SOCK)
+   */
+  readonly sshPrivateKey?: string;
+}
+
+/**
+ * Delivers a host's configuration to the running server and converges it, inside the Terraform
+ * graph: a `terraform_data` resource that waits for cloud-init's bootstrap, uploads the converge
+ * script and the host's manifest over SSH as the service user, and runs the script with sudo. The
+ * script changes only what differs, restarts or reloads only the services whose files changed,
+ * and fails the deploy with the unit's status and journal when a service does not come up.
+ *
+ * `triggers_replace` holds the server id and a digest per file, package set and unit set, so the
+ * plan names what changed on the host and a change re-runs the delivery, never replacing the server.
+ */
+export class HostConfiguration extends Construct {
+  public readonly resource: TerraformData;
+  /** The manifest JSON as uploaded. */
+  public readonly manifestJson: string;
+
+  constructor(scope: Construct, id: string, props: HostConfigurationProps) {
+    super(scope, id);
+    const v = new PropValidator(this);
+    if (props.sshPrivateKey !== undefined) {
+      v.check('sshPrivateKey', '<literal string, not shown>', Token.isUnresolved(props.sshPrivateKey), 'a sensitive Terraform variable token (a literal key would land in the synthesized JSON)');
+    }
+    v.throwIfInvalid();
+
+    this.manifestJson = manifestJson(props.manifest);
+    const script = asset(CONVERGE_SCRIPT_ASSET);
+    const digest = (text: string) => sha256Hex(text).slice(0, 16);
+    const files: Record<string, string> = {};
+    for (const f of props.manifest.files) files[f.path] = digest(JSON.stringify([f.content, f.mode, f.owner]));
+
+    const connection = {
+      type: 'ssh' as const,
+      host: props.host.ipv4Address,
+      user: SERVICE_USER,
+      timeout: '10m',
+      ...(props.sshPrivateKey ? { privateKey: props.sshPrivateKey } : {}),
+    };
+    const scriptPath = `${SECRET_INBOX_DIR}/aiai-converge`;
+    const manifestPath = `${SECRET_INBOX_DIR}/host-manifest.json`;
+    this.resource = new TerraformData(this, 'Converge', {
+      triggersReplace: {
+        server: props.host.serverId,
+        converge: digest(script),
+        manifest: digest(this.manifestJson),
+        packages: digest(JSON.stringify([props.manifest.aptSources, props.manifest.packages])),
+        units: digest(JSON.stringify([props.manifest.units, props.manifest.services, props.manifest.commands])),
+        files,
+      },
+      provisioners: [
+        // The bootstrap is done (and the inbox exists) once cloud-init finished.
+        { type: 'remote-exec', connection, inline: ['cloud-init status --wait > /dev/null || true', `test -d ${SECRET_INBOX_DIR}`] },
+        { type: 'file', connection, content: escapeTerraformTemplate(script), destination: scriptPath },
+        { type: 'file', connection, content: escapeTerraformTemplate(this.manifestJson), destination: manifestPath },
+        { type: 'remote-exec', connection, inline: [`sudo bash ${scriptPath} ${manifestPath}`, `rm -f ${manifestPath}`] },
+      ],
+    });
+  }
+}

@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import { AptSource, BootCommand, HostFile, HostUser } from './cloud-config';
+import { renderSystemdUnit, SystemdUnit } from './systemd';
+
+/** Where systemd units and drop-ins are installed. */
+export const SYSTEMD_UNIT_DIR = '/etc/systemd/system';
+
+/** Everything delivered to a running host after boot, as typed data (see `aiai-converge`). */
+export interface HostManifestSpec {
+  readonly hostname: string;
+  /** The login and service account (created by the bootstrap, not by the manifest). */
+  readonly serviceUser: string;
+  /** Groups the service user joins once their packages exist (e.g. `docker`). */
+  readonly serviceUserGroups: readonly string[];
+  readonly groups: readonly string[];
+  readonly users: readonly HostUser[];
+  readonly aptSources: readonly AptSource[];
+  readonly packages: readonly string[];
+  readonly files: readonly HostFile[];
+  readonly units: readonly SystemdUnit[];
+  /** Units that packages install and the host keeps enabled and running (e.g. `prometheus.service`). */
+  readonly services: readonly string[];
+  /** Idempotent commands run on every converge, after files and before units start. */
+  readonly commands: readonly BootCommand[];
+}
+
+/** One file as the converge script reads it. */
+export interface HostManifestFile {
+  readonly path: string;
+  readonly content: string;
+  readonly mode: string;
+  readonly owner: string;
+  readonly early: boolean;
+  /** A unit file or drop-in (a change needs `daemon-reload`). */
+  readonly unit: boolean;
+  /** Run it after writing when it changed (the host firewall script). */
+  readonly exec: boolean;
+  readonly restart: readonly string[];
+  readonly reload: readonly string[];
+}
+
+/** The JSON document `aiai-converge` applies (version 1). */
+export interface HostManifest {
+  readonly version: 1;
+  readonly host: string;
+  readonly serviceUser: string;
+  readonly serviceUserGroups: readonly string[];
+  readonly groups: readonly string[];
+  readonly users: readonly { name: string; system: boolean; home: string; shell: string; groups: readonly string[] }[];
+  readonly aptSources: readonly AptSource[];
+  readonly packages: readonly string[];
+  readonly files: readonly HostManifestFile[];
+  readonly units: readonly { name: string; enable: boolean; start: boolean }[];
+  readonly services: readonly string[];
+  readonly commands: readonly (readonly string[])[];
+}
+
+const DROP_IN = new RegExp(`^${SYSTEMD_UNIT_DIR}/([^/]+)\\.d/[^/]+\\.conf$`);
+
+/** Shell commands become `sh -c` argv arrays: the converge script runs argv only. */
+function argv(c: BootCommand): readonly string[] {
+  return typeof c === 'string' ? ['sh', '-c', c] : [...c];
+}
+
+/**
+ * Builds the manifest of one host. Unit files land in /etc/systemd/system and restart their unit
+ * when they change; a drop-in restarts the unit it extends; other files restart or reload the
+ * units they name. Throws on duplicate or relative paths and bad modes.
+ */
+export function renderHostManifest(spec: HostManifestSpec): HostManifest {
+  const unitFiles: HostFile[] = spec.units.map((u) => ({
+    path: `${SYSTEMD_UNIT_DIR}/${u.name}`,
+    content: renderSystemdUnit(u),
+    restartUnits: u.enable === false || u.start === false ? [] : [u.name],
+  }));
+  const seen = new Set<string>();
+  const files = [...spec.files, ...unitFiles].map((f): HostManifestFile => {
+    if (!f.path.startsWith('/')) throw new Error(`file path must be absolute: ${JSON.stringify(f.path)}`);
+    if (seen.has(f.path)) throw new Error(`file ${f.path} is written twice on one host`);
+    seen.add(f.path);
+    if (f.permissions !== undefined && !/^0[0-7]{3}$/.test(f.permissions)) {
+      throw new Error(`file ${f.path}: permissions must be octal like '0644', got ${JSON.stringify(f.permissions)}`);
+    }
+    const dropIn = DROP_IN.exec(f.path)?.[1];
+    const isUnit = dropIn !== undefined || f.path.startsWith(`${SYSTEMD_UNIT_DIR}/`);
+    return {
+      path: f.path,
+      content: f.content,
+      mode: f.permissions ?? '0644',
+      owner: f.owner ?? 'root:root',
+      early: f.early ?? false,
+      unit: isUnit,
+      exec: f.exec ?? false,
+      restart: [...new Set([...(dropIn ? [dropIn] : []), ...(f.restartUnits ?? [])])],
+      reload: [...new Set(f.reloadUnits ?? [])],
+    };
+  });
+  return {
+    version: 1,
+    host: spec.hostname,
+    serviceUser: spec.serviceUser,
+    serviceUserGroups: [...new Set(spec.serviceUserGroups)],
+    groups: [...new Set(spec.groups)],
+    users: spec.users.map((u) => ({
+      name: u.name,
+      system: u.system ?? false,
+      home: u.homedir ?? `/home/${u.name}`,
+      shell: u.shell ?? (u.system ? '/usr/sbin/nologin' : '/bin/bash'),
+      groups: [...(u.groups ?? [])],
+    })),
+    aptSources: [...spec.aptSources],
+    packages: [...new Set(spec.packages)],
+    files,
+    units: spec.units.map((u) => ({ name: u.name, enable: u.enable !== false, start: u.enable !== false && u.start !== false })),
+    services: [...new Set(spec.services)],
+    commands: spec.commands.map(argv),
+  };
+}
+
+/** The manifest as uploaded: compact JSON, one trailing newline, byte-identical on every machine. */
+export function manifestJson(m: HostManifest): string {
+  return `${JSON.stringify(m)}\n`;
+}
+
+/** SHA-256 (hex) of a text. */
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
