@@ -1,9 +1,9 @@
 import { TerraformStack } from 'cdktf';
-import { parse } from 'yaml';
 import { AiaiOrchestrator, AiaiOrchestratorProps } from '../../lib/orchestrator/aiai-orchestrator';
 import { HostPaths } from '../../lib/core/paths';
 import { parseUnit } from './ini';
-import { access, ADMIN_CIDR, expectProblem, network, onlyResource, resources, secretToken, synth, testStack, validationError } from './helpers';
+import { FIREWALL_SCRIPT_PATH } from '../../lib/host/hardening';
+import { access, ADMIN_CIDR, expectProblem, network, onlyResource, resources, secretToken, synth, testStack, validationError, hostView, isHostConfiguration } from './helpers';
 
 function build(props: Partial<AiaiOrchestratorProps> = {}, stack: TerraformStack = testStack()) {
   const net = network(stack, { name: 'aiai-test-net' });
@@ -27,12 +27,13 @@ function byPath(json: Record<string, any>, type: string, suffix: string): Record
   return hits[0][1] as Record<string, any>;
 }
 
-function userData(server: Record<string, any>) {
-  return parse(server.user_data, { version: '1.1' });
+/** The host as delivered: its files (write_files-shaped), packages and setup commands. */
+function userData(json: Record<string, any>, server: Record<string, any>) {
+  return hostView(json, server);
 }
 
-function unitOf(server: Record<string, any>, name: string) {
-  const f = userData(server).write_files.find((w: any) => w.path === `/etc/systemd/system/${name}`);
+function unitOf(json: Record<string, any>, server: Record<string, any>, name: string) {
+  const f = userData(json, server).write_files.find((w: any) => w.path === `/etc/systemd/system/${name}`)!;
   return parseUnit(f.content);
 }
 
@@ -55,7 +56,8 @@ describe('AiaiOrchestrator (defaults)', () => {
       hcloud_placement_group: 1,
       hcloud_server: 2,
       hcloud_ssh_key: 1,
-      terraform_data: 2,
+      // Per host: its configuration and its secret delivery.
+      terraform_data: 4,
     });
     expect(orch.hosts).toEqual([orch.primary, orch.standby]);
   });
@@ -144,7 +146,7 @@ describe('AiaiOrchestrator (defaults)', () => {
     for (const r of [primary, standby]) {
       expect(r.delete_protection).toBe(false);
       expect(r.rebuild_protection).toBe(false);
-      expect(r.lifecycle).toBeUndefined();
+      expect(r.lifecycle).toEqual({ ignore_changes: ['ssh_keys'] });
     }
     expect(primary.backups).toBe(false);
   });
@@ -156,15 +158,15 @@ describe('AiaiOrchestrator (defaults)', () => {
   });
 
   test('unit resource limits follow each server type', () => {
-    expect(unitOf(primary, 'aiai-orchestrator.service').one('Service', 'MemoryMax')).toBe('4505M');
-    expect(unitOf(primary, 'aiai-orchestrator.service').one('Service', 'CPUQuota')).toBe('350%');
-    expect(unitOf(standby, 'aiai-orchestrator.service').one('Service', 'MemoryMax')).toBe('2252M');
-    expect(unitOf(standby, 'aiai-orchestrator.service').one('Service', 'CPUQuota')).toBe('150%');
-    expect(unitOf(primary, 'aiai-orchestrator.service').one('Service', 'WatchdogSec')).toBe('60');
+    expect(unitOf(json, primary, 'aiai-orchestrator.service').one('Service', 'MemoryMax')).toBe('4505M');
+    expect(unitOf(json, primary, 'aiai-orchestrator.service').one('Service', 'CPUQuota')).toBe('350%');
+    expect(unitOf(json, standby, 'aiai-orchestrator.service').one('Service', 'MemoryMax')).toBe('2252M');
+    expect(unitOf(json, standby, 'aiai-orchestrator.service').one('Service', 'CPUQuota')).toBe('150%');
+    expect(unitOf(json, primary, 'aiai-orchestrator.service').one('Service', 'WatchdogSec')).toBe('60');
   });
 
   test('secrets go to each host after boot, never into user_data', () => {
-    const deliveries = resources(json, 'terraform_data');
+    const deliveries = resources(json, 'terraform_data').filter((r) => !isHostConfiguration(r));
     expect(deliveries).toHaveLength(2);
     for (const d of deliveries) {
       const upload = d.provisioner.find((p: any) => p.file).file;
@@ -182,11 +184,11 @@ describe('AiaiOrchestrator (defaults)', () => {
   });
 
   test('the metrics port is the same in the env file, ufw and the unit description', () => {
-    const doc = userData(primary);
-    const env = doc.write_files.find((w: any) => w.path === HostPaths.envFile).content;
+    const doc = userData(json, primary);
+    const env = doc.write_files.find((w: any) => w.path === HostPaths.envFile)!.content;
     expect(env).toMatch(/^AIAI_METRICS_PORT="9091"$/m);
-    expect(doc.runcmd).toContainEqual(['ufw', 'allow', 'proto', 'tcp', 'from', '10.0.0.0/16', 'to', 'any', 'port', '9091', 'comment', 'aiai-metrics']);
-    expect(unitOf(primary, 'aiai-metrics.service').one('Unit', 'Description')).toMatch(/port 9091/);
+    expect(doc.write_files.find((w) => w.path === FIREWALL_SCRIPT_PATH)!.content).toContain('ufw allow proto tcp from 10.0.0.0/16 to any port 9091 comment aiai-metrics\n');
+    expect(unitOf(json, primary, 'aiai-metrics.service').one('Unit', 'Description')).toMatch(/port 9091/);
   });
 });
 
@@ -196,7 +198,7 @@ describe('AiaiOrchestrator (options)', () => {
     const json = synth(stack);
     expect(resources(json, 'hcloud_server')).toHaveLength(1);
     expect(resources(json, 'hcloud_load_balancer_target')).toHaveLength(1);
-    expect(resources(json, 'terraform_data')).toHaveLength(1);
+    expect(resources(json, 'terraform_data').filter((r) => !isHostConfiguration(r))).toHaveLength(1);
     expect(orch.standby).toBeUndefined();
     expect(orch.hosts).toEqual([orch.primary]);
     expect((Object.values(json.output) as any[]).find((o) => typeof o.value === 'object').value).toEqual({ primary: '10.0.1.10', loadBalancer: '10.0.1.5' });
@@ -219,16 +221,16 @@ describe('AiaiOrchestrator (options)', () => {
     const json = synth(stack);
     const primary = byPath(json, 'hcloud_server', '/Primary/Server');
     expect(primary).toMatchObject({ name: 'acme-test-orchestrator-primary', server_type: 'cax21', location: 'hel1', backups: true, delete_protection: false });
-    expect(primary).not.toHaveProperty('lifecycle');
+    expect(primary.lifecycle).toEqual({ ignore_changes: ['ssh_keys'] });
     expect(byPath(json, 'hcloud_server', '/Standby/Server').server_type).toBe('cax11');
     expect(onlyResource(json, 'hcloud_load_balancer')).toMatchObject({ load_balancer_type: 'lb21', location: 'hel1', delete_protection: false });
     expect(onlyResource(json, 'hcloud_load_balancer')).not.toHaveProperty('lifecycle');
     expect(primary.labels.project).toBe('acme');
-    const doc = userData(primary);
-    expect(doc.write_files.find((w: any) => w.path === HostPaths.envFile).content).toMatch(/^AIAI_MAX_AGENTS="8"$/m);
+    const doc = userData(json, primary);
+    expect(doc.write_files.find((w: any) => w.path === HostPaths.envFile)!.content).toMatch(/^AIAI_MAX_AGENTS="8"$/m);
     expect(doc.runcmd).toContainEqual(['/usr/local/lib/aiai/bootstrap-app.sh', 'https://github.com/example/aiai.git', 'v2.0.0', '/opt/aiai', 'aiai']);
-    expect(unitOf(primary, 'aiai-orchestrator.service').one('Service', 'WatchdogSec')).toBe('120');
-    expect(unitOf(primary, 'aiai-orchestrator.service').one('Service', 'ExecStart')).toMatch(/ -m app\.main$/);
+    expect(unitOf(json, primary, 'aiai-orchestrator.service').one('Service', 'WatchdogSec')).toBe('120');
+    expect(unitOf(json, primary, 'aiai-orchestrator.service').one('Service', 'ExecStart')).toMatch(/ -m app\.main$/);
   });
 
 
@@ -333,8 +335,9 @@ describe('AiaiOrchestrator validation', () => {
 
   test('the log level may be overridden', () => {
     const { stack } = build({ settings: { AIAI_LOG_LEVEL: 'DEBUG' } });
-    const primary = byPath(synth(stack), 'hcloud_server', '/Primary/Server');
-    const env = userData(primary).write_files.find((w: any) => w.path === HostPaths.envFile).content;
+    const json = synth(stack);
+    const primary = byPath(json, 'hcloud_server', '/Primary/Server');
+    const env = userData(json, primary).write_files.find((w: any) => w.path === HostPaths.envFile)!.content;
     expect(env).toMatch(/^AIAI_LOG_LEVEL="DEBUG"$/m);
     expect(env.match(/^AIAI_LOG_LEVEL=/gm)).toHaveLength(1);
   });

@@ -1,10 +1,9 @@
 import { unescapeTerraformTemplate } from '../../lib/core/terraform-template';
 import { randomBytes } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
 import { TerraformStack } from 'cdktf';
 import { parse } from 'yaml';
 import { HardenedServer, HardenedServerProps } from '../../lib/host/hardened-server';
-import { SSHD_DROP_IN_PATH } from '../../lib/host/hardening';
+import { AUTHORIZED_KEYS_PATH, FIREWALL_SCRIPT_PATH, SSHD_DROP_IN_PATH } from '../../lib/host/hardening';
 import { HostConfig } from '../../lib/host/host-config';
 import { PrivateNetwork } from '../../lib/network/private-network';
 import { RoleFirewall } from '../../lib/network/role-firewall';
@@ -62,7 +61,8 @@ describe('HardenedServer', () => {
     expect(s.ssh_keys).toEqual([expect.stringMatching(/^\$\{hcloud_ssh_key\.Access_Key-alice_[0-9A-F]+\.id\}$/)]);
     expect(s).not.toHaveProperty('firewall_ids');
     expect(s).not.toHaveProperty('placement_group_id');
-    expect(s).not.toHaveProperty('lifecycle');
+    // ssh_keys is force-new but only seeds the first login: later key changes are delivered in place.
+    expect(s.lifecycle).toEqual({ ignore_changes: ['ssh_keys'] });
     // Terraform unescapes `$${` in the JSON string: the server receives exactly the rendered document.
     expect(unescapeTerraformTemplate(s.user_data)).toBe(h.userData);
     expect(h.privateIp).toBe('10.0.1.10');
@@ -70,17 +70,24 @@ describe('HardenedServer', () => {
     expect(h.ipv4Address).toMatch(/^\$\{TfToken\[/);
   });
 
-  test('user_data carries the hardening, the operator keys and ufw rules derived from the host ports', () => {
+  test('user_data is only the bootstrap; the hardening, the operator keys and the ufw rules derived from the host ports are delivered', () => {
     const f = fixture();
     const cfg = new HostConfig().allowPort({ port: Ports.orchestratorApi, from: PortSources.private });
     const h = server(f, { hostConfig: cfg });
     const doc = parse(h.userData, { version: '1.1' });
     expect(doc.hostname).toBe('aiai-test-host');
-    expect(doc.users[0]).toMatchObject({ name: 'aiai', ssh_authorized_keys: [OPERATOR_KEY] });
+    expect(doc.users).toEqual(['default']);
+    expect(doc.system_info.default_user.name).toBe('aiai');
+    expect(h.userData).not.toContain(OPERATOR_KEY);
     expect(doc.write_files.map((w: any) => w.path)).toContain(SSHD_DROP_IN_PATH);
-    expect(doc.packages).toContain('prometheus-node-exporter');
-    const ufw = doc.runcmd.filter((c: any) => Array.isArray(c) && c[0] === 'ufw').map((c: string[]) => c.join(' '));
-    expect(ufw).toEqual([
+    expect(doc.packages).toEqual(['ufw', 'jq']);
+    const files = Object.fromEntries(h.manifest.files.map((x) => [x.path, x]));
+    expect(files[AUTHORIZED_KEYS_PATH].content).toBe(`${OPERATOR_KEY}\n`);
+    expect(h.manifest.packages).toContain('prometheus-node-exporter');
+    const fw = files[FIREWALL_SCRIPT_PATH];
+    expect(fw).toMatchObject({ mode: '0755', exec: true });
+    expect(fw.content.split('\n').filter((l) => l.startsWith('ufw'))).toEqual([
+      'ufw --force reset > /dev/null',
       'ufw default deny incoming',
       'ufw default allow outgoing',
       'ufw allow proto tcp from 10.0.0.0/16 to any port 8000 comment orchestrator-api',
@@ -89,8 +96,33 @@ describe('HardenedServer', () => {
       'ufw allow proto tcp from 10.0.0.0/16 to any port 9100 comment node-exporter',
       'ufw --force enable',
     ]);
-    // The firewall is closed before anything else runs.
-    expect(doc.runcmd.findIndex((c: any) => Array.isArray(c) && c.join(' ') === 'ufw --force enable')).toBe(ufw.length - 1);
+  });
+
+  test('its configuration resource uploads the converge script and the manifest and runs them, replaced when a file changes', () => {
+    const f = fixture();
+    const h = server(f);
+    const json = synth(f.stack);
+    const data = resources(json, 'terraform_data');
+    expect(data).toHaveLength(1);
+    const c = data[0];
+    expect(c.triggers_replace.server).toMatch(/^\$\{hcloud_server\.Host_Server_[0-9A-F]+\.id\}$/);
+    expect(Object.keys(c.triggers_replace.files).sort()).toEqual(h.manifest.files.map((x) => x.path).sort());
+    const steps = c.provisioner.map((p: any) => Object.keys(p)[0]);
+    expect(steps).toEqual(['remote-exec', 'file', 'file', 'remote-exec']);
+    expect(c.provisioner[2].file.destination).toBe('/home/aiai/.secrets-inbox/host-manifest.json');
+    expect(JSON.parse(unescapeTerraformTemplate(c.provisioner[2].file.content))).toEqual(JSON.parse(h.configuration.manifestJson));
+    expect(c.provisioner[3]['remote-exec'].inline[0]).toBe('sudo bash /home/aiai/.secrets-inbox/aiai-converge /home/aiai/.secrets-inbox/host-manifest.json');
+    expect(c.provisioner[3]['remote-exec'].connection).toMatchObject({ type: 'ssh', user: 'aiai' });
+
+    // A changed file changes its digest only.
+    const g = fixture();
+    server(g, { hostConfig: new HostConfig().addFile({ path: '/etc/x.conf', content: 'b\n' }) });
+    const f2 = fixture();
+    server(f2, { hostConfig: new HostConfig().addFile({ path: '/etc/x.conf', content: 'a\n' }) });
+    const t1 = resources(synth(g.stack), 'terraform_data')[0].triggers_replace;
+    const t2 = resources(synth(f2.stack), 'terraform_data')[0].triggers_replace;
+    const differing = Object.keys(t1.files).filter((k) => t1.files[k] !== t2.files[k]);
+    expect(differing).toEqual(['/etc/x.conf']);
   });
 
   test('joins its role firewalls and adds its public ports (SSH from the admin CIDRs) to them', () => {
@@ -108,7 +140,8 @@ describe('HardenedServer', () => {
     server(f, { protect: true, backups: true, placementGroupId: 7, location: 'nbg1', serviceUserGroups: ['docker'] });
     const s = onlyResource(synth(f.stack), 'hcloud_server');
     expect(s).toMatchObject({ delete_protection: true, rebuild_protection: true, lifecycle: { prevent_destroy: true }, backups: true, placement_group_id: 7, location: 'nbg1' });
-    expect(parse(s.user_data, { version: '1.1' }).users[0].groups).toBe('docker');
+    expect(resources(synth(f.stack), 'terraform_data')).toHaveLength(1);
+    expect(s.user_data).not.toMatch(/docker/);
   });
 
   test('cax types run in eu-central', () => {
@@ -218,56 +251,21 @@ describe('HardenedServer', () => {
     expect(resources(synth(f.stack), 'hcloud_server')[0].labels['example.com/team']).toBe('infra');
   });
 
-  describe('user_data size and encoding', () => {
-    // Random base64 does not compress much below 3/4 of its size.
-    const body = randomBytes(30_000).toString('base64');
-    const huge = () => new HostConfig().addFile({ path: '/etc/huge.txt', content: body });
-    const serverJson = (f: Fixture) => onlyResource(synth(f.stack), 'hcloud_server');
-
-    test('small documents go as plain #cloud-config text (readable plan diffs)', () => {
+  describe('user_data', () => {
+    test('plain #cloud-config text, a few KiB, however much the host carries (the rest is delivered)', () => {
       const f = fixture();
-      const h = server(f);
+      const big = new HostConfig().addFile({ path: '/etc/huge.txt', content: randomBytes(60_000).toString('base64') });
+      const h = server(f, { hostConfig: big });
       expect(unescapeTerraformTemplate(h.userDataEncoded)).toBe(h.userData);
-      expect(serverJson(f).user_data.startsWith('#cloud-config\n')).toBe(true);
+      expect(onlyResource(synth(f.stack), 'hcloud_server').user_data.startsWith('#cloud-config\n')).toBe(true);
+      expect(Buffer.byteLength(h.userDataEncoded)).toBeLessThan(4096);
+      expect(h.manifest.files.find((x) => x.path === '/etc/huge.txt')).toBeDefined();
     });
 
-    test('fails if user_data exceeds 32 KiB (compression off)', () => {
-      const err = validationError(() => server(fixture(), { hostConfig: huge(), compressUserData: 'never' }));
-      expectProblem(err, {
-        path: 'test/Host',
-        property: 'userData',
-        allowed: /^at most 32768 bytes \(Hetzner's user_data limit\); set compressUserData: 'auto' or 'always', or move file bodies out of cloud-init$/,
-      });
-      expect(err.message).toMatch(/userData: got "\d{5,} bytes";/);
-    });
-
-    test('fails if user_data exceeds 32 KiB even compressed', () => {
-      const err = validationError(() => server(fixture(), { hostConfig: huge(), compressUserData: 'always' }));
-      expectProblem(err, { path: 'test/Host', property: 'userData', allowed: /^at most 32768 bytes \(Hetzner's user_data limit\), or move file bodies out of cloud-init$/ });
-      expect(err.message).toMatch(/userData: got "\d{5,} bytes \(base64 of gzip\)";/);
-    });
-
-    test('auto: a large compressible document is sent as base64 of its gzip, which decodes back to it', () => {
-      const text = Array.from({ length: 3000 }, (_, i) => `option_${i % 50} = ${i % 7}`).join('\n') + '\n';
-      const f = fixture();
-      const h = server(f, { hostConfig: new HostConfig().addFile({ path: '/etc/big.conf', content: text }) });
-      expect(Buffer.byteLength(h.userData)).toBeGreaterThan(32768);
-      const sent = serverJson(f).user_data;
-      expect(sent).toBe(h.userDataEncoded);
-      expect(sent).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
-      expect(Buffer.byteLength(sent)).toBeLessThanOrEqual(32768);
-      expect(gunzipSync(Buffer.from(sent, 'base64')).toString('utf8')).toBe(h.userData);
-      expect(parse(h.userData, { version: '1.1' }).write_files.find((w: any) => w.path === '/etc/big.conf').content).toBe(text);
-    });
-
-    test('always: even a small document is compressed; the encoding is deterministic', () => {
-      const a = fixture();
-      const b = fixture();
-      const ha = server(a, { compressUserData: 'always' });
-      const hb = server(b, { compressUserData: 'always' });
-      expect(ha.userDataEncoded).not.toBe(ha.userData);
-      expect(ha.userDataEncoded).toBe(hb.userDataEncoded);
-      expect(gunzipSync(Buffer.from(ha.userDataEncoded, 'base64')).toString('utf8')).toBe(ha.userData);
+    test('the same for two roles but the hostname', () => {
+      const a = server(fixture(), { name: 'host-a', hostConfig: new HostConfig().addPackages('docker.io') });
+      const b = server(fixture(), { name: 'host-b', labels: { ...labels, role: 'monitoring' } });
+      expect(a.userData.replace('host-a', 'X')).toBe(b.userData.replace('host-b', 'X'));
     });
   });
 });

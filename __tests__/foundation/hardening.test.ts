@@ -1,6 +1,6 @@
 import { HostPaths, SERVICE_USER } from '../../lib/core/paths';
 import { Ports } from '../../lib/core/ports';
-import { applyHardening, applyNodeExporter, renderSshdHardening, SECRET_INBOX_DIR, SSHD_DROP_IN_PATH } from '../../lib/host/hardening';
+import { applyHardening, applyNodeExporter, AUTHORIZED_KEYS_PATH, bootstrapCloudConfig, renderSshdHardening, SECRET_INBOX_DIR, SSHD_DROP_IN_PATH } from '../../lib/host/hardening';
 import { HostConfig } from '../../lib/host/host-config';
 import { PortSources } from '../../lib/network/port-rule';
 import { renderCloudConfig } from '../../lib/render/cloud-config';
@@ -62,17 +62,17 @@ describe('applyHardening', () => {
     return h;
   }
 
-  test('service user with the operator keys, no docker group unless asked for', () => {
-    const spec = hardened().toSpec('h', []);
-    const user = spec.users.find((u) => u.name === SERVICE_USER)!;
-    expect(user.sshAuthorizedKeys).toEqual([KEY]);
-    expect(user.groups ?? []).not.toContain('docker');
-    expect(user.shell).toBe('/bin/bash');
-    expect(hardened(['docker']).toSpec('h', []).users[0].groups).toEqual(['docker']);
+  test('the operator keys are the service user\'s authorized_keys (0600, owned by it), no docker group unless asked for', () => {
+    const h = hardened();
+    const keys = h.fileList.find((f) => f.path === AUTHORIZED_KEYS_PATH)!;
+    expect(keys).toMatchObject({ content: `${KEY}\n`, permissions: '0600', owner: `${SERVICE_USER}:${SERVICE_USER}` });
+    expect(h.toManifestSpec('h', SERVICE_USER).serviceUserGroups).toEqual([]);
+    expect(hardened(['docker']).toManifestSpec('h', SERVICE_USER).serviceUserGroups).toEqual(['docker']);
   });
 
-  test('installs ufw, fail2ban (with python3-systemd for its journal backend) and unattended-upgrades', () => {
-    const spec = hardened().toSpec('h', []);
+  test('installs ufw, fail2ban (with python3-systemd for its journal backend) and unattended-upgrades, and keeps them running', () => {
+    const spec = hardened().toManifestSpec('h', SERVICE_USER);
+    expect(spec.services).toEqual(['fail2ban.service', 'unattended-upgrades.service']);
     expect(spec.packages).toEqual(expect.arrayContaining(['ufw', 'fail2ban', 'python3-systemd', 'unattended-upgrades']));
   });
 
@@ -109,22 +109,51 @@ describe('applyHardening', () => {
   test('SSH is open to the admin sources only; the secret inbox and config dirs are created with tight modes', () => {
     const h = hardened();
     expect(h.ports).toEqual([{ port: Ports.ssh, from: PortSources.admin }]);
-    const cmds = h.toSpec('h', []).commands.map((c) => (typeof c === 'string' ? c : c.join(' ')));
+    const cmds = h.toManifestSpec('h', SERVICE_USER).commands.map((c) => (typeof c === 'string' ? c : c.join(' ')));
     expect(cmds).toContain(`install -d -m 0750 -o root -g ${SERVICE_USER} ${HostPaths.configDir} ${HostPaths.secretsDir}`);
     expect(cmds).toContain(`install -d -m 0700 -o ${SERVICE_USER} -g ${SERVICE_USER} ${SECRET_INBOX_DIR}`);
-    expect(cmds).toContain('sysctl --system');
+    expect(cmds).toContain('sysctl --system --quiet');
   });
 
-  test('sshd is restarted last, after everything else', () => {
-    const spec = hardened().toSpec('h', []);
-    expect(spec.finalCommands![spec.finalCommands!.length - 1]).toEqual(['systemctl', 'restart', 'ssh.service']);
+  test('a changed sshd drop-in reloads ssh, a changed jail restarts fail2ban', () => {
+    const files = Object.fromEntries(hardened().fileList.map((f) => [f.path, f]));
+    expect(files[SSHD_DROP_IN_PATH].reloadUnits).toEqual(['ssh.service']);
+    expect(files['/etc/fail2ban/jail.d/aiai-sshd.local'].restartUnits).toEqual(['fail2ban.service']);
+  });
+});
+
+describe('bootstrapCloudConfig (user_data)', () => {
+  const doc = (host = 'h') => parse(renderCloudConfig(bootstrapCloudConfig(host)), { version: '1.1' });
+
+  test('the service user is cloud-init\'s default user (it gets the server\'s Hetzner ssh_keys); no key text', () => {
+    const d = doc();
+    expect(d.system_info.default_user).toEqual({ name: SERVICE_USER, shell: '/bin/bash', sudo: 'ALL=(ALL) NOPASSWD:ALL', lock_passwd: true });
+    expect(d.users).toEqual(['default']);
+    expect(JSON.stringify(d)).not.toMatch(/ssh-ed25519|ssh_authorized_keys/);
+    expect(d.ssh_pwauth).toBe(false);
+    expect(d.disable_root).toBe(true);
   });
 
-  test('renders into a valid cloud-config with the hardening in place', () => {
-    const doc = parse(renderCloudConfig(hardened().toSpec('h', [])), { version: '1.1' });
-    expect(doc.write_files.map((f: any) => f.path)).toContain(SSHD_DROP_IN_PATH);
-    expect(doc.ssh_pwauth).toBe(false);
-    expect(doc.disable_root).toBe(true);
+  test('hardens sshd and sysctl before the first login, closes ufw but for SSH, restarts sshd last', () => {
+    const d = doc();
+    expect(d.write_files.map((f: any) => [f.path, f.defer ?? false])).toEqual([
+      [SSHD_DROP_IN_PATH, false],
+      ['/etc/sysctl.d/90-aiai-hardening.conf', false],
+    ]);
+    expect(d.packages).toEqual(['ufw', 'jq']);
+    const cmds = d.runcmd.map((c: string[]) => c.join(' '));
+    expect(cmds).toEqual(
+      expect.arrayContaining([`install -d -m 0700 -o ${SERVICE_USER} -g ${SERVICE_USER} ${SECRET_INBOX_DIR}`, 'ufw default deny incoming', 'ufw allow proto tcp to any port 22 comment ssh', 'ufw --force enable']),
+    );
+    expect(cmds.indexOf('ufw default deny incoming')).toBeLessThan(cmds.indexOf('ufw --force enable'));
+    expect(cmds[cmds.length - 1]).toBe('systemctl restart ssh.service');
+  });
+
+  test('is the same for every host but the hostname, and small', () => {
+    const a = renderCloudConfig(bootstrapCloudConfig('host-a'));
+    const b = renderCloudConfig(bootstrapCloudConfig('host-b'));
+    expect(a.replace(/host-a/g, 'X')).toBe(b.replace(/host-b/g, 'X'));
+    expect(Buffer.byteLength(a)).toBeLessThan(4096);
   });
 });
 
@@ -132,7 +161,8 @@ describe('applyNodeExporter', () => {
   test('installs the distribution package (its own architecture) and opens 9100 to the private range only', () => {
     const h = new HostConfig();
     applyNodeExporter(h);
-    expect(h.toSpec('h', []).packages).toEqual(['prometheus-node-exporter']);
+    expect(h.toManifestSpec('h', SERVICE_USER).packages).toEqual(['prometheus-node-exporter']);
+    expect(h.toManifestSpec('h', SERVICE_USER).services).toEqual(['prometheus-node-exporter.service']);
     expect(h.ports).toEqual([{ port: Ports.nodeExporter, from: PortSources.private }]);
   });
 });

@@ -15,26 +15,29 @@ describe('HostConfig', () => {
       .addFile({ path: '/etc/a', content: 'a\n' })
       .addUnit({ name: 'a.service', sections: { Service: { ExecStart: '/bin/true' } } })
       .addSetupCommand(['echo', 'setup'])
-      .addFinalCommand(['echo', 'final'])
+      .addService('fail2ban.service', 'fail2ban.service')
+      .addServiceUserGroup('docker')
       .allowPort({ port: Ports.ssh, from: PortSources.admin });
-    const spec = h.toSpec('host-1', [['ufw', '--force', 'enable']]);
+    const spec = h.toManifestSpec('host-1', 'aiai');
     expect(spec.hostname).toBe('host-1');
+    expect(spec.serviceUser).toBe('aiai');
+    expect(spec.serviceUserGroups).toEqual(['docker']);
+    expect(spec.services).toEqual(['fail2ban.service']);
     expect(spec.packages).toEqual(['git', 'curl', 'jq']);
     expect(spec.aptSources).toEqual([{ name: 'repo', source: 'deb https://example.org stable main', keyid: 'ABC' }]);
     expect(spec.users.map((u) => u.name)).toEqual(['aiai']);
     expect(spec.groups).toEqual(['docker']);
     expect(spec.files.map((f) => f.path)).toEqual(['/etc/a']);
     expect(spec.units.map((u) => u.name)).toEqual(['a.service']);
-    expect(spec.commands).toEqual([['ufw', '--force', 'enable'], ['echo', 'setup']]);
-    expect(spec.finalCommands).toEqual([['echo', 'final']]);
+    expect(spec.commands).toEqual([['echo', 'setup']]);
     expect(h.ports).toEqual([{ port: Ports.ssh, from: PortSources.admin }]);
     expect(h.fileList).toHaveLength(1);
     expect(h.unitList).toHaveLength(1);
   });
 
-  test('toSpec returns copies: later additions do not change an earlier spec', () => {
+  test('toManifestSpec returns copies: later additions do not change an earlier spec', () => {
     const h = new HostConfig().addPackages('git');
-    const spec = h.toSpec('h', []);
+    const spec = h.toManifestSpec('h', 'aiai');
     h.addPackages('curl').addFile({ path: '/etc/x', content: '' });
     expect(spec.packages).toEqual(['git']);
     expect(spec.files).toEqual([]);

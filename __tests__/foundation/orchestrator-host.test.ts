@@ -220,8 +220,8 @@ describe('applyOrchestratorRole', () => {
     const script = h.fileList.find((f) => f.path === BOOTSTRAP_SCRIPT_PATH)!;
     expect(script.permissions).toBe('0755');
     expect(script.content.startsWith('#!/bin/sh\n')).toBe(true);
-    expect(h.toSpec('h', []).commands).toContainEqual([BOOTSTRAP_SCRIPT_PATH, 'https://github.com/example/aiai.git', 'v1.2.3', HostPaths.appDir, SERVICE_USER]);
-    expect(h.toSpec('h', []).packages).toEqual(expect.arrayContaining(['python3', 'python3-venv']));
+    expect(h.toManifestSpec('h', SERVICE_USER).commands).toContainEqual([BOOTSTRAP_SCRIPT_PATH, 'https://github.com/example/aiai.git', 'v1.2.3', HostPaths.appDir, SERVICE_USER]);
+    expect(h.toManifestSpec('h', SERVICE_USER).packages).toEqual(expect.arrayContaining(['python3', 'python3-venv']));
   });
 
   test('the standby exports its role', () => {

@@ -3,7 +3,7 @@ import { HardenedServer } from '../../lib/host/hardened-server';
 import { HostConfig } from '../../lib/host/host-config';
 import { SecretFiles, SecretFilesProps } from '../../lib/secrets/secret-files';
 import { secretVariable } from '../../lib/secrets/secret-variable';
-import { access, expectProblem, network, onlyResource, secretToken, synth, testStack, validationError } from './helpers';
+import { access, expectProblem, network, onlyResource, secretToken, synth, testStack, validationError, onlySecretDelivery } from './helpers';
 
 describe('secretVariable', () => {
   test('a sensitive, non-nullable string variable that rejects empty and multi-line values', () => {
@@ -69,7 +69,7 @@ describe('SecretFiles', () => {
   test('a terraform_data resource: wait for cloud-init, upload to the inbox, install with sudo, restart units', () => {
     const f = fixture();
     const s = secrets(f);
-    const r = onlyResource(synth(f.stack), 'terraform_data');
+    const r = onlySecretDelivery(synth(f.stack));
     const [wait, upload, install] = r.provisioner;
     const connection = { type: 'ssh', host: expect.stringMatching(/^\$\{hcloud_server\.Host_Server_[0-9A-F]+\.ipv4_address\}$/), user: 'aiai', timeout: '10m' };
     expect(wait['remote-exec'].connection).toEqual(connection);
@@ -84,12 +84,14 @@ describe('SecretFiles', () => {
     ]);
     expect(s.installScript).toEqual(install['remote-exec'].inline);
     expect(wait['remote-exec'].connection).not.toHaveProperty('private_key');
+    // The units it restarts exist once the host's configuration is delivered.
+    expect(r.depends_on).toEqual([expect.stringMatching(/^terraform_data\.Host_Configuration_Converge_[0-9A-F]+$/)]);
   });
 
   test('re-runs when the server is replaced or a secret changes: a digest of the values, never the values', () => {
     const f = fixture();
     secrets(f, { files: [{ name: 'a.env', content: Fn.join('', ['A=', f.key]) }, { name: 'b.key', content: f.key, mode: '0600' }] });
-    const r = onlyResource(synth(f.stack), 'terraform_data');
+    const r = onlySecretDelivery(synth(f.stack));
     expect(r.triggers_replace.server).toMatch(/^\$\{hcloud_server\.Host_Server_[0-9A-F]+\.id\}$/);
     expect(r.triggers_replace.files).toBe('a.env:0600,b.key:0600');
     expect(r.triggers_replace.digest).toBe('${sha256(join("\\n", [sha256(join("", ["A=", var.api_key])), sha256(var.api_key)]))}');
@@ -98,7 +100,7 @@ describe('SecretFiles', () => {
   test('the SSH private key, when given, is a variable reference', () => {
     const f = fixture();
     secrets(f, { sshPrivateKey: secretToken(f.stack, 'deploy_ssh_key') });
-    const r = onlyResource(synth(f.stack), 'terraform_data');
+    const r = onlySecretDelivery(synth(f.stack));
     for (const p of r.provisioner) expect(Object.values(p)[0]).toMatchObject({ connection: { private_key: '${var.deploy_ssh_key}' } });
   });
 

@@ -220,7 +220,7 @@ describe('applyPersistentRunnerRole', () => {
   const spec = (docker: boolean) => {
     const host = new HostConfig();
     applyPersistentRunnerRole(host, { ...OPTIONS, docker });
-    return host.toSpec('runner-0', []);
+    return host.toManifestSpec('runner-0', 'aiai');
   };
 
   test('a system account without sudo, keys or login shell, home outside /home, not in the docker group', () => {

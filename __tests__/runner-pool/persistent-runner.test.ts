@@ -6,9 +6,7 @@
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { App, TerraformStack } from 'cdktf';
-import { parse } from 'yaml';
 import { HcloudProvider } from '../../.gen/providers/hcloud/provider';
-import { decodeUserData } from '../../lib/render/cloud-config';
 import { PersistentRunner, PersistentRunnerProps } from '../../lib/runner-pool/persistent-runner';
 import {
   PERSISTENT_RUNNER_ENV_FILE,
@@ -25,7 +23,7 @@ import { extractServers, synthApp } from '../support/synth';
 import { tempDir } from '../support/tmp';
 import { describeWithTool, run } from '../support/tools';
 import { access, byType, expectProblem, Json, network, secretToken, synthJson, validationError } from './helpers';
-import { testStack } from '../foundation/helpers';
+import { HostView, hostView, isHostConfiguration, testStack } from '../foundation/helpers';
 
 const shared = new WeakMap<TerraformStack, { net: ReturnType<typeof network>; ops: ReturnType<typeof access>; token: string }>();
 
@@ -39,11 +37,10 @@ function runner(stack: TerraformStack, props: Partial<PersistentRunnerProps> = {
   return new PersistentRunner(stack, id, { environment: 'production', repository: 'acme/aiai', network: s.net, access: s.ops, githubToken: s.token, ...props });
 }
 
-/** A write_files body of a cloud-config, as cloud-init reads it. */
-function writeFile(userData: string, path: string): string {
-  const doc = parse(userData, { version: '1.1' }) as Json;
-  const f = (doc.write_files as Json[]).find((e) => e.path === path);
-  if (!f) throw new Error(`no ${path} in write_files`);
+/** A file the host's configuration delivers. */
+function writeFile(host: HostView, path: string): string {
+  const f = host.write_files.find((e) => e.path === path);
+  if (!f) throw new Error(`no ${path} in the delivered files`);
   return f.content;
 }
 
@@ -58,7 +55,7 @@ describe('PersistentRunner, default settings', () => {
   const r = runner(stack);
   const json = synthJson(stack);
   const s = server(json);
-  const userData = decodeUserData(s.user_data);
+  const userData = hostView(json, s);
 
   test('a ci-runner host at .30, scraped by monitoring, with no pool label', () => {
     expect(s).toMatchObject({ name: 'aiai-production-runner-0', server_type: 'cpx32', location: 'fsn1', image: 'ubuntu-24.04' });
@@ -79,12 +76,12 @@ describe('PersistentRunner, default settings', () => {
     expect(writeFile(userData, RUNNER_ENV_FILE)).toBe(
       `RUNNER_VERSION=${PINNED_ACTIONS_RUNNER.version}\nRUNNER_ARCH=x64\nRUNNER_SHA256=${PINNED_ACTIONS_RUNNER.sha256.x64}\nRUNNER_USER=runner\nRUNNER_DIR=/opt/actions-runner\n`,
     );
-    expect(userData).not.toContain('var.runner_registration_token');
+    expect(userData.configJson).not.toContain('var.runner_registration_token');
     expect(s.user_data).not.toContain('var.');
   });
 
   test('the credential is delivered after boot, root-only, and restarts the registration', () => {
-    const deliveries = Object.values(byType(json, 'terraform_data'));
+    const deliveries = Object.values(byType(json, 'terraform_data')).filter((d) => !isHostConfiguration(d));
     expect(deliveries).toHaveLength(1);
     const d = deliveries[0];
     const files = d.provisioner.filter((p: Json) => p.file).map((p: Json) => p.file);
@@ -115,7 +112,7 @@ describe('PersistentRunner, full settings', () => {
   });
   const json = synthJson(stack);
   const s = server(json);
-  const userData = decodeUserData(s.user_data);
+  const userData = hostView(json, s);
 
   test('name, IP and the arm64 tarball follow instance and server type', () => {
     expect(s).toMatchObject({ name: 'acme-production-runner-2', server_type: 'cax21', location: 'nbg1', backups: true });
@@ -124,8 +121,8 @@ describe('PersistentRunner, full settings', () => {
   });
 
   test('docker: installed, the runner user joins its group; labels and group reach the registration', () => {
-    expect(userData).toMatch(/^ {2}- docker\.io$/m);
-    expect(userData).toMatch(/- - usermod\n {4}- --append\n {4}- --groups\n {4}- docker\n {4}- runner\n/);
+    expect(userData.packages).toContain('docker.io');
+    expect(userData.runcmd).toContainEqual(['usermod', '--append', '--groups', 'docker', 'runner']);
     expect(writeFile(userData, PERSISTENT_RUNNER_ENV_FILE)).toContain("RUNNER_LABELS='arm,docker'\nRUNNER_GROUP='ci'\n");
   });
 
@@ -158,9 +155,9 @@ describeWithTool('cloud-init', 'cloud-init', 'PersistentRunner user_data through
     const [host] = extractServers(synth);
     const r = run('cloud-init', ['schema', '--config-file', host.userDataPath]);
     expect({ status: r.status, output: r.stdout + r.stderr }).toEqual({ status: 0, output: `Valid cloud-config: ${host.userDataPath}\n` });
-    // The runner account as cloud-init reads it (YAML 1.1): a locked system user without sudo or keys.
-    const user = host.cloudConfig.users.find((u: Json) => u.name === RUNNER_USER);
-    expect(user).toEqual({ name: RUNNER_USER, system: true, homedir: '/var/lib/aiai-runner', shell: '/usr/sbin/nologin', lock_passwd: true });
+    // The runner account as the converge creates it: a system user without sudo, keys or login shell.
+    const user = host.manifest.users.find((u) => u.name === RUNNER_USER);
+    expect(user).toEqual({ name: RUNNER_USER, system: true, home: '/var/lib/aiai-runner', shell: '/usr/sbin/nologin', groups: [] });
   });
 });
 
@@ -215,6 +212,7 @@ describe('no secret value in the JSON or the user_data', () => {
     expect(synth.rawStacks.runner).not.toMatch(/MARKER-/);
     const [host] = extractServers(synth);
     expect(host.userData).not.toMatch(/MARKER-|var\.runner_registration_token/);
+    expect(JSON.stringify(host.manifest)).not.toMatch(/MARKER-|var\.runner_registration_token/);
   });
 });
 

@@ -1,5 +1,6 @@
 #!/bin/bash
-# Installs the pinned GitHub Actions runner on an ephemeral pool server (run once by cloud-init).
+# Installs the pinned GitHub Actions runner (run once by cloud-init on an ephemeral pool server, on
+# every converge of a persistent runner host: a no-op when this version is already installed).
 # Parameters come from /etc/aiai-runner/runner.env, written by the same cloud-config:
 #   RUNNER_VERSION, RUNNER_ARCH (x64|arm64), RUNNER_SHA256, RUNNER_USER, RUNNER_DIR
 # The tarball is verified against the pinned SHA-256 before anything is extracted.
@@ -9,6 +10,12 @@ set -euo pipefail
 . /etc/aiai-runner/runner.env
 
 : "${RUNNER_VERSION:?}" "${RUNNER_ARCH:?}" "${RUNNER_SHA256:?}" "${RUNNER_USER:?}" "${RUNNER_DIR:?}"
+
+marker="${RUNNER_DIR}/.aiai-installed"
+wanted="${RUNNER_VERSION} ${RUNNER_ARCH} ${RUNNER_SHA256}"
+if [ -f "$marker" ] && [ "$(cat "$marker")" = "$wanted" ]; then
+  exit 0
+fi
 
 tarball="actions-runner-linux-${RUNNER_ARCH}-${RUNNER_VERSION}.tar.gz"
 url="https://github.com/actions/runner/releases/download/v${RUNNER_VERSION}/${tarball}"
@@ -25,3 +32,4 @@ tar -xzf "${workdir}/${tarball}" -C "$RUNNER_DIR" --no-same-owner
 # The runner's .NET runtime needs ICU, Kerberos and LTTng libraries; its script installs them with apt.
 "${RUNNER_DIR}/bin/installdependencies.sh"
 chown -R "${RUNNER_USER}:${RUNNER_USER}" "$RUNNER_DIR"
+printf '%s\n' "$wanted" > "$marker"
