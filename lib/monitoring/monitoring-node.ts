@@ -215,6 +215,7 @@ export class MonitoringNode extends Construct implements ILogSink {
       // Disposable: the data is on the volume (see `protect`).
       protect: false,
       logShipping: this,
+      sshPrivateKey: props.sshPrivateKey,
     });
     this.volume = new DataVolume(this, 'Volume', {
       name: resourceName(idn, 'monitoring-data'),
@@ -223,6 +224,8 @@ export class MonitoringNode extends Construct implements ILogSink {
       sizeGb: size,
       labels,
       protect: props.protect ?? true,
+      mountpoint: paths.volumeMountpoint,
+      sshPrivateKey: props.sshPrivateKey,
     });
 
     // 3. Secrets, after boot.

@@ -5,7 +5,10 @@ import { VolumeAttachment } from '../../.gen/providers/hcloud/volume-attachment'
 import { checkLabels } from '../core/label-checks';
 import { PropValidator } from '../core/validation-error';
 import { HetznerLimits } from '../hetzner/catalog';
+import { SERVICE_USER } from '../core/paths';
+import { TerraformData } from '../core/terraform-data';
 import { HardenedServer } from '../host/hardened-server';
+import { mountUnitName } from './data-volume-mount';
 
 export interface DataVolumeProps {
   /** Volume name. */
@@ -24,6 +27,19 @@ export interface DataVolumeProps {
    * @default true
    */
   readonly protect?: boolean;
+  /**
+   * Where the host mounts the volume (its mount unit, see `applyDataVolumeMount`). Before the
+   * attachment is removed (the server is replaced, or the volume detached), an SSH step stops that
+   * mount unit, and with it every service that requires it (`RequiresMountsFor=`), so no running
+   * service loses its disk. The host's configuration is delivered only once the volume is attached.
+   * @default - no unmount step (the attachment goes with the filesystem mounted)
+   */
+  readonly mountpoint?: string;
+  /**
+   * Private key for that SSH step (a sensitive variable's token; kept in state, which holds secrets anyway).
+   * @default - the SSH agent of whoever runs terraform
+   */
+  readonly sshPrivateKey?: string;
 }
 
 /** Records a problem unless `size` is a whole number of GB that Hetzner accepts for a volume. */
@@ -44,6 +60,8 @@ export function checkVolumeSize(v: PropValidator, property: string, size: number
 export class DataVolume extends Construct {
   public readonly volume: Volume;
   public readonly attachment: VolumeAttachment;
+  /** The step that stops the mount before the attachment goes (with `mountpoint`). */
+  public readonly unmount?: TerraformData;
 
   constructor(scope: Construct, id: string, props: DataVolumeProps) {
     super(scope, id);
@@ -67,5 +85,36 @@ export class DataVolume extends Construct {
       serverId: Token.asNumber(props.server.server.id),
       automount: false,
     });
+    // The converge starts services that need the mount: deliver only once the volume is attached.
+    const configuration = props.server.configuration.resource;
+    configuration.dependsOn = [...(configuration.dependsOn ?? []), `${this.attachment.terraformResourceType}.${this.attachment.friendlyUniqueId}`];
+
+    if (props.mountpoint !== undefined) {
+      // Destroy-time provisioners may only read `self`: the address (and key) travel in `input`.
+      // Replaced with the server (triggers_replace), so its destroy step runs on the old server,
+      // before the attachment (which it depends on) is destroyed.
+      const mountUnit = mountUnitName(props.mountpoint);
+      this.unmount = new TerraformData(this, 'Unmount', {
+        input: { host: props.server.ipv4Address, mount_unit: mountUnit, ...(props.sshPrivateKey ? { private_key: props.sshPrivateKey } : {}) },
+        triggersReplace: { server: props.server.server.id, volume: this.volume.id },
+        dependsOn: [this.attachment],
+      });
+      // cdktf's provisioner types have no `when`: the block is written as Terraform JSON.
+      this.unmount.addOverride('provisioner', [
+        {
+          'remote-exec': {
+            when: 'destroy',
+            connection: {
+              type: 'ssh',
+              host: '${self.input.host}',
+              user: SERVICE_USER,
+              timeout: '2m',
+              ...(props.sshPrivateKey ? { private_key: '${self.input.private_key}', agent: false } : { agent: true }),
+            },
+            inline: [`sudo systemctl stop ${mountUnit}`, 'sync', `! mountpoint -q ${props.mountpoint}`],
+          },
+        },
+      ]);
+    }
   }
 }
