@@ -1,7 +1,8 @@
 /**
- * MonitoringNode as synthesized (Testing.synth, cdktf validations on): the server, its volume,
- * firewall, host firewall rules in user_data, secret delivery, disaster recovery jobs and every
- * `fails if ...` of its props. Each fixture is synthesized once for the file.
+ * MonitoringNode as synthesized (Testing.synth, cdktf validations on): the server and its
+ * bootstrap (user_data), its volume, firewall, the host configuration delivered after boot (the
+ * manifest: files, units, services, the host firewall script), secret delivery, disaster recovery
+ * jobs and every `fails if ...` of its props. Each fixture is synthesized once for the file.
  */
 import { TerraformStack } from 'cdktf';
 import { parse } from 'yaml';
@@ -11,13 +12,15 @@ import { MonitoringNode, MonitoringNodeProps } from '../../lib/monitoring/monito
 import { expectProblem, validationError, access, network, testStack, secretToken } from '../foundation/helpers';
 import {
   defaultProps,
+  deliveredManifestAt,
+  firewallLines,
   Json,
   monitoringFixture,
   monitoringServer,
   resourceAt,
   resourcesOf,
   ufwRules,
-  unpackUserData,
+  unpackHost,
   UnpackedHost,
 } from './support';
 
@@ -42,7 +45,7 @@ const custom = monitoringFixture({
 });
 const hosts = new Map<object, UnpackedHost>();
 const host = (f: { json: Json }): UnpackedHost => {
-  if (!hosts.has(f)) hosts.set(f, unpackUserData(monitoringServer(f.json).user_data));
+  if (!hosts.has(f)) hosts.set(f, unpackHost(f.json));
   return hosts.get(f)!;
 };
 const unitNames = (h: UnpackedHost) => h.files.filter((f) => /^\/etc\/systemd\/system\/[^/]+$/.test(f.path)).map((f) => f.path.split('/').pop());
@@ -70,7 +73,8 @@ describe('the server', () => {
 
   test('disposable (its data is on the protected volume), no paid backups by default', () => {
     expect(server).toMatchObject({ delete_protection: false, rebuild_protection: false, backups: false });
-    expect(server.lifecycle).toBeUndefined();
+    // No prevent_destroy; ssh_keys (force-new, only read at creation) is ignored afterwards.
+    expect(server.lifecycle).toEqual({ ignore_changes: ['ssh_keys'] });
   });
 
   test('type, location, IP and backups follow the props', () => {
@@ -106,11 +110,15 @@ describe('the data volume', () => {
 
   test('the host mounts it by label at /mnt/monitoring and every data service requires the mount', () => {
     const h = host(plain);
-    expect(h.file('/etc/systemd/system/mnt-monitoring.mount').content).toContain('What=/dev/disk/by-label/aiai-monitoring\n');
+    expect(h.file('/etc/systemd/system/mnt-monitoring.mount')).toMatchObject({ from: 'manifest', content: expect.stringContaining('What=/dev/disk/by-label/aiai-monitoring\n') });
+    expect(h.manifest.units).toContainEqual({ name: 'mnt-monitoring.mount', enable: true, start: true });
     for (const unit of ['prometheus.service', 'prometheus-alertmanager.service', 'loki.service', 'grafana-server.service']) {
       expect(h.file(`/etc/systemd/system/${unit}.d/50-aiai.conf`).content).toContain('RequiresMountsFor=/mnt/monitoring\n');
+      expect(h.manifest.services).toContain(unit);
     }
-    expect(h.userData).not.toMatch(/hcloud_volume|scsi-0HC_Volume_\d/);
+    // Neither the bootstrap nor the manifest knows the volume (no id, no device path by id).
+    expect(h.text).not.toMatch(/hcloud_volume|scsi-0HC_Volume_\d/);
+    expect(h.manifestText).not.toMatch(/hcloud_volume|scsi-0HC_Volume_\d/);
   });
 });
 
@@ -123,14 +131,14 @@ describe('firewalls', () => {
   });
 
   test('ufw opens 3000, 3100, 9090, 9093 and 9100 to the private range only', () => {
-    const rules = ufwRules(host(plain).runcmd);
+    const rules = ufwRules(firewallLines(host(plain)));
     const monitoringRules = rules.filter((r) => MONITORING_PORTS.includes(r.port));
     expect(monitoringRules.map((r) => r.port).sort()).toEqual(MONITORING_PORTS);
     for (const r of monitoringRules) expect(r).toMatchObject({ action: 'allow', from: PRIVATE_RANGE });
   });
 
   test('with the admin API (off-site backup) Prometheus listens on 127.0.0.1, so ufw does not open 9090', () => {
-    const ports = ufwRules(host(offsite).runcmd).map((r) => r.port);
+    const ports = ufwRules(firewallLines(host(offsite))).map((r) => r.port);
     expect(ports).not.toContain(String(Ports.prometheus.port));
     expect(ports).toEqual(expect.arrayContaining([Ports.grafana, Ports.loki, Ports.alertmanager].map((p) => String(p.port))));
     expect(promArgs(host(offsite))).toContain(`--web.listen-address=127.0.0.1:${Ports.prometheus.port}`);
@@ -138,16 +146,31 @@ describe('firewalls', () => {
 
   test('ufw: default deny, SSH from the admin CIDRs and the private range, nothing else, enabled last', () => {
     const h = host(plain);
-    const rules = ufwRules(h.runcmd);
+    const lines = firewallLines(h);
+    const rules = ufwRules(lines);
     expect(rules.filter((r) => !MONITORING_PORTS.includes(r.port))).toEqual([
       { action: 'allow', from: ADMIN_CIDR, port: '22' },
       { action: 'allow', from: PRIVATE_RANGE, port: '22' },
     ]);
+    // Rebuilt from nothing, so a port removed from the definitions is closed on the running host too.
+    const ufw = lines.filter((c) => c.startsWith('ufw '));
+    expect(ufw.slice(0, 2)).toEqual(['ufw --force reset > /dev/null', 'ufw default deny incoming']);
+    expect(ufw[ufw.length - 1]).toBe('ufw --force enable');
+    expect(lines.slice(0, 3)).toEqual(['#!/bin/sh', expect.stringMatching(/^# /), 'set -eu']);
+    // Delivered as an executable the converge runs when it changed (before it starts any unit).
+    expect(h.manifest.files.find((f) => f.path === '/usr/local/lib/aiai/aiai-firewall')).toMatchObject({ mode: '0755', owner: 'root:root', exec: true });
+  });
+
+  test('the bootstrap closes the host before anything runs: default deny, only SSH open, enabled before sshd restarts', () => {
+    const h = host(plain);
+    // SSH from anywhere at boot: the cloud firewall limits it to the admin CIDRs until the converge narrows ufw too.
+    expect(ufwRules(h.runcmd)).toEqual([{ action: 'allow', from: 'any', port: String(Ports.ssh.port) }]);
     const ufw = h.runcmd.filter((c) => c.startsWith('ufw '));
     expect(ufw[0]).toBe('ufw default deny incoming');
     expect(ufw[ufw.length - 1]).toBe('ufw --force enable');
-    // The host is closed before any service is started.
     expect(h.runcmd.indexOf('ufw --force enable')).toBeLessThan(h.runcmd.findIndex((c) => c.startsWith('systemctl ')));
+    // No service of the role is installed at boot: only ufw and jq (the converge reads its manifest with jq).
+    expect(h.cloudConfig.packages).toEqual(['ufw', 'jq']);
   });
 });
 
@@ -172,9 +195,10 @@ describe('secrets are delivered after boot by SecretFiles', () => {
     expect(restarted).toEqual(['prometheus.service', 'prometheus-alertmanager.service', 'grafana-server.service']);
   });
 
-  test('the delivery waits for the volume attachment (the restarted services need the mount)', () => {
+  test('the delivery waits for the host configuration (the units it restarts) and the volume attachment (they need the mount)', () => {
     const [[attachmentId]] = resourcesOf(plain.json, 'hcloud_volume_attachment');
-    expect(delivery(plain).depends_on).toEqual([`hcloud_volume_attachment.${attachmentId}`]);
+    const [[convergeId]] = resourcesOf(plain.json, 'terraform_data').filter(([id]) => id.startsWith('Monitoring_Server_Configuration_Converge_'));
+    expect(delivery(plain).depends_on).toEqual([`terraform_data.${convergeId}`, `hcloud_volume_attachment.${attachmentId}`]);
   });
 
   test.each([
@@ -209,16 +233,21 @@ describe('secrets are delivered after boot by SecretFiles', () => {
       }
     }
     for (const v of Object.values(values)) expect(raw).not.toContain(v);
-    const userData = unpackUserData(monitoringServer(JSON.parse(raw)).user_data).userData;
-    for (const v of Object.values(values)) expect(userData).not.toContain(v);
+    // Nor what reaches the host: the bootstrap and the delivered manifest.
+    const delivered = unpackHost(JSON.parse(raw)).text;
+    for (const v of Object.values(values)) expect(delivered).not.toContain(v);
   });
 
-  test('no secret is in user_data: nothing under /etc/aiai/secrets is written by cloud-init, no variable is referenced', () => {
+  test('no secret is in user_data or the manifest: nothing under /etc/aiai/secrets is written by cloud-init or the converge, no variable is referenced', () => {
     for (const f of [plain, snapshots, offsite]) {
       const h = host(f);
       expect(h.files.filter((x) => x.path.startsWith('/etc/aiai/secrets'))).toEqual([]);
       expect(monitoringServer(f.json).user_data).not.toMatch(/\$\{/);
       expect(h.userData).not.toMatch(/\$\{var\./);
+      // The uploaded manifest is a literal for Terraform: no reference at all (only escaped `$${`).
+      const upload = (h.configuration.provisioner as Json[]).find((p) => p.file?.destination?.endsWith('/host-manifest.json'))!.file.content as string;
+      expect(upload).not.toMatch(/(?<!\$)\$\{/);
+      expect(h.manifestText).not.toMatch(/\$\{var\./);
     }
   });
 });
@@ -264,17 +293,24 @@ describe('disaster recovery', () => {
       ...defaultProps(stack, net, acc),
       disasterRecovery: { hcloudSnapshotToken: secretToken(stack, 'snap'), keepSnapshots: 14 },
     });
-    expect(node.host.userData).toMatch(/SNAPSHOT_KEEP=14/);
+    const rotation = node.host.manifest.files.find((f) => f.path === '/etc/systemd/system/aiai-snapshot-rotate.service');
+    expect(rotation?.content).toMatch(/^Environment="?SNAPSHOT_KEEP=14"?$/m);
   });
 });
 
-test('user_data is sent as base64 of gzip and stays well under Hetzner\'s 32 KiB, also with every DR job', () => {
-  for (const f of [plain, offsite]) {
+test('user_data is the plain bootstrap: small, the same with every DR job and setting; the configuration is in the manifest', () => {
+  const base = monitoringServer(plain.json).user_data as string;
+  for (const f of [plain, snapshots, offsite, custom]) {
     const raw = monitoringServer(f.json).user_data as string;
-    expect(raw.startsWith('#cloud-config')).toBe(false);
-    expect(Buffer.byteLength(raw)).toBeLessThanOrEqual(HetznerLimits.userDataBytes * 0.75);
+    expect(raw.startsWith('#cloud-config\n')).toBe(true);
+    // An eighth of Hetzner's 32 KiB: the bootstrap does not grow with the role.
+    expect(Buffer.byteLength(raw)).toBeLessThanOrEqual(HetznerLimits.userDataBytes / 8);
     expect(f.node.host.userDataEncoded).toBe(raw);
+    // Settings and DR jobs change what is delivered, never user_data (force-new on hcloud_server).
+    expect(raw).toBe(base);
   }
+  expect(host(offsite).manifestText).not.toBe(host(plain).manifestText);
+  expect(host(plain).userData).not.toMatch(/prometheus|grafana|loki|alloy/);
 });
 
 describe('settings reach the rendered configs', () => {
@@ -287,7 +323,7 @@ describe('settings reach the rendered configs', () => {
   });
 
   test('amd64 type: Grafana repository for amd64', () => {
-    expect(h.cloudConfig.apt.sources['grafana.list'].source).toMatch(/^deb \[arch=amd64 /);
+    expect(h.manifest.aptSources.find((s) => s.name === 'grafana')?.source).toMatch(/^deb \[arch=amd64 /);
   });
 });
 
@@ -379,15 +415,20 @@ describe('fails if ...', () => {
 });
 
 describe('snapshot (complement to the assertions above)', () => {
-  test('the default node: resources and the decoded cloud-config', () => {
+  test('the default node: resources, the decoded bootstrap and the delivered manifest', () => {
     const { user_data: _userData, ...server } = monitoringServer(plain.json);
+    const { resource: configuration } = deliveredManifestAt(plain.json);
+    // The uploads are snapshotted as the manifest below; the converge script is tested on its own.
+    const uploads = (configuration.provisioner as Json[]).map((p) => (p.file ? { file: { ...p.file, content: `<${p.file.destination.split('/').pop()}>` } } : p));
     expect({
       server,
       volume: resourcesOf(plain.json, 'hcloud_volume'),
       attachment: resourcesOf(plain.json, 'hcloud_volume_attachment'),
       firewall: resourcesOf(plain.json, 'hcloud_firewall'),
-      secrets: resourcesOf(plain.json, 'terraform_data'),
+      secrets: delivery(plain),
+      configuration: { ...configuration, provisioner: uploads, triggers_replace: { ...configuration.triggers_replace, converge: '<digest of aiai-converge>' } },
     }).toMatchSnapshot();
     expect(host(plain).userData).toMatchSnapshot();
+    expect(host(plain).manifest).toMatchSnapshot();
   });
 });

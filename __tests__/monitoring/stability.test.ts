@@ -1,8 +1,10 @@
 /**
- * THE stability test: in the hcloud provider any change of `user_data` replaces the server, so the
- * monitoring server's user_data (and its whole resource) must not change when orchestrators or
- * other hosts come and go. Prometheus finds them through Hetzner service discovery on their labels.
- * Stacks with 0..N+1 hosts are synthesized and the monitoring server compared byte for byte.
+ * THE stability test: in the hcloud provider any change of `user_data` replaces the server, and a
+ * change of the host configuration (the manifest its Converge resource delivers) re-runs the
+ * converge and restarts the services whose files changed. So neither the monitoring server's
+ * resource nor its delivered configuration may change when orchestrators or other hosts come and
+ * go: Prometheus finds them through Hetzner service discovery on their labels. Stacks with 0..N+1
+ * hosts are synthesized and the monitoring server and its configuration compared byte for byte.
  */
 import { TerraformStack } from 'cdktf';
 import { roleLabels } from '../../lib/core/platform';
@@ -14,7 +16,8 @@ import { MonitoringNode } from '../../lib/monitoring/monitoring-node';
 import { PrivateNetwork } from '../../lib/network/private-network';
 import { AiaiOrchestrator } from '../../lib/orchestrator/aiai-orchestrator';
 import { access, network, secretToken, synth, testStack } from '../foundation/helpers';
-import { decodeUserDataIndependently, defaultProps, Json, monitoringFixture, monitoringServer, resourcesOf } from './support';
+import { deliveredManifest } from '../support/synth';
+import { decodeUserDataIndependently, defaultProps, deliveredManifestAt, Json, monitoringFixture, monitoringServer, resourcesOf, terraformLiteral } from './support';
 
 type Layout = { readonly orchestrator?: 'primary' | 'primary+standby'; readonly extraHosts: number };
 
@@ -58,6 +61,8 @@ const LAYOUTS: Record<string, Layout> = {
 const synthesized = Object.fromEntries(Object.entries(LAYOUTS).map(([name, layout]) => [name, synthLayout(layout)]));
 const base = synthesized['monitoring only'];
 const serverCount = (json: Json) => resourcesOf(json, 'hcloud_server').length;
+/** The monitoring server's configuration resource (the manifest upload and its triggers), as synthesized. */
+const configuration = (json: Json) => JSON.stringify(deliveredManifestAt(json).resource);
 
 describe('the monitoring server does not change when hosts are added or removed', () => {
   test('the layouts really differ in the number of servers', () => {
@@ -74,11 +79,16 @@ describe('the monitoring server does not change when hosts are added or removed'
     expect(JSON.stringify(monitoringServer(synthesized[name]))).toBe(JSON.stringify(monitoringServer(base)));
   });
 
+  test.each(Object.keys(LAYOUTS).slice(1))('%s: the delivered configuration is identical (no converge re-run, no restart)', (name) => {
+    expect(configuration(synthesized[name])).toBe(configuration(base));
+  });
+
   test('N -> N+1 orchestrators: the orchestrator tier changed, the monitoring server did not', () => {
     const n = synthesized['orchestrator without standby'];
     const n1 = synthesized['orchestrator with standby (N+1)'];
     expect(serverCount(n1)).toBe(serverCount(n) + 1);
     expect(monitoringServer(n1).user_data).toBe(monitoringServer(n).user_data);
+    expect(configuration(n1)).toBe(configuration(n));
   });
 
   test('the volume, its attachment and the firewall do not change either', () => {
@@ -99,29 +109,45 @@ describe('the monitoring server does not change when hosts are added or removed'
     const json = synth(stack);
     expect(serverCount(json)).toBe(5);
     expect(monitoringServer(json).user_data).toBe(monitoringServer(base).user_data);
+    expect(configuration(json)).toBe(configuration(base));
   });
 
   test('every added host carries the labels service discovery keeps, and ships its logs to the node', () => {
     const json = synthesized['orchestrator with standby + 3 workers'];
     const others = resourcesOf(json, 'hcloud_server').filter(([id]) => !id.startsWith('Monitoring_'));
     expect(others).toHaveLength(5);
-    for (const [, server] of others) {
+    for (const [id, server] of others) {
       expect(server.labels).toMatchObject({ project: 'aiai', environment: 'production' });
-      expect(decodeUserDataIndependently(server.user_data)).toContain('url = "http://10.0.1.20:3100/loki/api/v1/push"');
+      const { manifest } = deliveredManifest(json, id);
+      expect(manifest.files.find((f) => f.path === '/etc/alloy/config.alloy')?.content).toContain('url = "http://10.0.1.20:3100/loki/api/v1/push"');
+      expect(manifest.services).toContain('alloy.service');
     }
   });
 });
 
 describe('the comparison is sensitive (it would catch a host-dependent user_data)', () => {
-  test('a change on the monitoring node itself changes its user_data', () => {
+  test('a change on the monitoring node itself changes its delivered configuration (and leaves user_data alone)', () => {
     const other = monitoringFixture({ props: { scrapeInterval: '30s' } }).json;
-    expect(monitoringServer(other).user_data).not.toBe(monitoringServer(base).user_data);
+    expect(configuration(other)).not.toBe(configuration(base));
+    expect(deliveredManifestAt(other).manifest.files.find((f) => f.path === '/etc/prometheus/prometheus.yml')?.content).toMatch(/scrape_interval: 30s/);
+    // The bootstrap does not depend on the node's settings: a setting never replaces the server.
+    expect(monitoringServer(other).user_data).toBe(monitoringServer(base).user_data);
   });
 
-  test('the added hosts\' own user_data differ between them (so they are not trivially equal strings)', () => {
+  test('user_data differs between hosts by the hostname only (the bootstrap is the same for every role), so equal strings are not trivial', () => {
     const json = synthesized['orchestrator with standby + 3 workers'];
-    const userData = resourcesOf(json, 'hcloud_server').map(([, s]) => s.user_data as string);
+    const servers = resourcesOf(json, 'hcloud_server').map(([, s]) => s);
+    const userData = servers.map((s) => s.user_data as string);
     expect(new Set(userData).size).toBe(userData.length);
+    const generic = servers.map((s) => {
+      const text = decodeUserDataIndependently(terraformLiteral(s.user_data));
+      expect(text).toContain(`\nhostname: ${s.name}\n`);
+      return text.split(s.name).join('<hostname>');
+    });
+    expect(new Set(generic).size).toBe(1);
+    // What differs by role is the delivered configuration.
+    const manifests = resourcesOf(json, 'hcloud_server').map(([id]) => JSON.stringify(deliveredManifest(json, id).manifest));
+    expect(new Set(manifests).size).toBe(manifests.length);
   });
 
   test('the node object is the log sink the hosts point at', () => {

@@ -1,10 +1,14 @@
 /**
  * Fixtures of the MonitoringNode tests: a stack with the hcloud provider, a private network, admin
  * access and the monitoring node (optionally disaster recovery with an object store, and more hosts
- * that ship their logs to it), synthesized with cdktf's validations. The monitoring server's
- * user_data is decoded here independently of the library's decoder (base64, then gunzip, the way
- * Hetzner's datasource and cloud-init do), parsed as YAML 1.1 and its write_files unpacked into a
- * fake root for the real validators.
+ * that ship their logs to it), synthesized with cdktf's validations.
+ *
+ * A host is read the way it comes to life, independently of the library's encoders: its
+ * `user_data` (the bootstrap cloud-init runs at first boot) is decoded like Hetzner's datasource
+ * and cloud-init do and parsed as YAML 1.1; the manifest its `<server>/Configuration/Converge`
+ * resource uploads (the `file` provisioner to `host-manifest.json`) is read as Terraform evaluates
+ * the string. The bootstrap's write_files, then the delivered files (which win, as on the host),
+ * are unpacked into a fake root for the real validators.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,10 +16,12 @@ import { gunzipSync } from 'node:zlib';
 import { TerraformStack } from 'cdktf';
 import { parse } from 'yaml';
 import { AdminAccess } from '../../lib/host/admin-access';
+import { FIREWALL_SCRIPT_PATH } from '../../lib/host/hardening';
 import { MonitoringNode, MonitoringNodeProps } from '../../lib/monitoring/monitoring-node';
 import { PrivateNetwork } from '../../lib/network/private-network';
 import { HetznerObjectStorage } from '../../lib/object-store/hetzner-object-storage';
 import { ObjectStore } from '../../lib/object-store/object-store';
+import type { HostManifest } from '../../lib/render/host-manifest';
 import { decodeWriteFile } from '../support/synth';
 import { tempDir } from '../support/tmp';
 import { access, network, secretToken, synth, testStack } from '../foundation/helpers';
@@ -114,67 +120,129 @@ export function decodeUserDataIndependently(raw: string): string {
   return text;
 }
 
-/** One file of write_files, decoded, and where it was written in the fake root. */
+/**
+ * What Terraform makes of a JSON string without references: `$${` is a literal `${`, `%%{` a
+ * literal `%{` (Terraform docs, "Strings and Templates": escape sequences). Throws on an
+ * unescaped `${` or `%{`, which Terraform would evaluate.
+ */
+export function terraformLiteral(json: string): string {
+  const live = /(?<![$%])(\$\{|%\{)/.exec(json.replace(/\$\$\{|%%\{/g, ''));
+  if (live) throw new Error(`string has a Terraform template sequence at ${JSON.stringify(json.slice(live.index, live.index + 40))}`);
+  return json.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
+}
+
+/** Where the host configuration uploads its manifest (the converge script reads it there). */
+const MANIFEST_UPLOAD = /\/host-manifest\.json$/;
+
+/** The host's configuration resource (`<serverPath>/Configuration/Converge`) and the manifest it uploads. */
+export function deliveredManifestAt(json: Json, serverPath = 'Monitoring/Server'): { resource: Json; manifest: HostManifest; manifestText: string } {
+  const resource = resourceAt(json, 'terraform_data', `${serverPath}/Configuration/Converge`);
+  const uploads = (resource.provisioner as Json[]).filter((p) => MANIFEST_UPLOAD.test(p.file?.destination ?? ''));
+  if (uploads.length !== 1) throw new Error(`${serverPath}: expected one manifest upload, found ${uploads.length}`);
+  const manifestText = terraformLiteral(uploads[0].file.content as string);
+  return { resource, manifest: JSON.parse(manifestText) as HostManifest, manifestText };
+}
+
+/** One file on the host, decoded, and where it was written in the fake root. */
 export interface HostFileOut {
   readonly path: string;
   readonly content: string;
   readonly permissions?: string;
   readonly owner?: string;
   readonly defer?: boolean;
+  /** Written by cloud-init from user_data (`bootstrap`) or by the converge from the manifest. */
+  readonly from: 'bootstrap' | 'manifest';
   readonly localPath: string;
 }
 
-/** A server's user_data, decoded and unpacked. */
+/** A server as it comes to life: its bootstrap and its delivered configuration, unpacked. */
 export interface UnpackedHost {
+  /** The user_data Hetzner receives (the JSON string as Terraform evaluates it). */
   readonly rawUserData: string;
+  /** The bootstrap cloud-config document. */
   readonly userData: string;
   readonly cloudConfig: Json;
   /** The decoded document, written to disk (for `cloud-init schema`). */
   readonly userDataPath: string;
-  /** Fake root with every write_files entry at its path. */
+  /** The bootstrap's runcmd entries as shell-ish lines (argv joined by spaces). */
+  readonly runcmd: readonly string[];
+  /** The `terraform_data` resource that delivers the configuration. */
+  readonly configuration: Json;
+  /** The manifest it uploads, as uploaded (text) and parsed. */
+  readonly manifestText: string;
+  readonly manifest: HostManifest;
+  /** The manifest's setup commands as shell-ish lines. */
+  readonly commands: readonly string[];
+  /** Every text that reaches the host: the bootstrap document and every string of the manifest. */
+  readonly text: string;
+  /** Fake root with every file at its path (bootstrap write_files, then the delivered files). */
   readonly root: string;
   readonly files: readonly HostFileOut[];
   file(path: string): HostFileOut;
-  /** runcmd entries as shell-ish lines (argv joined by spaces). */
-  readonly runcmd: readonly string[];
 }
 
-export function unpackUserData(rawUserData: string): UnpackedHost {
+function stringsOf(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) value.forEach((v) => stringsOf(v, out));
+  else if (value && typeof value === 'object') Object.values(value).forEach((v) => stringsOf(v, out));
+  return out;
+}
+
+/** Unpacks the server at construct path `serverPath` of a synthesized stack. */
+export function unpackHost(json: Json, serverPath = 'Monitoring/Server'): UnpackedHost {
+  const server = resourceAt(json, 'hcloud_server', serverPath);
+  const rawUserData = terraformLiteral(server.user_data as string);
   const userData = decodeUserDataIndependently(rawUserData);
   const cloudConfig = parse(userData, { version: '1.1' }) as Json;
+  const { resource: configuration, manifest, manifestText } = deliveredManifestAt(json, serverPath);
   const base = tempDir('monitoring-host-');
   const root = join(base, 'root');
   mkdirSync(root, { recursive: true });
   const userDataPath = join(base, 'user-data.yaml');
   writeFileSync(userDataPath, userData);
-  const files: HostFileOut[] = ((cloudConfig.write_files ?? []) as Json[]).map((e) => {
-    const content = decodeWriteFile(e);
-    const localPath = join(root, e.path);
+  const entries = new Map<string, HostFileOut>();
+  const put = (f: Omit<HostFileOut, 'localPath'>) => {
+    const localPath = join(root, f.path);
     mkdirSync(dirname(localPath), { recursive: true });
-    writeFileSync(localPath, content);
-    return { path: e.path, content, permissions: e.permissions, owner: e.owner, defer: e.defer, localPath };
-  });
-  const runcmd = ((cloudConfig.runcmd ?? []) as (string | string[])[]).map((c) => (typeof c === 'string' ? c : c.join(' ')));
+    writeFileSync(localPath, f.content);
+    entries.set(f.path, { ...f, localPath });
+  };
+  for (const e of (cloudConfig.write_files ?? []) as Json[]) {
+    put({ path: e.path, content: decodeWriteFile(e), permissions: e.permissions, owner: e.owner, defer: e.defer, from: 'bootstrap' });
+  }
+  for (const f of manifest.files) put({ path: f.path, content: f.content, permissions: f.mode, owner: f.owner, defer: !f.early, from: 'manifest' });
+  const files = [...entries.values()];
+  const line = (c: string | readonly string[]) => (typeof c === 'string' ? c : c.join(' '));
   return {
     rawUserData,
     userData,
     cloudConfig,
     userDataPath,
+    runcmd: ((cloudConfig.runcmd ?? []) as (string | string[])[]).map(line),
+    configuration,
+    manifestText,
+    manifest,
+    commands: manifest.commands.map(line),
+    text: [userData, ...stringsOf(manifest)].join('\n'),
     root,
     files,
-    runcmd,
     file(path: string): HostFileOut {
       const f = files.find((x) => x.path === path);
-      if (!f) throw new Error(`no write_files entry ${path}; have ${files.map((x) => x.path).join(', ')}`);
+      if (!f) throw new Error(`no file ${path} on the host; have ${files.map((x) => x.path).join(', ')}`);
       return f;
     },
   };
 }
 
-/** The ufw rules of a runcmd list: `{ action, from, port }` per rule. */
-export function ufwRules(runcmd: readonly string[]): { action: string; from: string; port: string }[] {
-  return runcmd
-    .map((l) => /^ufw (allow|limit) proto tcp from (\S+) to any port (\d+)/.exec(l))
+/** The lines of the host's firewall script (ufw rules from its port definitions, run by the converge). */
+export function firewallLines(h: UnpackedHost): string[] {
+  return h.file(FIREWALL_SCRIPT_PATH).content.split('\n').filter((l) => l.length > 0);
+}
+
+/** The ufw rules of a list of command lines: `{ action, from, port }` per rule (`from` is `any` when absent). */
+export function ufwRules(lines: readonly string[]): { action: string; from: string; port: string }[] {
+  return lines
+    .map((l) => /^ufw (allow|limit) proto tcp (?:from (\S+) )?to any port (\d+)/.exec(l))
     .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ action: m[1], from: m[2], port: m[3] }));
+    .map((m) => ({ action: m[1], from: m[2] ?? 'any', port: m[3] }));
 }

@@ -1,8 +1,9 @@
 /**
- * The real validators on the monitoring server's user_data AS SYNTHESIZED: the hcloud_server's
- * user_data is decoded (base64, gunzip), parsed as YAML 1.1 and its write_files unpacked into a
+ * The real validators on the monitoring server AS SYNTHESIZED: the hcloud_server's user_data (the
+ * bootstrap) is decoded and parsed as YAML 1.1, the manifest its configuration resource delivers is
+ * read from the upload, and the bootstrap's write_files and the delivered files are unpacked into a
  * fake root; then
- *   - `cloud-init schema` on the document (and cloud-init's own Hetzner decoding of the raw value);
+ *   - `cloud-init schema` on the bootstrap (and cloud-init's own Hetzner decoding of the raw value);
  *   - `promtool check config` on the extracted prometheus.yml with every absolute path re-rooted
  *     into the fake root (rule files as written, the credential file created), `promtool check
  *     rules` on each rule file, and every dashboard PromQL expression as a recording rule;
@@ -10,7 +11,7 @@
  *     extracted template (url_file re-rooted to a test credential);
  *   - `systemd-analyze verify` on every unit and drop-in written (drop-ins merged with the packaged
  *     unit, or a stand-in where the package is not installed here), the device drop-in included;
- *   - shellcheck on every script in write_files;
+ *   - shellcheck on every script on the host (the host firewall script included);
  *   - the Loki and Alloy configs parsed and asserted on.
  * Two hosts: without DR (Prometheus on the private IP) and with off-site backup (admin API on
  * loopback, every DR unit and script). The tools run in parallel in beforeAll.
@@ -24,15 +25,15 @@ import { runAll } from '../validators/parallel';
 import { attrOf, blocks, parseAlloy, Block } from '../render/monitoring/alloy-parser';
 import { tempDir } from '../support/tmp';
 import { describeWithTool, run, RunResult } from '../support/tools';
-import { Json, monitoringFixture, monitoringServer, unpackUserData, UnpackedHost } from './support';
+import { Json, monitoringFixture, unpackHost, UnpackedHost } from './support';
 
 const FIXTURES = {
   plain: monitoringFixture(),
   offsite: monitoringFixture({ dr: 'offsite' }),
 };
 const HOSTS: Record<keyof typeof FIXTURES, UnpackedHost> = {
-  plain: unpackUserData(monitoringServer(FIXTURES.plain.json).user_data),
-  offsite: unpackUserData(monitoringServer(FIXTURES.offsite.json).user_data),
+  plain: unpackHost(FIXTURES.plain.json),
+  offsite: unpackHost(FIXTURES.offsite.json),
 };
 const NAMES = Object.keys(HOSTS) as (keyof typeof HOSTS)[];
 const output = (r: RunResult) => (r.stdout + r.stderr).trim();
@@ -56,7 +57,7 @@ function reroot(doc: unknown, root: string, seen: string[]): unknown {
   return doc;
 }
 
-/** Scripts (write_files entries with a shebang). */
+/** Scripts (files on the host with a shebang). */
 const scripts = (h: UnpackedHost) => h.files.filter((f) => f.content.startsWith('#!'));
 /** Unit files and drop-ins we write. */
 const unitFiles = (h: UnpackedHost) => h.files.filter((f) => new RegExp(`^${UNIT_DIR}/[^/]+$`).test(f.path));
@@ -65,10 +66,17 @@ const dropIns = (h: UnpackedHost) => h.files.filter((f) => new RegExp(`^${UNIT_D
 const dropInUnit = (path: string) => path.split('/')[4].replace(/\.d$/, '');
 
 describe('the extracted host (sanity of what the validators get)', () => {
-  test.each(NAMES)('%s: user_data was base64 of gzip (the big host), and decodes to a #cloud-config document', (name) => {
+  test.each(NAMES)('%s: user_data is the plain #cloud-config bootstrap; the files come with the delivered manifest', (name) => {
     const h = HOSTS[name];
-    expect(h.rawUserData.startsWith('#cloud-config')).toBe(false);
+    expect(h.rawUserData).toBe(h.userData);
     expect(h.userData.startsWith('#cloud-config\n')).toBe(true);
+    const bootstrap = (h.cloudConfig.write_files as Json[]).map((f) => f.path);
+    expect(bootstrap).toEqual(['/etc/ssh/sshd_config.d/10-aiai-hardening.conf', '/etc/sysctl.d/90-aiai-hardening.conf']);
+    // The manifest manages them too, with the bytes the bootstrap wrote (the first converge changes nothing there).
+    for (const path of bootstrap) {
+      expect(h.manifest.files.find((f) => f.path === path)?.content).toBe((h.cloudConfig.write_files as Json[]).find((f) => f.path === path)!.content);
+    }
+    expect(h.files.every((f) => f.from === 'manifest')).toBe(true);
     expect(h.files.length).toBeGreaterThan(20);
   });
 
@@ -85,7 +93,13 @@ describe('the extracted host (sanity of what the validators get)', () => {
         '/usr/local/lib/aiai/aiai-offsite-backup',
       ]),
     );
-    expect(scripts(HOSTS.offsite).map((f) => f.path).sort()).toEqual(['/usr/local/lib/aiai/aiai-alertmanager-config', '/usr/local/lib/aiai/aiai-offsite-backup', '/usr/local/lib/aiai/aiai-snapshot-rotate', '/usr/local/lib/aiai/prepare-data-volume.sh']);
+    expect(scripts(HOSTS.offsite).map((f) => f.path).sort()).toEqual([
+      '/usr/local/lib/aiai/aiai-alertmanager-config',
+      '/usr/local/lib/aiai/aiai-firewall',
+      '/usr/local/lib/aiai/aiai-offsite-backup',
+      '/usr/local/lib/aiai/aiai-snapshot-rotate',
+      '/usr/local/lib/aiai/prepare-data-volume.sh',
+    ]);
   });
 });
 
@@ -103,7 +117,7 @@ const CLOUD_INIT_DECODE = [
   'sys.stdout.write(util.decode_binary(util.decomp_gzip(raw, quiet=True, decode=False)))',
 ].join('\n');
 
-describeWithTool('cloud-init', 'cloud-init', 'cloud-init on the monitoring user_data', () => {
+describeWithTool('cloud-init', 'cloud-init', 'cloud-init on the monitoring bootstrap (user_data)', () => {
   const results: Record<string, { schema: RunResult; decoded: RunResult }> = {};
   beforeAll(async () => {
     const python = cloudInitPython();
@@ -258,7 +272,7 @@ describeWithTool('systemd-analyze', 'systemd', 'systemd-analyze verify on every 
         if (unit.endsWith('.device')) continue;
         if (!existsSync(join(target, unit))) cpSync(join(STAND_INS, unit), join(target, unit));
       }
-      // Modes from write_files, so scripts are executable exactly where cloud-init makes them so.
+      // Modes from write_files and the manifest, so scripts are executable exactly where the host makes them so.
       for (const f of h.files) chmodSync(f.localPath, parseInt(f.permissions ?? '0644', 8));
       // Programs the units run: stubbed only if the host gets them (a system tool here, or a package we install).
       const texts = [...unitFiles(h), ...dropIns(h)].map((f) => f.content);
@@ -313,7 +327,7 @@ describeWithTool('systemd-analyze', 'systemd', 'systemd-analyze verify on every 
   });
 });
 
-describeWithTool('shellcheck', 'shellcheck', 'shellcheck on every script in write_files', () => {
+describeWithTool('shellcheck', 'shellcheck', 'shellcheck on every script on the host', () => {
   const all = [...new Map(NAMES.flatMap((n) => scripts(HOSTS[n])).map((f) => [f.path, f])).values()];
   let results: RunResult[] = [];
   beforeAll(async () => {
@@ -321,7 +335,7 @@ describeWithTool('shellcheck', 'shellcheck', 'shellcheck on every script in writ
   }, 60_000);
 
   test('there are scripts to check', () => {
-    expect(all.length).toBe(4);
+    expect(all.length).toBe(5);
   });
 
   test.each(all.map((f, i) => [f.path, i] as const))('%s is clean', (_path, i) => {

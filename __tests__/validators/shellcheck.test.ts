@@ -1,12 +1,19 @@
 /**
  * `shellcheck` on every shell script the reference app ships or runs:
- *  - scripts in write_files (selected by their shebang),
- *  - each server's runcmd, rendered into the script cloud-init runs (argv items single-quoted like
- *    cloud-init's util.shellify, shell lines verbatim, under `#!/bin/sh`),
+ *  - scripts on the hosts (the bootstrap's write_files and the delivered manifest's files,
+ *    selected by their shebang; the host firewall script included),
+ *  - each server's bootstrap runcmd, rendered into the script cloud-init runs (argv items
+ *    single-quoted like cloud-init's util.shellify, shell lines verbatim, under `#!/bin/sh`),
+ *  - each host's setup commands from its manifest (argv run by aiai-converge without a shell; the
+ *    `sh -c` ones checked as the shell script they are),
+ *  - aiai-converge itself (cloud-init/host/aiai-converge.sh, the bytes every configuration uploads),
  *  - the inline scripts of every remote-exec provisioner (e.g. SecretFiles' install script), which
  *    Terraform runs with the remote user's /bin/sh.
  * Any finding (style level included) fails the test.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { unescapeTerraformTemplate } from '../../lib/core/terraform-template';
 import { referenceApp, referenceServers, resourcesOfType } from '../support/synth';
 import { describeWithTool, RunResult } from '../support/tools';
 import { runAll } from './parallel';
@@ -29,13 +36,30 @@ interface Script {
 
 const shellcheck = (s: Script) => ({ cmd: 'shellcheck', args: ['--norc', '--severity=style', '--format=gcc', '-'], input: s.text });
 
+/** The converge script as shipped in the repository. */
+const CONVERGE_SOURCE = join(__dirname, '../../cloud-init/host/aiai-converge.sh');
+
+/** A manifest's setup commands as the script they amount to: argv quoted, `sh -c` bodies verbatim. */
+function setupScript(commands: readonly (readonly string[])[]): string {
+  let out = '#!/bin/sh\n';
+  for (const c of commands) out += c.length === 3 && c[0] === 'sh' && c[1] === '-c' ? `${c[2]}\n` : shellify([c]).slice('#!/bin/sh\n'.length);
+  return out;
+}
+
 describeWithTool('shellcheck', 'shellcheck', 'shellcheck on the reference app scripts', () => {
   const servers = referenceServers();
   const scripts: Script[] = [];
   for (const s of servers) {
     for (const f of s.files) if (SHELL_SHEBANG.test(f.content)) scripts.push({ title: `${s.constructPath}: ${f.path}`, text: f.content });
     scripts.push({ title: `${s.constructPath}: runcmd`, text: shellify(s.cloudConfig.runcmd ?? []) });
+    scripts.push({ title: `${s.constructPath}: setup commands`, text: setupScript(s.manifest.commands) });
   }
+  const converge = readFileSync(CONVERGE_SOURCE, 'utf8');
+  scripts.push({ title: 'cloud-init/host/aiai-converge.sh', text: converge });
+  // What each host configuration uploads as aiai-converge (Terraform evaluates the string first).
+  const uploadedConverge = resourcesOfType(referenceApp(), 'terraform_data').flatMap(({ config }) =>
+    ((config.provisioner ?? []) as Record<string, any>[]).filter((p) => p.file?.destination?.endsWith('/aiai-converge')).map((p) => unescapeTerraformTemplate(p.file.content as string)),
+  );
   for (const type of ['terraform_data', 'null_resource']) {
     for (const { stack, name, config } of resourcesOfType(referenceApp(), type)) {
       (config.provisioner ?? []).forEach((p: Record<string, any>, i: number) => {
@@ -51,13 +75,23 @@ describeWithTool('shellcheck', 'shellcheck', 'shellcheck on the reference app sc
     results = await runAll([...scripts, broken].map(shellcheck));
   }, 120_000);
 
-  test('finds the scripts: bootstrap-app.sh, every runcmd, the secret install scripts', () => {
+  test('finds the scripts: bootstrap-app.sh, the firewall scripts, every runcmd and setup, aiai-converge, the secret install scripts', () => {
     const titles = scripts.map((s) => s.title);
-    const orchestrators = servers.filter((s) => s.cloudConfig.write_files.some((f: { path: string }) => f.path === '/etc/systemd/system/aiai-orchestrator.service'));
+    const orchestrators = servers.filter((s) => s.files.some((f) => f.path === '/etc/systemd/system/aiai-orchestrator.service'));
     expect(orchestrators.length).toBeGreaterThanOrEqual(2);
     expect(titles.filter((t) => t.endsWith('/usr/local/lib/aiai/bootstrap-app.sh'))).toHaveLength(orchestrators.length);
+    expect(titles.filter((t) => t.endsWith('/usr/local/lib/aiai/aiai-firewall'))).toHaveLength(servers.length);
     expect(titles.filter((t) => t.endsWith(': runcmd'))).toHaveLength(servers.length);
+    expect(titles.filter((t) => t.endsWith(': setup commands'))).toHaveLength(servers.length);
     expect(scripts.filter((s) => s.text.includes('sudo install -m 0600')).length).toBeGreaterThanOrEqual(2);
+    // The `sh -c` setup lines are checked as shell, not as one quoted word.
+    expect(scripts.find((s) => s.title.endsWith(': setup commands'))!.text).toMatch(/^systemctl disable --now snapd\.service snapd\.socket 2>\/dev\/null \|\| true$/m);
+  });
+
+  test('the aiai-converge checked is the one every host configuration uploads', () => {
+    expect(uploadedConverge).toHaveLength(servers.length);
+    for (const text of uploadedConverge) expect(text).toBe(converge);
+    expect(converge.startsWith('#!/bin/bash\n')).toBe(true);
   });
 
   test.each(scripts.map((s, i) => [s.title, i] as const))('%s is clean', (_title, i) => {

@@ -1,9 +1,10 @@
 /**
  * Terraform evaluates every string of a .tf.json document as a template. Literal text we generate
- * (cloud-config, workflows, scripts) must carry no unescaped `${` or `%{`, or `terraform plan`
- * fails (`${distro_id}` in the unattended-upgrades config did exactly that).
+ * (cloud-config, host manifests, workflows, scripts) must carry no unescaped `${` or `%{`, or
+ * `terraform plan` fails (`${distro_id}` in the unattended-upgrades config did exactly that).
  */
-import { decodeUserDataLikeCloudInit, referenceApp, resourcesOfType } from '../support/synth';
+import { unescapeTerraformTemplate } from '../../lib/core/terraform-template';
+import { decodeUserDataLikeCloudInit, deliveredManifest, referenceApp, resourcesOfType } from '../support/synth';
 
 const app = referenceApp();
 
@@ -19,13 +20,24 @@ test.each(resourcesOfType(app, 'hcloud_server').map((r) => [`${r.stack}/${r.name
   },
 );
 
-test('a plain user_data keeps its ${...} text for cloud-init (escaped as $${...} in the JSON)', () => {
-  const plain = resourcesOfType(app, 'hcloud_server').filter((r) => (r.config.user_data as string).startsWith('#cloud-config'));
-  expect(plain.length).toBeGreaterThan(0);
-  for (const r of plain) {
+test('every user_data is the plain bootstrap, which Terraform passes through unchanged', () => {
+  const servers = resourcesOfType(app, 'hcloud_server');
+  expect(servers.length).toBeGreaterThan(0);
+  for (const r of servers) {
     const json = r.config.user_data as string;
-    expect(json).toContain('"$${distro_id}:$${distro_codename}"');
-    expect(decodeUserDataLikeCloudInit(json).text).toContain('"${distro_id}:${distro_codename}"');
+    expect(decodeUserDataLikeCloudInit(json).encoding).toBe('plain');
+    expect(unescapeTerraformTemplate(json)).toBe(json);
+  }
+});
+
+test('the delivered manifest keeps its ${...} text for the host (escaped as $${...} in the upload)', () => {
+  const servers = resourcesOfType(app, 'hcloud_server');
+  for (const r of servers) {
+    const { resource, manifest } = deliveredManifest(app.stacks[r.stack], r.name);
+    const upload = (app.stacks[r.stack].resource!.terraform_data[resource].provisioner as Record<string, any>[]).find((p) => p.file?.destination?.endsWith('/host-manifest.json'))!.file.content as string;
+    expect(upload).toContain('\\"$${distro_id}:$${distro_codename}\\"');
+    const unattended = manifest.files.find((f) => f.path === '/etc/apt/apt.conf.d/52unattended-upgrades-aiai');
+    expect(unattended?.content).toContain('"${distro_id}:${distro_codename}"');
   }
 });
 

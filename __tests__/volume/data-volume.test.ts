@@ -10,6 +10,7 @@ import { roleLabels } from '../../lib/core/platform';
 import { HardenedServer } from '../../lib/host/hardened-server';
 import { HostConfig } from '../../lib/host/host-config';
 import { decodeUserData } from '../../lib/render/cloud-config';
+import { deliveredManifest } from '../support/synth';
 import { renderSystemdUnit } from '../../lib/render/systemd';
 import { asset } from '../../lib/core/assets';
 import { DataVolume, DataVolumeProps } from '../../lib/volume/data-volume';
@@ -79,12 +80,17 @@ describe('DataVolume', () => {
     expect(attachment.automount).toBe(false);
   });
 
-  test('the server user_data does not reference the volume (no id, no device path by id)', () => {
+  test('neither the server user_data nor its delivered configuration references the volume (no id, no device path by id)', () => {
     const server = only(json, 'hcloud_server');
     const userData = decodeUserData(server.user_data);
     expect(server.user_data).not.toMatch(/hcloud_volume/);
-    expect(userData).toContain('What=/dev/disk/by-label/aiai-monitoring');
-    expect(userData).not.toMatch(/scsi-0HC_Volume_\d/);
+    expect(userData).not.toMatch(/hcloud_volume|scsi-0HC_Volume_\d|disk\/by-label/);
+    // The mount is delivered after boot, by label: the volume can be attached before or after.
+    const [serverId] = Object.keys(json.resource.hcloud_server);
+    const { resource, manifest } = deliveredManifest(json, serverId);
+    const text = JSON.stringify(json.resource.terraform_data[resource]);
+    expect(text).not.toMatch(/hcloud_volume|scsi-0HC_Volume_\d/);
+    expect(manifest.files.find((f) => f.path === '/etc/systemd/system/mnt-monitoring.mount')?.content).toContain('What=/dev/disk/by-label/aiai-monitoring\n');
   });
 
   test('protect: false drops both protections (scratch environments)', () => {
@@ -197,14 +203,22 @@ describe('mounting the volume by label', () => {
     expect(host.unitList.map((u) => u.name)).toEqual([PREPARE_VOLUME_UNIT, 'mnt-monitoring.mount']);
   });
 
-  test('at first boot the prepare service is enabled (not started) before the mount is enabled and started', () => {
+  test('the host configuration enables the prepare service (never starts it: the mount pulls it in) and enables and starts the mount', () => {
     const stack = testStack();
     const server = hostIn(stack);
-    const runcmd = (parse(server.userData, { version: '1.1' }).runcmd as string[][]).map((c) => c.join(' '));
-    const enable = runcmd.indexOf(`systemctl enable ${PREPARE_VOLUME_UNIT}`);
-    const enableNow = runcmd.findIndex((c) => /^systemctl enable --now .*\bmnt-monitoring\.mount\b/.test(c));
-    expect(enable).toBeGreaterThan(0);
-    expect(enableNow).toBeGreaterThan(enable);
+    // aiai-converge enables every unit marked enable, then starts those marked start, in manifest order.
+    const units = server.manifest.units;
+    expect(units.map((u) => u.name)).toEqual([PREPARE_VOLUME_UNIT, 'mnt-monitoring.mount']);
+    expect(units).toEqual([
+      { name: PREPARE_VOLUME_UNIT, enable: true, start: false },
+      { name: 'mnt-monitoring.mount', enable: true, start: true },
+    ]);
+    // A changed prepare unit restarts nothing (it runs once, before the mount); a changed mount unit remounts.
+    const file = (name: string) => server.manifest.files.find((f) => f.path === `/etc/systemd/system/${name}`)!;
+    expect(file(PREPARE_VOLUME_UNIT)).toMatchObject({ unit: true, restart: [] });
+    expect(file('mnt-monitoring.mount')).toMatchObject({ unit: true, restart: ['mnt-monitoring.mount'] });
+    // Nothing of the volume is in the bootstrap.
+    expect(parse(server.userData, { version: '1.1' }).runcmd.map((c: string[]) => c.join(' ')).join('\n')).not.toMatch(/mount|aiai-data-volume/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { Token } from 'cdktf';
+import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { asset } from '../core/assets';
 import { SERVICE_USER } from '../core/paths';
@@ -57,7 +57,10 @@ export class HostConfiguration extends Construct {
     const script = asset(CONVERGE_SCRIPT_ASSET);
     const digest = (text: string) => sha256Hex(text).slice(0, 16);
     const files: Record<string, string> = {};
-    for (const f of props.manifest.files) files[f.path] = digest(JSON.stringify([f.content, f.mode, f.owner]));
+    // Content known only at plan (e.g. an existing key's public_key): Terraform computes its digest.
+    for (const f of props.manifest.files) {
+      files[f.path] = Token.isUnresolved(f.content) ? Fn.substr(Fn.sha256(Fn.join('', [f.content, f.mode, f.owner])), 0, 16) : digest(JSON.stringify([f.content, f.mode, f.owner]));
+    }
 
     const connection = {
       type: 'ssh' as const,

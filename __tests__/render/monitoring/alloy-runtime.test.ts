@@ -49,9 +49,11 @@ describe('runtime-safe Alloy pipeline', () => {
   });
 
   test('the barrel still exports the synth-time API (lib/host and lib/monitoring compile unchanged)', () => {
-    for (const name of ['renderAlloyConfig', 'alloyStatements', 'validateAlloyConfigOptions', 'LogLabels', 'LOKI_PUSH_PATH', 'logShippingInstallPlan', 'monitoringInstallPlan', 'validateInstallOptions', 'GrafanaApt', 'DEFAULT_GRAFANA_VERSIONS', 'renderAptPreferences', 'serviceStartCommands', 'architectureOfServerType', 'renderAlloyEnvironment', 'ALLOY_ENVIRONMENT_FILE']) {
+    for (const name of ['renderAlloyConfig', 'alloyStatements', 'validateAlloyConfigOptions', 'LogLabels', 'LOKI_PUSH_PATH', 'logShippingInstallPlan', 'monitoringInstallPlan', 'validateInstallOptions', 'GrafanaApt', 'DEFAULT_GRAFANA_VERSIONS', 'renderAptPreferences', 'architectureOfServerType', 'renderAlloyEnvironment', 'ALLOY_ENVIRONMENT_FILE']) {
       expect(barrel).toHaveProperty(name);
     }
+    // Services are declared (HostContribution.services) and started by the host configuration, not by commands.
+    expect(barrel).not.toHaveProperty('serviceStartCommands');
   });
 });
 

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { CloudConfigSpec, HETZNER_USER_DATA_LIMIT_BYTES, renderCloudConfig } from '../../../lib/render/cloud-config';
 import { PropValidator } from '../../../lib/core/validation-error';
+import type { HostFile } from '../../../lib/render/cloud-config';
+import { HostManifestSpec, manifestJson, renderHostManifest } from '../../../lib/render/host-manifest';
 import {
   MonitoringSecrets,
   MonitoringUnits,
@@ -17,18 +18,21 @@ import { BASE, writeIn } from './support';
 const monitoring = renderMonitoringHost({ ...BASE, heartbeat: true, adminApi: true });
 const shipping = renderLogShippingHost({ ...BASE, role: 'monitoring', lokiHost: BASE.privateIp });
 
-/** The monitoring host as cloud-config: both contributions, as the host base would merge them. */
-function monitoringCloudConfig(): CloudConfigSpec {
+/** The monitoring host as delivered after boot: both contributions, as the host base merges them. */
+function monitoringManifestSpec(): HostManifestSpec {
   const parts = [shipping, monitoring];
   return {
     hostname: BASE.hostname,
-    packages: [...new Set(parts.flatMap((p) => p.install.packages))],
+    serviceUser: 'aiai',
+    serviceUserGroups: [],
+    groups: [],
+    users: [],
     aptSources: [monitoring.install.aptSources[0]],
-    users: [{ name: 'aiai', sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBr7vTe0pEO6m9TsvSk0EpgJmtvd7oq+2Q2cH6pCwYtI test'] }],
+    packages: [...new Set(parts.flatMap((p) => p.install.packages))],
     files: parts.flatMap((p) => [...p.install.files, ...p.files]),
     units: [],
+    services: parts.flatMap((p) => p.services),
     commands: [],
-    finalCommands: parts.flatMap((p) => p.finalCommands),
   };
 }
 
@@ -82,13 +86,34 @@ describe('the monitoring host contribution', () => {
     expect(shipping.secrets).toEqual([]);
   });
 
-  test('enables and restarts the services after the files are in place', () => {
-    expect(monitoring.finalCommands).toEqual([
-      ['systemctl', 'daemon-reload'],
-      ['systemctl', 'enable', 'prometheus.service', 'prometheus-alertmanager.service', 'loki.service', 'grafana-server.service'],
-      ['systemctl', 'restart', 'prometheus.service', 'prometheus-alertmanager.service', 'loki.service', 'grafana-server.service'],
-    ]);
-    expect(shipping.finalCommands[1]).toEqual(['systemctl', 'enable', 'prometheus-node-exporter.service', 'alloy.service']);
+  test('names the services the host keeps running; each config restarts or reloads the service that reads it', () => {
+    expect(monitoring.services).toEqual(['prometheus.service', 'prometheus-alertmanager.service', 'loki.service', 'grafana-server.service']);
+    expect(shipping.services).toEqual(['prometheus-node-exporter.service', 'alloy.service']);
+    const effect = (c: { readonly files: readonly HostFile[] }) => Object.fromEntries(c.files.map((f) => [f.path, { restart: f.restartUnits ?? [], reload: f.reloadUnits ?? [] }]));
+    const none = { restart: [], reload: [] };
+    const reload = (u: string) => ({ restart: [], reload: [u] });
+    const restart = (u: string) => ({ restart: [u], reload: [] });
+    expect(effect(monitoring)).toEqual({
+      // Prometheus and Alertmanager re-read their configs on reload; Loki and Grafana only at start.
+      '/etc/prometheus/prometheus.yml': reload(MonitoringUnits.prometheus),
+      '/etc/prometheus/rules/aiai-hosts.yml': reload(MonitoringUnits.prometheus),
+      '/etc/prometheus/rules/aiai-application.yml': reload(MonitoringUnits.prometheus),
+      '/etc/prometheus/rules/monitoring-stack.yml': reload(MonitoringUnits.prometheus),
+      '/etc/prometheus/alertmanager.yml': reload(MonitoringUnits.alertmanager),
+      '/usr/local/lib/aiai/aiai-alertmanager-config': reload(MonitoringUnits.alertmanager),
+      '/etc/loki/config.yml': restart(MonitoringUnits.loki),
+      '/etc/grafana/grafana.ini': restart(MonitoringUnits.grafana),
+      '/etc/grafana/provisioning/datasources/aiai.yaml': restart(MonitoringUnits.grafana),
+      '/etc/grafana/provisioning/dashboards/aiai.yaml': restart(MonitoringUnits.grafana),
+      // Grafana's file provider polls the dashboards folder.
+      '/etc/grafana/dashboards/aiai-overview.json': none,
+      // Drop-ins restart the unit they extend (renderHostManifest derives it from the path).
+      '/etc/systemd/system/prometheus.service.d/50-aiai.conf': none,
+      '/etc/systemd/system/prometheus-alertmanager.service.d/50-aiai.conf': none,
+      '/etc/systemd/system/loki.service.d/50-aiai.conf': none,
+      '/etc/systemd/system/grafana-server.service.d/50-aiai.conf': none,
+    });
+    expect(effect(shipping)).toEqual({ '/etc/alloy/config.alloy': restart(MonitoringUnits.alloy), '/etc/default/alloy': restart(MonitoringUnits.alloy) });
   });
 
   test('reports where each service listens', () => {
@@ -109,13 +134,21 @@ describe('the monitoring host contribution', () => {
   });
 
   test('the two contributions never write the same file, so one host can carry both', () => {
-    const paths = monitoringCloudConfig().files.map((f) => f.path);
+    const paths = monitoringManifestSpec().files.map((f) => f.path);
     expect(new Set(paths).size).toBe(paths.length);
   });
 
-  test('the merged cloud-config fits Hetzner user_data', () => {
-    const text = renderCloudConfig(monitoringCloudConfig());
-    expect(Buffer.byteLength(text)).toBeLessThan(HETZNER_USER_DATA_LIMIT_BYTES);
+  test('the merged host renders into a manifest whose every restart or reload names a service the host runs', () => {
+    // renderHostManifest throws on a path written twice, a relative path or a bad mode.
+    const manifest = renderHostManifest(monitoringManifestSpec());
+    expect(manifest.services).toEqual([...shipping.services, ...monitoring.services]);
+    // The converge only restarts or reloads units it starts: a name outside the services would be ignored.
+    for (const f of manifest.files) for (const u of [...f.restart, ...f.reload]) expect(manifest.services).toContain(u);
+    const dropIns = manifest.files.filter((f) => f.path.startsWith('/etc/systemd/system/'));
+    expect(dropIns.map((f) => [f.unit, f.restart])).toEqual(dropIns.map((f) => [true, [f.path.split('/')[4].replace(/\.d$/, '')]]));
+    // The Alertmanager config script is the one executable; nothing of the stack runs itself on delivery.
+    expect(manifest.files.filter((f) => f.mode === '0755').map((f) => f.path)).toEqual(['/usr/local/lib/aiai/aiai-alertmanager-config']);
+    expect(manifest.files.some((f) => f.exec)).toBe(false);
   });
 
   test('one validation reports problems of every renderer at once, under the caller’s path', () => {
@@ -132,11 +165,19 @@ describe('the monitoring host contribution', () => {
   });
 });
 
-describeWithTool('cloud-init', 'cloud-init', 'the monitoring host under cloud-init schema', () => {
-  test('cloud-init schema accepts the merged cloud-config', () => {
-    const file = writeIn(tempDir('mon-ci-'), 'user-data.yaml', renderCloudConfig(monitoringCloudConfig()));
-    const r = run('cloud-init', ['schema', '--config-file', file]);
-    // Clean: exit 0 and nothing but the verdict (deprecations would be printed with exit 0).
-    expect({ status: r.status, output: r.stdout + r.stderr }).toEqual({ status: 0, output: `Valid cloud-config: ${file}\n` });
+describeWithTool('jq', 'jq', 'the monitoring host manifest as aiai-converge reads it (jq)', () => {
+  test('jq accepts the merged manifest and gives back every file byte for byte', () => {
+    const manifest = renderHostManifest(monitoringManifestSpec());
+    const file = writeIn(tempDir('mon-manifest-'), 'host-manifest.json', manifestJson(manifest));
+    // The converge's own checks and reads: the version, then each file's content with `jq -j`.
+    expect(run('jq', ['-e', '.version == 1', file]).status).toBe(0);
+    expect(run('jq', ['-r', '.files | length', file]).stdout).toBe(`${manifest.files.length}\n`);
+    manifest.files.forEach((f, i) => {
+      const r = run('jq', ['-j', `.files[${i}].content`, file]);
+      expect({ path: f.path, status: r.status, content: r.stdout }).toEqual({ path: f.path, status: 0, content: f.content });
+    });
+    // The harness notices a broken manifest.
+    writeFileSync(file, manifestJson(manifest).replace('"version":1', '"version":2'));
+    expect(run('jq', ['-e', '.version == 1', file]).status).not.toBe(0);
   });
 });
