@@ -4,6 +4,13 @@ import { Ports } from '../core/ports';
 import { PortSources } from '../network/port-rule';
 import { HostConfig } from './host-config';
 
+/** Units the hardening enables and starts on every host (Ubuntu 24.04 names: the SSH service is `ssh`). */
+export const HardeningUnits = {
+  ssh: 'ssh.service',
+  fail2ban: 'fail2ban.service',
+  unattendedUpgrades: 'unattended-upgrades.service',
+} as const;
+
 /** Where the sshd drop-in is installed (must sort before 50-cloud-init.conf). */
 export const SSHD_DROP_IN_PATH = '/etc/ssh/sshd_config.d/10-aiai-hardening.conf';
 /** Upload folder for secret delivery: owned by the service user, mode 0700. */
@@ -54,9 +61,9 @@ export function applyHardening(host: HostConfig, opts: HardeningOptions): void {
     .addSetupCommand(['install', '-d', '-m', '2750', '-o', SERVICE_USER, '-g', 'adm', HostPaths.logDir])
     .addSetupCommand(['sysctl', '--system'])
     .addSetupCommand(['systemctl', 'disable', '--now', 'snapd.service', 'snapd.socket'])
-    .addSetupCommand(['systemctl', 'enable', '--now', 'fail2ban.service', 'unattended-upgrades.service'])
-    .addFinalCommand(['systemctl', 'restart', 'fail2ban.service'])
-    .addFinalCommand(['systemctl', 'restart', 'ssh.service']);
+    .addSetupCommand(['systemctl', 'enable', '--now', HardeningUnits.fail2ban, HardeningUnits.unattendedUpgrades])
+    .addFinalCommand(['systemctl', 'restart', HardeningUnits.fail2ban])
+    .addFinalCommand(['systemctl', 'restart', HardeningUnits.ssh]);
 }
 
 /** Prometheus node exporter from Ubuntu (its own arch), reachable from the private range only. */
