@@ -29,7 +29,10 @@ export interface HcloudServer {
   };
   /** One entry per attached private network. */
   readonly private_net?: readonly HcloudPrivateNet[];
-  /** Newer API responses carry the location here (`datacenter` is deprecated). */
+  /**
+   * Newer API responses carry the location here: hcloud-go deprecated the server's `datacenter`
+   * (PR #793) and then removed it (PR #890, hcloud/schema/server.go).
+   */
   readonly location?: { readonly name: string };
   readonly protection?: { readonly delete: boolean; readonly rebuild: boolean };
 }
