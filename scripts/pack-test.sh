@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Proves the library works as a package: build, `npm pack`, install the tarball into a fresh project
 # next to cdktf and constructs, type-check a consumer stack against the shipped .d.ts files, synthesize
-# it, and check the Terraform JSON it wrote.
+# it, and check the Terraform JSON it wrote; run both CLIs (aiai-runner, aiai-ops) from the package.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/aiai-pack-test.XXXXXX")
@@ -55,6 +55,14 @@ TS
 node stack.js
 # The runner CLI from the package: its bin entry works and it finds its runtime assets.
 ./node_modules/.bin/aiai-runner --help | head -n 1 | grep -q '^aiai-runner ' || { echo "pack-test: aiai-runner --help failed"; exit 1; }
+# The operator CLI from the package: --help works; without a token it exits 3 (config) before any request.
+./node_modules/.bin/aiai-ops --help | head -n 1 | grep -q '^aiai-ops ' || { echo "pack-test: aiai-ops --help failed"; exit 1; }
+set +e
+env -u HCLOUD_TOKEN ./node_modules/.bin/aiai-ops status --environment production > ops.out 2>&1
+ops_code=$?
+set -e
+[ "$ops_code" = 3 ] && grep -q 'HCLOUD_TOKEN is not set' ops.out || { echo "pack-test: aiai-ops without a token exited $ops_code:"; cat ops.out; exit 1; }
+echo "pack-test: aiai-ops CLI OK"
 node -e '
 const { renderRunnerUserData } = require("aiai-hetzner/dist/lib/runner-manager/user-data");
 const { PINNED_ACTIONS_RUNNER } = require("aiai-hetzner/dist/lib/runner-manager/settings");

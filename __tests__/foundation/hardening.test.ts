@@ -72,7 +72,7 @@ describe('applyHardening', () => {
 
   test('installs ufw, fail2ban (with python3-systemd for its journal backend) and unattended-upgrades, and keeps them running', () => {
     const spec = hardened().toManifestSpec('h', SERVICE_USER);
-    expect(spec.services).toEqual(['fail2ban.service', 'unattended-upgrades.service']);
+    expect(spec.services).toEqual(['ssh.service', 'fail2ban.service', 'unattended-upgrades.service']);
     expect(spec.packages).toEqual(expect.arrayContaining(['ufw', 'fail2ban', 'python3-systemd', 'unattended-upgrades']));
   });
 

@@ -95,6 +95,43 @@ test('at run time: rendering a runner with log shipping loads no cdktf, construc
   expect(out.wrapper).toContain('cdktf');
 });
 
+test('the operator CLI (aiai-ops) imports only node built-ins and yaml, and reads its unit lists from the role modules', () => {
+  const { files, external } = graph([join(ROOT, 'bin/aiai-ops.ts'), join(ROOT, 'lib/operator/index.ts')]);
+  expect([...external].sort()).toEqual(['yaml']);
+  expect([...files].map((f) => f.slice(ROOT.length + 1))).toEqual(
+    expect.arrayContaining([
+      'lib/runner-manager/hcloud-client.ts',
+      'lib/runner-manager/http.ts',
+      'lib/orchestrator/orchestrator-host.ts',
+      'lib/render/monitoring/paths.ts',
+      'lib/runner-pool/persistent-runner-host.ts',
+      'lib/host/hardening.ts',
+    ]),
+  );
+});
+
+test('at run time: the operator CLI loads no cdktf, constructs or provider module', () => {
+  const script = `
+    const Module = require('node:module');
+    const resolve = Module._resolveFilename;
+    const seen = [];
+    Module._resolveFilename = function (request, ...rest) {
+      if (/^(cdktf|constructs|@cdktf)(\\/|$)/.test(request)) seen.push(request);
+      return resolve.call(this, request, ...rest);
+    };
+    const { main } = require('./lib/operator/index.ts');
+    const { expectedUnits } = require('./lib/operator/expected-units.ts');
+    let out = '';
+    main(['--help'], {}, { stdout: { write: (s) => (out += s) }, stderr: { write: () => true } }).then((code) => {
+      const units = expectedUnits({ role: 'monitoring' }).units.length;
+      console.log(JSON.stringify({ seen, code, help: out.startsWith('aiai-ops '), units }));
+    });
+  `;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  expect(r.stderr).toBe('');
+  expect(JSON.parse(r.stdout)).toEqual({ seen: [], code: 0, help: true, units: expect.any(Number) });
+});
+
 test('progress: rewritten in place on a terminal, printed now and then in CI logs', () => {
   let tty = '';
   const clock = realClock(1000);

@@ -14,6 +14,15 @@ export const LabelKeys = {
   scrape: 'monitoring',
   /** Snapshot rotation: name of the server a snapshot was taken from. */
   snapshotOf: 'snapshot-of',
+  /** Orchestrator servers: `primary` or `standby`. */
+  instanceRole: 'instance-role',
+  /** CI runner servers that are always on (`persistent`); ephemeral pool servers carry `pool` instead. */
+  runnerMode: 'runner-mode',
+} as const;
+
+/** Values of the `runner-mode` label. */
+export const RunnerModes = {
+  persistent: 'persistent',
 } as const;
 
 /** Values of the `role` label. */

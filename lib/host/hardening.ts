@@ -5,6 +5,13 @@ import { PortSources } from '../network/port-rule';
 import { CloudConfigSpec } from '../render/cloud-config';
 import { HostConfig } from './host-config';
 
+/** Units the hardening enables and starts on every host (Ubuntu 24.04 names: the SSH service is `ssh`). */
+export const HardeningUnits = {
+  ssh: 'ssh.service',
+  fail2ban: 'fail2ban.service',
+  unattendedUpgrades: 'unattended-upgrades.service',
+} as const;
+
 /** Where the sshd drop-in is installed (must sort before 50-cloud-init.conf). */
 export const SSHD_DROP_IN_PATH = '/etc/ssh/sshd_config.d/10-aiai-hardening.conf';
 /** Upload folder for secret delivery: owned by the service user, mode 0700. */
@@ -73,7 +80,7 @@ export function bootstrapCloudConfig(hostname: string): CloudConfigSpec {
       ['ufw', 'allow', 'proto', Ports.ssh.protocol, 'to', 'any', 'port', ssh, 'comment', Ports.ssh.name],
       ['ufw', '--force', 'enable'],
     ],
-    finalCommands: [['systemctl', 'restart', 'ssh.service']],
+    finalCommands: [['systemctl', 'restart', HardeningUnits.ssh]],
   };
 }
 
@@ -90,8 +97,8 @@ export function applyHardening(host: HostConfig, opts: HardeningOptions): void {
   host
     .addPackages('ufw', 'jq', 'fail2ban', 'python3-systemd', 'unattended-upgrades', 'apt-listchanges', 'git', 'curl')
     .addFile({ path: AUTHORIZED_KEYS_PATH, content: opts.sshPublicKeys.map((k) => `${k}\n`).join(''), permissions: '0600', owner: `${SERVICE_USER}:${SERVICE_USER}` })
-    .addFile({ path: SSHD_DROP_IN_PATH, content: renderSshdHardening([SERVICE_USER]), early: true, reloadUnits: ['ssh.service'] })
-    .addFile({ path: '/etc/fail2ban/jail.d/aiai-sshd.local', content: asset('hardening/fail2ban-sshd.local'), restartUnits: ['fail2ban.service'] })
+    .addFile({ path: SSHD_DROP_IN_PATH, content: renderSshdHardening([SERVICE_USER]), early: true, reloadUnits: [HardeningUnits.ssh] })
+    .addFile({ path: '/etc/fail2ban/jail.d/aiai-sshd.local', content: asset('hardening/fail2ban-sshd.local'), restartUnits: [HardeningUnits.fail2ban] })
     .addFile({ path: SYSCTL_HARDENING_PATH, content: asset('hardening/sysctl-hardening.conf'), early: true })
     .addFile({ path: '/etc/apt/apt.conf.d/52unattended-upgrades-aiai', content: asset('hardening/52unattended-upgrades-aiai') })
     .addFile({ path: '/etc/apt/apt.conf.d/20auto-upgrades', content: asset('hardening/20auto-upgrades') })
@@ -104,7 +111,7 @@ export function applyHardening(host: HostConfig, opts: HardeningOptions): void {
     .addSetupCommand(['sysctl', '--system', '--quiet'])
     // Not every image has snapd; absent is as good as disabled.
     .addSetupCommand('systemctl disable --now snapd.service snapd.socket 2>/dev/null || true')
-    .addService('fail2ban.service', 'unattended-upgrades.service');
+    .addService(HardeningUnits.ssh, HardeningUnits.fail2ban, HardeningUnits.unattendedUpgrades);
 }
 
 /** Prometheus node exporter from Ubuntu (its own arch), reachable from the private range only. */

@@ -174,7 +174,7 @@ export class AiaiOrchestrator extends Construct {
         network: props.network,
         privateIp: props.network.addressAt(inst.offset),
         access: props.access,
-        labels: { ...labels, [LabelKeys.scrape]: 'true', 'instance-role': inst.role },
+        labels: { ...labels, [LabelKeys.scrape]: 'true', [LabelKeys.instanceRole]: inst.role },
         hostConfig,
         firewalls: [this.firewall],
         logShipping: props.logShipping,

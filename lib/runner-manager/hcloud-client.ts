@@ -1,6 +1,7 @@
 /**
  * The few Hetzner Cloud API endpoints the runner manager uses, with their documented shapes
- * (https://docs.hetzner.cloud): servers list/create/delete and the power-on action.
+ * (https://docs.hetzner.cloud): servers list/create/delete and the power-on action. The operator
+ * CLI (`aiai-ops`, lib/operator) also reads load balancers, volumes and firewalls through it.
  *
  * Errors: `{"error": {"code", "message", "details"}}`. Rate limit: 3,600 requests per hour and
  * project, refilled one per second, reported in `RateLimit-Limit`, `RateLimit-Remaining`,
@@ -23,7 +24,116 @@ export interface HcloudServer {
   readonly public_net?: {
     readonly ipv4: { readonly ip: string } | null;
     readonly ipv6: { readonly ip: string } | null;
+    /** Firewalls applied to the public interface (`status`: `applied` or `pending`). */
+    readonly firewalls?: readonly { readonly id: number; readonly status: string }[];
   };
+  /** One entry per attached private network. */
+  readonly private_net?: readonly HcloudPrivateNet[];
+  /**
+   * Newer API responses carry the location here: hcloud-go deprecated the server's `datacenter`
+   * (PR #793) and then removed it (PR #890, hcloud/schema/server.go).
+   */
+  readonly location?: { readonly name: string };
+  readonly protection?: { readonly delete: boolean; readonly rebuild: boolean };
+}
+
+export interface HcloudPrivateNet {
+  readonly network: number;
+  readonly ip: string;
+  readonly alias_ips?: readonly string[];
+  readonly mac_address?: string;
+}
+
+/** `HcloudServer`'s location, from `location` or the deprecated `datacenter.location`. */
+export function serverLocation(s: HcloudServer): string | undefined {
+  return s.location?.name ?? s.datacenter?.location.name;
+}
+
+/*
+ * Load balancers, volumes and firewalls as `GET /load_balancers`, `/volumes`, `/firewalls` return
+ * them (only the fields we read). Source of the shapes: the Hetzner Cloud API reference and
+ * hcloud-go's hcloud/schema/load_balancer.go, volume.go, firewall.go (as of 2026-08).
+ */
+
+/** Per service port: `healthy`, `unhealthy` or `unknown` (hcloud-go hcloud/load_balancer.go). */
+export interface HcloudTargetHealth {
+  readonly listen_port: number;
+  readonly status: 'healthy' | 'unhealthy' | 'unknown' | string;
+}
+
+export interface HcloudLoadBalancerTarget {
+  readonly type: 'server' | 'label_selector' | 'ip' | string;
+  readonly server?: { readonly id: number } | null;
+  readonly label_selector?: { readonly selector: string } | null;
+  readonly ip?: { readonly ip: string } | null;
+  /** Present for `server` and `ip` targets (and the resolved targets of a label selector). */
+  readonly health_status?: readonly HcloudTargetHealth[];
+  readonly use_private_ip?: boolean;
+  /** The servers a `label_selector` target resolved to. */
+  readonly targets?: readonly HcloudLoadBalancerTarget[];
+}
+
+export interface HcloudLoadBalancerService {
+  readonly protocol: string;
+  readonly listen_port: number;
+  readonly destination_port: number;
+  readonly health_check?: {
+    readonly protocol: string;
+    readonly port: number;
+    readonly interval: number;
+    readonly timeout: number;
+    readonly retries: number;
+    readonly http?: { readonly path?: string } | null;
+  } | null;
+}
+
+export interface HcloudLoadBalancer {
+  readonly id: number;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly load_balancer_type: { readonly name: string };
+  readonly location: { readonly name: string };
+  readonly public_net: {
+    readonly enabled: boolean;
+    readonly ipv4: { readonly ip: string | null };
+    readonly ipv6: { readonly ip: string | null };
+  };
+  readonly private_net: readonly { readonly network: number; readonly ip: string }[];
+  readonly protection: { readonly delete: boolean };
+  readonly services: readonly HcloudLoadBalancerService[];
+  readonly targets: readonly HcloudLoadBalancerTarget[];
+}
+
+export interface HcloudVolume {
+  readonly id: number;
+  readonly name: string;
+  /** GB */
+  readonly size: number;
+  /** ID of the server it is attached to; null when detached. */
+  readonly server: number | null;
+  /** `creating` or `available`. */
+  readonly status: string;
+  readonly location: { readonly name: string };
+  readonly labels: Readonly<Record<string, string>>;
+  readonly protection: { readonly delete: boolean };
+  readonly linux_device?: string;
+  readonly format?: string | null;
+}
+
+/** A resource a firewall is applied to; a `label_selector` lists the servers it matched. */
+export interface HcloudFirewallResource {
+  readonly type: 'server' | 'label_selector' | string;
+  readonly server?: { readonly id: number };
+  readonly label_selector?: { readonly selector: string };
+  readonly applied_to_resources?: readonly HcloudFirewallResource[];
+}
+
+export interface HcloudFirewall {
+  readonly id: number;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly rules: readonly { readonly direction: string; readonly protocol: string; readonly port?: string | null; readonly source_ips?: readonly string[] }[];
+  readonly applied_to: readonly HcloudFirewallResource[];
 }
 
 export interface HcloudAction {
@@ -57,8 +167,7 @@ export interface CreateServerResponse {
   readonly root_password: string | null;
 }
 
-interface ServersPage {
-  readonly servers: HcloudServer[];
+interface Pagination {
   readonly meta?: { readonly pagination?: { readonly next_page: number | null } };
 }
 
@@ -125,6 +234,14 @@ export interface HcloudClientOptions {
   readonly budget?: RequestBudget;
   readonly fetch?: typeof fetch;
   readonly onRetry?: (info: { method: string; path: string; attempt: number; waitSeconds: number; reason: string }) => void;
+  /** `User-Agent` of the requests. @default 'aiai-runner' */
+  readonly userAgent?: string;
+}
+
+/** Filters of the list endpoints (`label_selector`, exact `name`). */
+export interface HcloudListFilter {
+  readonly labelSelector?: string;
+  readonly name?: string;
 }
 
 export class HcloudClient {
@@ -144,22 +261,45 @@ export class HcloudClient {
       budget: this.budget,
       fetch: options.fetch,
       onRetry: options.onRetry,
+      ...(options.userAgent ? { headers: { 'User-Agent': options.userAgent } } : {}),
     });
   }
 
-  /** `GET /servers` with a label selector (and optional exact name), every page, sorted by ID ascending. */
-  public async listServers(filter: { labelSelector?: string; name?: string }, signal?: AbortSignal): Promise<HcloudServer[]> {
-    const out: HcloudServer[] = [];
+  /** `GET <path>` with the filter, every page (50 per page), sorted by ID ascending. */
+  private async listAll<T extends { readonly id: number }>(path: string, key: string, filter: HcloudListFilter, signal?: AbortSignal): Promise<T[]> {
+    const out: T[] = [];
     for (let page: number | null = 1; page !== null; ) {
-      const res: { body: ServersPage } = await this.http.request<ServersPage>('GET', '/servers', {
+      const res: { body: Pagination & Record<string, unknown> } = await this.http.request<Pagination & Record<string, unknown>>('GET', path, {
         query: { label_selector: filter.labelSelector, name: filter.name, sort: 'id:asc', per_page: 50, page },
         signal,
       });
-      out.push(...res.body.servers);
+      const items = res.body[key];
+      if (!Array.isArray(items)) throw new Error(`GET ${path}: the response has no ${key} list`);
+      out.push(...(items as T[]));
       const next: number | null | undefined = res.body.meta?.pagination?.next_page;
-      page = next && res.body.servers.length > 0 ? next : null;
+      page = next && items.length > 0 ? next : null;
     }
     return out.sort((a, b) => a.id - b.id);
+  }
+
+  /** `GET /servers` with a label selector (and optional exact name), every page, sorted by ID ascending. */
+  public async listServers(filter: HcloudListFilter, signal?: AbortSignal): Promise<HcloudServer[]> {
+    return this.listAll<HcloudServer>('/servers', 'servers', filter, signal);
+  }
+
+  /** `GET /load_balancers`, every page, sorted by ID ascending. */
+  public async listLoadBalancers(filter: HcloudListFilter, signal?: AbortSignal): Promise<HcloudLoadBalancer[]> {
+    return this.listAll<HcloudLoadBalancer>('/load_balancers', 'load_balancers', filter, signal);
+  }
+
+  /** `GET /volumes`, every page, sorted by ID ascending. */
+  public async listVolumes(filter: HcloudListFilter, signal?: AbortSignal): Promise<HcloudVolume[]> {
+    return this.listAll<HcloudVolume>('/volumes', 'volumes', filter, signal);
+  }
+
+  /** `GET /firewalls`, every page, sorted by ID ascending. */
+  public async listFirewalls(filter: HcloudListFilter, signal?: AbortSignal): Promise<HcloudFirewall[]> {
+    return this.listAll<HcloudFirewall>('/firewalls', 'firewalls', filter, signal);
   }
 
   /** `POST /servers` (201). Throws ApiError (e.g. `resource_unavailable`, `uniqueness_error`). */

@@ -1,6 +1,6 @@
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { LabelKeys, Roles } from '../core/labels';
+import { LabelKeys, Roles, RunnerModes } from '../core/labels';
 import { PlatformIdentity, resourceName, roleLabels } from '../core/platform';
 import { PropValidator } from '../core/validation-error';
 import { SERVER_TYPES } from '../hetzner/catalog';
@@ -154,7 +154,7 @@ export class PersistentRunner extends Construct {
       privateIp: props.network.addressAt(IpPlan.runnersFrom + instance),
       access: props.access,
       // No `pool` label: the ephemeral pools' `down` and `reap` select on it and never touch this host.
-      labels: { ...roleLabelSet, [LabelKeys.scrape]: 'true', 'runner-mode': 'persistent' },
+      labels: { ...roleLabelSet, [LabelKeys.scrape]: 'true', [LabelKeys.runnerMode]: RunnerModes.persistent },
       hostConfig,
       firewalls: [this.firewall],
       logShipping: props.logShipping,

@@ -60,6 +60,69 @@ export function parseSelector(selector: string): Predicate {
   return (l) => terms.every((p) => p(l));
 }
 
+/*
+ * Load balancers, volumes and firewalls (read by the operator CLI, aiai-ops): `GET /v1/load_balancers`,
+ * `/v1/volumes`, `/v1/firewalls` with label selectors, sort and pagination, in the documented shapes
+ * (Hetzner Cloud API reference; hcloud-go hcloud/schema/load_balancer.go, volume.go, firewall.go).
+ */
+
+/** Per service (listen port): what Hetzner's health checks report. */
+export type FakeTargetHealth = 'healthy' | 'unhealthy' | 'unknown';
+
+export interface FakeLoadBalancerTarget {
+  /** A server target (type `server`) ... */
+  serverId?: number;
+  /** ... or a label selector target (type `label_selector`), resolved against the servers. */
+  labelSelector?: string;
+  usePrivateIp: boolean;
+  /** Health per listen port; unset ports follow the server (running: healthy, otherwise unhealthy). */
+  health?: Record<number, FakeTargetHealth>;
+}
+
+export interface FakeLoadBalancerService {
+  protocol: 'http' | 'https' | 'tcp';
+  listenPort: number;
+  destinationPort: number;
+  healthCheck?: { protocol: 'http' | 'tcp'; port: number; interval: number; timeout: number; retries: number; path?: string };
+}
+
+export interface FakeLoadBalancer {
+  id: number;
+  name: string;
+  labels: Record<string, string>;
+  type: string;
+  location: string;
+  publicIpv4: string;
+  /** Private network attachment. */
+  network?: { id: number; ip: string };
+  deleteProtection: boolean;
+  services: FakeLoadBalancerService[];
+  targets: FakeLoadBalancerTarget[];
+}
+
+export interface FakeVolume {
+  id: number;
+  name: string;
+  labels: Record<string, string>;
+  sizeGb: number;
+  location: string;
+  /** Attached server; null when detached. */
+  serverId: number | null;
+  status: 'creating' | 'available';
+  deleteProtection: boolean;
+}
+
+export interface FakeFirewall {
+  id: number;
+  name: string;
+  labels: Record<string, string>;
+  rules: { direction: 'in' | 'out'; protocol: 'tcp' | 'udp' | 'icmp'; port?: string; sourceIps: string[]; description?: string }[];
+  /** Servers it is applied to directly (servers created with this firewall ID count too). */
+  servers: number[];
+  /** Label selectors it is applied through. */
+  labelSelectors: string[];
+}
+
 export interface FakeHetznerOptions {
   readonly token: string;
   /** Milliseconds the create action keeps a new server locked. @default 5 */
@@ -72,6 +135,10 @@ export class FakeHetzner extends HttpStub {
   public readonly servers = new Map<number, FakeServer>();
   /** `type@location` (or `type@*`) pairs answered with `resource_unavailable`. */
   public readonly unavailable = new Set<string>();
+  public readonly loadBalancers = new Map<number, FakeLoadBalancer>();
+  public readonly volumes = new Map<number, FakeVolume>();
+  public readonly firewalls = new Map<number, FakeFirewall>();
+  private nextResourceId = 700_000;
   /** Most servers powered on at the same time. */
   public peakRunning = 0;
   public creates = 0;
@@ -113,6 +180,186 @@ export class FakeHetzner extends HttpStub {
 
   public running(): number {
     return [...this.servers.values()].filter((s) => s.status === 'running').length;
+  }
+
+  /** Adds a load balancer (its `health` per target decides what `health_status` reports). */
+  public seedLoadBalancer(lb: Partial<FakeLoadBalancer> & { name: string; labels: Record<string, string> }): FakeLoadBalancer {
+    const out: FakeLoadBalancer = {
+      id: this.nextResourceId++,
+      type: 'lb11',
+      location: 'fsn1',
+      publicIpv4: '203.0.113.10',
+      deleteProtection: true,
+      services: [],
+      targets: [],
+      ...lb,
+    };
+    this.loadBalancers.set(out.id, out);
+    return out;
+  }
+
+  public seedVolume(v: Partial<FakeVolume> & { name: string; labels: Record<string, string> }): FakeVolume {
+    const out: FakeVolume = { id: this.nextResourceId++, sizeGb: 50, location: 'fsn1', serverId: null, status: 'available', deleteProtection: true, ...v };
+    this.volumes.set(out.id, out);
+    return out;
+  }
+
+  /** Adds a firewall; the servers it is applied to list it in their `public_net.firewalls`. */
+  public seedFirewall(f: Partial<FakeFirewall> & { name: string; labels: Record<string, string> }): FakeFirewall {
+    const out: FakeFirewall = { id: this.nextResourceId++, rules: [], servers: [], labelSelectors: [], ...f };
+    this.firewalls.set(out.id, out);
+    for (const id of out.servers) {
+      const s = this.servers.get(id);
+      if (s && !s.firewalls.includes(out.id)) s.firewalls.push(out.id);
+    }
+    return out;
+  }
+
+  private targetView(t: FakeLoadBalancerTarget, lb: FakeLoadBalancer): Record<string, unknown> {
+    if (t.labelSelector !== undefined) {
+      const pred = parseSelector(t.labelSelector);
+      const matched = [...this.servers.values()].filter((s) => pred(s.labels)).sort((a, b) => a.id - b.id);
+      return {
+        type: 'label_selector',
+        label_selector: { selector: t.labelSelector },
+        use_private_ip: t.usePrivateIp,
+        targets: matched.map((s) => this.targetView({ serverId: s.id, usePrivateIp: t.usePrivateIp, health: t.health }, lb)),
+      };
+    }
+    const server = t.serverId === undefined ? undefined : this.servers.get(t.serverId);
+    const derived: FakeTargetHealth = !server ? 'unknown' : server.status === 'running' ? 'healthy' : 'unhealthy';
+    return {
+      type: 'server',
+      server: { id: t.serverId },
+      use_private_ip: t.usePrivateIp,
+      health_status: lb.services.map((svc) => ({ listen_port: svc.listenPort, status: t.health?.[svc.listenPort] ?? derived })),
+    };
+  }
+
+  private loadBalancerView(lb: FakeLoadBalancer): Record<string, unknown> {
+    return {
+      id: lb.id,
+      name: lb.name,
+      labels: { ...lb.labels },
+      created: new Date(0).toISOString(),
+      load_balancer_type: { name: lb.type },
+      location: { name: lb.location, network_zone: 'eu-central' },
+      algorithm: { type: 'round_robin' },
+      public_net: { enabled: true, ipv4: { ip: lb.publicIpv4, dns_ptr: null }, ipv6: { ip: '2001:db8::1', dns_ptr: null } },
+      private_net: lb.network ? [{ network: lb.network.id, ip: lb.network.ip }] : [],
+      protection: { delete: lb.deleteProtection },
+      services: lb.services.map((svc) => ({
+        protocol: svc.protocol,
+        listen_port: svc.listenPort,
+        destination_port: svc.destinationPort,
+        proxyprotocol: false,
+        http: svc.protocol === 'tcp' ? null : { cookie_name: 'HCLBSTICKY', cookie_lifetime: 300, certificates: [], redirect_http: false, sticky_sessions: false },
+        health_check: svc.healthCheck
+          ? {
+              protocol: svc.healthCheck.protocol,
+              port: svc.healthCheck.port,
+              interval: svc.healthCheck.interval,
+              timeout: svc.healthCheck.timeout,
+              retries: svc.healthCheck.retries,
+              http: svc.healthCheck.protocol === 'http' ? { domain: null, path: svc.healthCheck.path ?? '/', response: null, status_codes: ['2??'], tls: false } : null,
+            }
+          : null,
+      })),
+      targets: lb.targets.map((t) => this.targetView(t, lb)),
+      included_traffic: 21_990_232_555_520,
+      ingoing_traffic: 0,
+      outgoing_traffic: 0,
+    };
+  }
+
+  private volumeView(v: FakeVolume): Record<string, unknown> {
+    return {
+      id: v.id,
+      name: v.name,
+      labels: { ...v.labels },
+      created: new Date(0).toISOString(),
+      size: v.sizeGb,
+      server: v.serverId,
+      status: v.status,
+      location: { name: v.location },
+      format: 'ext4',
+      protection: { delete: v.deleteProtection },
+      linux_device: `/dev/disk/by-id/scsi-0HC_Volume_${v.id}`,
+    };
+  }
+
+  private firewallView(f: FakeFirewall): Record<string, unknown> {
+    const direct = new Set([...f.servers, ...[...this.servers.values()].filter((s) => s.firewalls.includes(f.id)).map((s) => s.id)]);
+    return {
+      id: f.id,
+      name: f.name,
+      labels: { ...f.labels },
+      created: new Date(0).toISOString(),
+      rules: f.rules.map((r) => ({
+        direction: r.direction,
+        protocol: r.protocol,
+        port: r.port ?? null,
+        source_ips: r.sourceIps,
+        destination_ips: [],
+        description: r.description ?? null,
+      })),
+      applied_to: [
+        ...[...direct].sort((a, b) => a - b).map((id) => ({ type: 'server', server: { id } })),
+        ...f.labelSelectors.map((selector) => {
+          const pred = parseSelector(selector);
+          const matched = [...this.servers.values()].filter((s) => pred(s.labels)).sort((a, b) => a.id - b.id);
+          return { type: 'label_selector', label_selector: { selector }, applied_to_resources: matched.map((s) => ({ type: 'server', server: { id: s.id } })) };
+        }),
+      ],
+    };
+  }
+
+  /** `GET /v1/load_balancers`, `/v1/volumes`, `/v1/firewalls`; undefined for every other route. */
+  private resourceRoute(req: StubRequest): StubResponse | undefined {
+    const routes: Record<string, () => { items: { id: number; labels: Record<string, string> }[]; view: (x: never) => Record<string, unknown> }> = {
+      '/v1/load_balancers': () => ({ items: [...this.loadBalancers.values()], view: (x: FakeLoadBalancer) => this.loadBalancerView(x) }),
+      '/v1/volumes': () => ({ items: [...this.volumes.values()], view: (x: FakeVolume) => this.volumeView(x) }),
+      '/v1/firewalls': () => ({ items: [...this.firewalls.values()], view: (x: FakeFirewall) => this.firewallView(x) }),
+    };
+    const route = routes[req.path];
+    if (!route) return undefined;
+    if (req.method !== 'GET') return err(405, 'method_not_allowed', 'method not allowed');
+    const key = req.path.slice('/v1/'.length);
+    let { items } = route();
+    const { view } = route();
+    const selector = req.query.get('label_selector');
+    if (selector) {
+      let pred: Predicate;
+      try {
+        pred = parseSelector(selector);
+      } catch (e) {
+        return err(400, 'invalid_input', (e as Error).message, { fields: [{ name: 'label_selector', messages: ['invalid'] }] });
+      }
+      items = items.filter((x) => pred(x.labels));
+    }
+    const name = req.query.get('name');
+    if (name) items = items.filter((x) => (x as { name?: string }).name === name);
+    const sort = req.query.get('sort') ?? 'id:asc';
+    items.sort((a, b) => (sort === 'id:desc' ? b.id - a.id : a.id - b.id));
+    const perPage = Math.min(50, Number(req.query.get('per_page') ?? 25));
+    const page = Number(req.query.get('page') ?? 1);
+    const last = Math.max(1, Math.ceil(items.length / perPage));
+    return {
+      status: 200,
+      body: {
+        [key]: items.slice((page - 1) * perPage, page * perPage).map((x) => view(x as never)),
+        meta: {
+          pagination: {
+            page,
+            per_page: perPage,
+            previous_page: page > 1 ? page - 1 : null,
+            next_page: page < last ? page + 1 : null,
+            last_page: last,
+            total_entries: items.length,
+          },
+        },
+      },
+    };
   }
 
   public byName(name: string): FakeServer | undefined {
@@ -175,6 +422,8 @@ export class FakeHetzner extends HttpStub {
     this.lastRefill = now;
     if (this.remaining < 1) return { ...err(429, 'rate_limit_exceeded', 'limit of requests per hour reached'), headers: { 'ratelimit-remaining': '0' } };
     this.remaining -= 1;
+    const resource = this.resourceRoute(req);
+    if (resource) return resource;
 
     const m = req.path.match(/^\/v1\/servers(?:\/(\d+))?(\/actions\/poweron)?$/);
     if (!m) return err(404, 'not_found', `no route ${req.method} ${req.path}`);

@@ -1,0 +1,9 @@
+// Runtime side of the operator CLI `aiai-ops` (no cdktf imports). This file only re-exports.
+export * from './errors';
+export * from './model';
+export * from './expected-units';
+export * from './unit-probe';
+export * from './inventory';
+export * from './health';
+export * from './format';
+export * from './cli';
