@@ -15,9 +15,14 @@ export interface ProgramResult {
 
 /** Runs a node program without blocking the event loop (the fake S3 lives in this process). */
 export function runNode(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<ProgramResult> {
+  return runCommand(process.execPath, args, env, timeoutMs);
+}
+
+/** Runs a command without blocking the event loop; killed after `timeoutMs`. */
+export function runCommand(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<ProgramResult> {
   const started = Date.now();
   return new Promise((done) => {
-    const child = spawn(process.execPath, args as string[], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args as string[], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -462,13 +462,29 @@ export async function startFakeS3(opts: FakeS3Options = {}): Promise<FakeS3> {
  */
 export async function signedS3Request(
   endpoint: string,
-  opts: { method: string; path: string; query?: string; body?: string; headers?: Record<string, string>; region?: string; credentials?: FakeS3Credentials },
-): Promise<{ status: number; body: string }> {
+  opts: {
+    method: string;
+    path: string;
+    query?: string;
+    body?: string;
+    headers?: Record<string, string>;
+    region?: string;
+    credentials?: FakeS3Credentials;
+    /** Signing time. @default now */
+    date?: Date;
+    /** Send this body instead of the signed one (to test the payload hash check). @default the signed body */
+    sendBody?: string;
+    /** Headers added after signing. @default none */
+    unsignedHeaders?: Record<string, string>;
+    /** Send no Authorization header at all. @default false */
+    anonymous?: boolean;
+  },
+): Promise<{ status: number; body: string; headers: IncomingMessage['headers'] }> {
   const url = new URL(`${opts.path}${opts.query ? `?${opts.query}` : ''}`, endpoint);
   const body = Buffer.from(opts.body ?? '', 'utf8');
   const creds = opts.credentials ?? FAKE_S3_CREDENTIALS;
   const region = opts.region ?? 'fsn1';
-  const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amzDate = (opts.date ?? new Date()).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
   const headers: Record<string, string> = { ...(opts.headers ?? {}), host: url.host, 'x-amz-date': amzDate, 'x-amz-content-sha256': sha256(body) };
   const names = Object.keys(headers).sort();
@@ -477,14 +493,15 @@ export async function signedS3Request(
   const scope = `${day}/${region}/s3/aws4_request`;
   const key = hmac(hmac(hmac(hmac(`AWS4${creds.secretAccessKey}`, day), region), 's3'), 'aws4_request');
   const signature = createHmac('sha256', key).update(['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonicalRequest)].join('\n')).digest('hex');
-  headers.authorization = `AWS4-HMAC-SHA256 Credential=${creds.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`;
+  if (!opts.anonymous) headers.authorization = `AWS4-HMAC-SHA256 Credential=${creds.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`;
+  const sent = opts.sendBody === undefined ? body : Buffer.from(opts.sendBody, 'utf8');
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: opts.method, headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
+    const req = request(url, { method: opts.method, headers: { ...headers, ...(opts.unsignedHeaders ?? {}), 'content-length': String(sent.length) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
     });
     req.on('error', reject);
-    req.end(body);
+    req.end(sent);
   });
 }
