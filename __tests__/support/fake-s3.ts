@@ -158,7 +158,7 @@ export function cephLifecycleAnswer(stored: string): string {
         const parts = [...(filterPrefix !== '' ? [`<Prefix>${esc(filterPrefix)}</Prefix>`] : []), ...filterOther.map(serialize)];
         scope = `<Filter>${parts.length > 1 ? `<And>${parts.join('')}</And>` : parts.join('')}</Filter>`;
       } else {
-        // "In case of an empty filter and an empty Prefix, we defer to Prefix." (LCRule_S3::dump_xml)
+        // An empty filter is written as the rule-level prefix (LCRule_S3::dump_xml).
         scope = `<Prefix>${esc(filter ? '' : textOf(rule, 'Prefix') ?? '')}</Prefix>`;
       }
       const actions = ['Expiration', 'NoncurrentVersionExpiration', 'AbortIncompleteMultipartUpload', 'Transition', 'NoncurrentVersionTransition']
