@@ -78,3 +78,17 @@ if (!String(servers[0].user_data).startsWith("#cloud-config")) throw new Error("
 if (!j.resource.hcloud_load_balancer) throw new Error("no load balancer");
 console.log("pack-test: consumer synthesized " + Object.keys(j.resource).length + " resource types; OK");
 '
+# The lifecycle program ships in the package and lands in the stack folder local-exec runs in.
+node -e '
+const fs = require("fs");
+const { App, TerraformStack } = require("cdktf");
+const { BucketLifecycle } = require("aiai-hetzner");
+const app = new App({ outdir: "lc-out" });
+const stack = new TerraformStack(app, "lc");
+new BucketLifecycle(stack, "rules", { bucketName: "acme-pack-test", location: "fsn1", rules: [{ id: "expire", expirationDays: 1 }] });
+app.synth();
+const j = require("./lc-out/stacks/lc/cdk.tf.json");
+const cmd = Object.values(j.resource.terraform_data)[0].provisioner[0]["local-exec"].command;
+if (!fs.existsSync("lc-out/stacks/lc/" + cmd)) throw new Error("lifecycle program not copied into the stack: " + cmd);
+console.log("pack-test: lifecycle program shipped and copied to " + cmd + "; OK");
+'

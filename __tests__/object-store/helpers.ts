@@ -1,5 +1,6 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { HetznerObjectStorage, HetznerObjectStorageProvider, ObjectStore, ObjectStoreProps } from '../../lib/object-store';
+import { parseXml, XmlNode } from '../support/fake-s3';
 
 /** Parsed synthesized JSON (shape checked by the assertions themselves). */
 // The synthesized document is untyped JSON.
@@ -42,10 +43,46 @@ export function bucketId(doc: Json, name: string): string {
   return entry[0];
 }
 
-/** The lifecycle configuration of the bucket named `name`. */
+/** The terraform_data resource that applies the lifecycle rules of the bucket named `name`. */
 export function lifecycleOf(doc: Json, name: string): Json {
   const id = bucketId(doc, name);
-  return resourceFor(doc, 'aws_s3_bucket_lifecycle_configuration', (r) => r.bucket === `\${aws_s3_bucket.${id}.bucket}`);
+  return resourceFor(doc, 'terraform_data', (r) => r.triggers_replace?.bucket === `\${aws_s3_bucket.${id}.bucket}`);
+}
+
+/** One rule of a lifecycle document, as parsed back from the XML the program sends. */
+export interface ParsedRule {
+  readonly id: string;
+  readonly status: string;
+  /** The rule's Filter element serialized (`<Filter></Filter>` for the whole bucket), or undefined. */
+  readonly filter?: string;
+  readonly rulePrefix?: string;
+  readonly expirationDays?: number;
+  readonly noncurrentDays?: number;
+  readonly abortDays?: number;
+}
+
+/** The rules of the document a lifecycle terraform_data sends (parsed from its provisioner environment). */
+export function lifecycleRules(lifecycle: Json): ParsedRule[] {
+  const xml: string = lifecycle.provisioner[0]['local-exec'].environment.AIAI_LIFECYCLE_DOCUMENT;
+  const root = parseXml(xml);
+  const num = (n: XmlNode | undefined, path: string[]): number | undefined => {
+    let cur = n;
+    for (const p of path) cur = cur?.children.find((c) => c.name === p);
+    return cur ? Number(cur.text) : undefined;
+  };
+  return root.children.map((rule) => {
+    const get = (name: string) => rule.children.find((c) => c.name === name);
+    const filter = get('Filter');
+    return {
+      id: get('ID')!.text,
+      status: get('Status')!.text,
+      filter: filter ? `<Filter>${filter.children.map((c) => `<${c.name}>${c.text}</${c.name}>`).join('')}</Filter>` : undefined,
+      rulePrefix: get('Prefix')?.text,
+      expirationDays: num(rule, ['Expiration', 'Days']),
+      noncurrentDays: num(rule, ['NoncurrentVersionExpiration', 'NoncurrentDays']),
+      abortDays: num(rule, ['AbortIncompleteMultipartUpload', 'DaysAfterInitiation']),
+    };
+  });
 }
 
 export function versioningOf(doc: Json, name: string): Json | undefined {
@@ -53,6 +90,6 @@ export function versioningOf(doc: Json, name: string): Json | undefined {
   return Object.values(doc.resource.aws_s3_bucket_versioning ?? {}).find((r: Json) => r.bucket === `\${aws_s3_bucket.${id}.bucket}`);
 }
 
-export function ruleById(lifecycle: Json, id: string): Json | undefined {
-  return lifecycle.rule.find((r: Json) => r.id === id);
+export function ruleById(lifecycle: Json, id: string): ParsedRule | undefined {
+  return lifecycleRules(lifecycle).find((r) => r.id === id);
 }

@@ -6,7 +6,7 @@ import {
   LifecycleRuleIds,
   ObjectStore,
 } from '../../lib/object-store';
-import { bucketId, lifecycleOf, ruleById, synthStack, versioningOf, withStore } from './helpers';
+import { bucketId, lifecycleOf, lifecycleRules, ruleById, synthStack, versioningOf, withStore } from './helpers';
 
 const NAMES = {
   logs: 'acme-aiai-prod-logs',
@@ -38,23 +38,21 @@ describe('ObjectStore buckets', () => {
     ['artifacts', 30],
     ['backups', 90],
   ] as const)('%s objects expire after %i days, for the whole bucket', (purpose, days) => {
-    const rule = ruleById(lifecycleOf(doc, NAMES[purpose]), LifecycleRuleIds.expireObjects);
+    const rule = ruleById(lifecycleOf(doc, NAMES[purpose]), LifecycleRuleIds.expireObjects)!;
     expect(rule.status).toBe('Enabled');
-    expect(rule.expiration).toEqual([{ days }]);
-    // Rule-level prefix, no filter: Ceph echoes an empty filter as a rule-level prefix (see WHOLE_BUCKET).
-    expect(rule.prefix).toBe('');
-    expect(rule.filter).toBeUndefined();
+    expect(rule.expirationDays).toBe(days);
+    // Whole bucket: an empty Filter (Ceph answers it with a rule-level empty Prefix, which the program accepts).
+    expect(rule.filter).toBe('<Filter></Filter>');
+    expect(rule.rulePrefix).toBeUndefined();
   });
 
   test('every bucket aborts incomplete multipart uploads after 7 days', () => {
     for (const name of Object.values(NAMES)) {
-      const rule = ruleById(lifecycleOf(doc, name), LifecycleRuleIds.abortMultipart);
+      const rule = ruleById(lifecycleOf(doc, name), LifecycleRuleIds.abortMultipart)!;
       expect(rule).toBeDefined();
       expect(rule.status).toBe('Enabled');
-      expect(rule.abort_incomplete_multipart_upload).toEqual([{ days_after_initiation: 7 }]);
-      // Rule-level prefix, no filter: Ceph echoes an empty filter as a rule-level prefix (see WHOLE_BUCKET).
-    expect(rule.prefix).toBe('');
-    expect(rule.filter).toBeUndefined();
+      expect(rule.abortDays).toBe(7);
+      expect(rule.filter).toBe('<Filter></Filter>');
     }
   });
 
@@ -63,20 +61,25 @@ describe('ObjectStore buckets', () => {
     expect(versioning.versioning_configuration).toEqual({ status: 'Enabled' });
     expect(versioning.lifecycle).toEqual({ prevent_destroy: true });
     const lifecycle = lifecycleOf(doc, NAMES.backups);
-    expect(ruleById(lifecycle, LifecycleRuleIds.expireNoncurrentVersions).noncurrent_version_expiration).toEqual([{ noncurrent_days: 30 }]);
-    expect(lifecycle.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_versioning\./)]);
+    expect(ruleById(lifecycle, LifecycleRuleIds.expireNoncurrentVersions)!.noncurrentDays).toBe(30);
+    // The rules are put after the bucket and its versioning exist.
+    expect(lifecycle.depends_on).toEqual([`aws_s3_bucket.${bucketId(doc, NAMES.backups)}`, expect.stringMatching(/^aws_s3_bucket_versioning\./)]);
     for (const name of [NAMES.logs, NAMES.metrics, NAMES.artifacts]) {
       expect(versioningOf(doc, name)).toBeUndefined();
       expect(ruleById(lifecycleOf(doc, name), LifecycleRuleIds.expireNoncurrentVersions)).toBeUndefined();
+      expect(lifecycleOf(doc, name).depends_on).toEqual([`aws_s3_bucket.${bucketId(doc, name)}`]);
     }
   });
 
-  test('lifecycle configurations send no transition_default_minimum_object_size (empty string)', () => {
-    const all = Object.values(doc.resource.aws_s3_bucket_lifecycle_configuration) as { transition_default_minimum_object_size: string; rule: { transition?: unknown }[] }[];
-    expect(all).toHaveLength(4);
-    for (const lc of all) {
-      expect(lc.transition_default_minimum_object_size).toBe('');
-      for (const rule of lc.rule) expect(rule.transition).toBeUndefined();
+  test('no aws_s3_bucket_lifecycle_configuration (it never converges on Ceph RGW): one terraform_data per bucket', () => {
+    expect(doc.resource.aws_s3_bucket_lifecycle_configuration).toBeUndefined();
+    expect(Object.keys(doc.resource.terraform_data)).toHaveLength(4);
+    for (const name of Object.values(NAMES)) {
+      const lifecycle = lifecycleOf(doc, name);
+      expect(lifecycle.triggers_replace.endpoint).toBe('https://fsn1.your-objectstorage.com');
+      expect(lifecycle.lifecycle).toEqual({ replace_triggered_by: [`aws_s3_bucket.${bucketId(doc, name)}.id`] });
+      // No transitions (Hetzner has one storage class).
+      expect(lifecycle.provisioner[0]['local-exec'].environment.AIAI_LIFECYCLE_DOCUMENT).not.toMatch(/Transition/);
     }
   });
 
@@ -111,13 +114,13 @@ describe('ObjectStore props', () => {
       backupsNoncurrentVersionExpirationDays: 5,
       abortIncompleteMultipartUploadDays: 2,
     });
-    expect(ruleById(lifecycleOf(doc, NAMES.logs), LifecycleRuleIds.expireObjects).expiration).toEqual([{ days: 14 }]);
-    expect(ruleById(lifecycleOf(doc, NAMES.metrics), LifecycleRuleIds.expireObjects).expiration).toEqual([{ days: 730 }]);
-    expect(ruleById(lifecycleOf(doc, NAMES.artifacts), LifecycleRuleIds.expireObjects).expiration).toEqual([{ days: 7 }]);
+    expect(ruleById(lifecycleOf(doc, NAMES.logs), LifecycleRuleIds.expireObjects)!.expirationDays).toBe(14);
+    expect(ruleById(lifecycleOf(doc, NAMES.metrics), LifecycleRuleIds.expireObjects)!.expirationDays).toBe(730);
+    expect(ruleById(lifecycleOf(doc, NAMES.artifacts), LifecycleRuleIds.expireObjects)!.expirationDays).toBe(7);
     const backups = lifecycleOf(doc, NAMES.backups);
-    expect(ruleById(backups, LifecycleRuleIds.expireObjects).expiration).toEqual([{ days: 180 }]);
-    expect(ruleById(backups, LifecycleRuleIds.expireNoncurrentVersions).noncurrent_version_expiration).toEqual([{ noncurrent_days: 5 }]);
-    expect(ruleById(backups, LifecycleRuleIds.abortMultipart).abort_incomplete_multipart_upload).toEqual([{ days_after_initiation: 2 }]);
+    expect(ruleById(backups, LifecycleRuleIds.expireObjects)!.expirationDays).toBe(180);
+    expect(ruleById(backups, LifecycleRuleIds.expireNoncurrentVersions)!.noncurrentDays).toBe(5);
+    expect(ruleById(backups, LifecycleRuleIds.abortMultipart)!.abortDays).toBe(2);
   });
 
   test('scratch environments can opt out of destroy protection explicitly', () => {
@@ -188,6 +191,16 @@ describe('ObjectStore props', () => {
     expect(() => withStore({ [prop]: value })).toThrow(new RegExp(`${prop}: got [^;]+; allowed: a positive whole number of days`));
   });
 
+  test('fails if a day count is a token (the lifecycle document and its digest are built at synth)', () => {
+    expect(() =>
+      synthStack((stack) => {
+        const provider = HetznerObjectStorage.provider(stack, 'object-storage', { location: 'fsn1' });
+        const days = new TerraformVariable(stack, 'days', { type: 'number' });
+        new ObjectStore(stack, 'object-store', { provider, bucketPrefix: 'acme-aiai-prod', logsExpirationDays: days.numberValue });
+      }),
+    ).toThrow(/logsExpirationDays: got [^;]+; allowed: a positive whole number of days \(1-36500\) given as a literal, not a token/);
+  });
+
   test('fails with every problem at once and the construct path', () => {
     expect(() => withStore({ bucketPrefix: 'Bad', logsExpirationDays: 0, outputPrefix: 'Bad-Prefix' })).toThrow(
       /Invalid props for test\/object-store:\n  - bucketPrefix: [^\n]*\n  - logsExpirationDays: got 0[^\n]*\n  - outputPrefix: got "Bad-Prefix"/,
@@ -211,8 +224,8 @@ describe('HetznerBucket', () => {
       new HetznerBucket(stack, 'bucket', { provider, bucketName: 'acme-keep' });
     });
     const lifecycle = lifecycleOf(doc, 'acme-keep');
-    expect(lifecycle.rule.map((r: { id: string }) => r.id)).toEqual([LifecycleRuleIds.abortMultipart]);
-    expect(lifecycle.depends_on).toBeUndefined();
+    expect(lifecycleRules(lifecycle).map((r) => r.id)).toEqual([LifecycleRuleIds.abortMultipart]);
+    expect(lifecycle.depends_on).toEqual([`aws_s3_bucket.${bucketId(doc, 'acme-keep')}`]);
   });
 
   test('fails if the bucket name breaks S3 rules, listing each broken rule', () => {

@@ -10,6 +10,7 @@ import { Server } from '../../.gen/providers/hcloud/server';
 import { Volume } from '../../.gen/providers/hcloud/volume';
 import { BucketRemovalPolicy } from '../../lib/object-store';
 import { HetznerS3Backend, StateBootstrapStack, StatefulResourceProtection } from '../../lib/state';
+import { lifecycleRules } from '../object-store/helpers';
 import { tempDir } from '../support/tmp';
 
 type Json = Record<string, any>;
@@ -88,10 +89,19 @@ describe('StateBootstrapStack', () => {
     expect(versioning).toHaveLength(1);
     expect(versioning[0].versioning_configuration).toEqual({ status: 'Enabled' });
     expect(versioning[0].lifecycle).toEqual({ prevent_destroy: true });
-    const lifecycle = Object.values(doc.resource.aws_s3_bucket_lifecycle_configuration)[0] as Json;
-    expect(lifecycle.transition_default_minimum_object_size).toBe('');
-    expect(lifecycle.rule.map((r: Json) => r.id).sort()).toEqual(['abort-incomplete-multipart-uploads', 'expire-noncurrent-versions']);
-    expect(lifecycle.rule.find((r: Json) => r.id === 'expire-noncurrent-versions').noncurrent_version_expiration).toEqual([{ noncurrent_days: 90 }]);
+    // The rules: a terraform_data that puts and verifies them (aws_s3_bucket_lifecycle_configuration never converges on Ceph RGW).
+    expect(doc.resource.aws_s3_bucket_lifecycle_configuration).toBeUndefined();
+    const [lifecycle] = Object.values(doc.resource.terraform_data) as Json[];
+    expect(lifecycleRules(lifecycle).map((r) => r.id).sort()).toEqual(['abort-incomplete-multipart-uploads', 'expire-noncurrent-versions']);
+    expect(lifecycleRules(lifecycle).find((r) => r.id === 'expire-noncurrent-versions')!.noncurrentDays).toBe(90);
+    expect(lifecycle.triggers_replace).toEqual({
+      bucket: expect.stringMatching(/^\$\{aws_s3_bucket\..+\.bucket\}$/),
+      endpoint: 'https://fsn1.your-objectstorage.com',
+      lifecycle_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(lifecycle.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket\./), expect.stringMatching(/^aws_s3_bucket_versioning\./)]);
+    // Not protected itself: it must be replaceable when the rules change, and destroying it deletes nothing.
+    expect(lifecycle.lifecycle.prevent_destroy).toBeUndefined();
   });
 
   test('owns its Hetzner AWS provider with sensitive credential variables', () => {
@@ -113,6 +123,8 @@ describe('StateBootstrapStack', () => {
     const bucket = Object.values(doc.resource.aws_s3_bucket)[0] as Json;
     expect(bucket.lifecycle).toBeUndefined();
     expect(bucket.force_destroy).toBe(true);
+    const [lifecycle] = Object.values(doc.resource.terraform_data) as Json[];
+    expect(lifecycleRules(lifecycle).find((r) => r.id === 'expire-noncurrent-versions')!.noncurrentDays).toBe(3);
   });
 
   test.each([0, -5, 2.5])('fails if noncurrentVersionExpirationDays is %p', (days) => {
@@ -121,6 +133,20 @@ describe('StateBootstrapStack', () => {
 
   test('fails if the location has no Object Storage', () => {
     expect(() => build({ location: 'sin' })).toThrow(/location: got "sin"; allowed: one of fsn1, nbg1, hel1/);
+  });
+
+  test('the state stack copies the lifecycle program into its own output folder', () => {
+    const outdir = tempDir('cdktf-out-');
+    const app = new App({ outdir, skipValidation: true });
+    new StateBootstrapStack(app, 'aiai-state', { location: 'fsn1', bucketName: 'acme-aiai-tfstate' });
+    app.synth();
+    const stackDir = path.join(outdir, 'stacks', 'aiai-state');
+    const doc = JSON.parse(readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8'));
+    const [lifecycle] = Object.values(doc.resource.terraform_data) as Json[];
+    const command: string = lifecycle.provisioner[0]['local-exec'].command;
+    // local-exec runs in the stack folder, where the relative asset path points at the copy.
+    expect(command).toMatch(/^assets\/bucket-lifecycle-program\/[0-9A-F]{32}\/bucket-lifecycle\.mjs$/);
+    expect(readFileSync(path.join(stackDir, command), 'utf8')).toBe(readFileSync(path.resolve('lib/object-store/assets/bucket-lifecycle.mjs'), 'utf8'));
   });
 
   test('synthesizes as its own stack, before the stacks that use it', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Package root: works from lib/core (sources, tsx, jest) and from dist/lib/core (built package). */
-function packageRoot(): string {
+export function packageRoot(): string {
   const up = __dirname.includes(`${join('dist', 'lib')}`) ? ['..', '..', '..'] : ['..', '..'];
   return join(__dirname, ...up);
 }

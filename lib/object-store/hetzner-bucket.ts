@@ -1,15 +1,14 @@
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import {
-  S3BucketLifecycleConfiguration,
-  S3BucketLifecycleConfigurationRule,
-} from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import { isUnresolved } from '../core/tokens';
 import { PropValidator } from '../core/validation-error';
 import { BUCKET_NAME_RULES, bucketNameProblems } from './bucket-name';
+import { BucketLifecycle } from './bucket-lifecycle';
 import { BUCKET_REMOVAL_POLICIES, BucketRemovalPolicy } from './bucket-removal-policy';
 import { HetznerObjectStorageProvider } from './hetzner-object-storage-provider';
+import { BucketLifecycleRule } from './lifecycle-document';
 import { checkRetentionDays } from './retention';
 
 export interface HetznerBucketProps {
@@ -46,7 +45,7 @@ export interface HetznerBucketProps {
   readonly removalPolicy?: BucketRemovalPolicy;
 }
 
-/** Rule ids in the lifecycle configuration (stable: they show up in the console and in diffs). */
+/** Rule ids in the lifecycle configuration (stable: they show up in the plan and in the bucket's configuration). */
 export const LifecycleRuleIds = {
   abortMultipart: 'abort-incomplete-multipart-uploads',
   expireObjects: 'expire-objects',
@@ -57,37 +56,22 @@ const DEFAULT_NONCURRENT_DAYS = 30;
 const DEFAULT_ABORT_MULTIPART_DAYS = 7;
 
 /**
- * Whole-bucket scope of a rule: the rule-level `prefix = ""`, not `filter { prefix = "" }`.
- * After its PUT, the AWS provider (6.x) waits until the rules it reads back are deep-equal to the
- * ones it sent. Ceph RGW (Hetzner) answers an empty filter prefix with a rule-level `<Prefix>` and
- * no `<Filter>`, so a `filter` never compares equal and every apply times out (reported against
- * Hetzner in hetznercloud/terraform-provider-hcloud#1005 and hashicorp/terraform-provider-aws#49547).
- * The rule-level prefix is sent and echoed the same way. Not verified against Hetzner from here:
- * confirm with a one-bucket apply.
- */
-const WHOLE_BUCKET = { prefix: '' } as const;
-
-/**
  * One bucket on Hetzner Object Storage with its lifecycle rules and (optionally) versioning.
  *
- * Hetzner specifics handled here:
- * - `transition_default_minimum_object_size` is set to `""`. Since AWS provider 5.86 the attribute
- *   defaults to `all_storage_classes_128K` and is sent as the
- *   `x-amz-transition-default-minimum-object-size` header on every PutBucketLifecycleConfiguration;
- *   S3-compatible stores (Hetzner runs Ceph RGW) do not know it and either reject the request or
- *   never echo it back, which leaves a permanent diff. The provider's enum explicitly allows the
- *   empty string, and an empty value is not sent (the SDK only writes non-empty enum headers), so
- *   no unsupported header goes out and the empty value read back matches the configuration.
- *   Hetzner has a single storage class, so no transition rules exist for the attribute to affect.
- * - Rules apply to the whole bucket through the rule-level `prefix = ""` (see WHOLE_BUCKET) and use only actions Hetzner supports
- *   (Expiration, NoncurrentVersionExpiration, AbortIncompleteMultipartUpload); no transitions.
+ * The rules cover the whole bucket and use only actions Hetzner supports (Expiration,
+ * NoncurrentVersionExpiration, AbortIncompleteMultipartUpload; no transitions). They are applied by
+ * `BucketLifecycle` (a `terraform_data` whose provisioner puts and verifies them), not by the AWS
+ * provider's `aws_s3_bucket_lifecycle_configuration`: against Ceph RGW that resource waits for an
+ * echo it never gets and fails every apply after 3 minutes, whether the rule is scoped with a
+ * rule-level `prefix = ""` or with `filter { prefix = "" }` (see BucketLifecycle for the sources).
  */
 export class HetznerBucket extends Construct {
   /** The bucket name (a plain string, usable in rendered host files). */
   public readonly bucketName: string;
   public readonly bucket: S3Bucket;
   public readonly versioning?: S3BucketVersioningA;
-  public readonly lifecycleConfiguration: S3BucketLifecycleConfiguration;
+  /** The bucket's lifecycle rules (a terraform_data that puts and verifies them). */
+  public readonly lifecycleRules: BucketLifecycle;
   public readonly removalPolicy: BucketRemovalPolicy;
 
   constructor(scope: Construct, id: string, props: HetznerBucketProps) {
@@ -127,43 +111,31 @@ export class HetznerBucket extends Construct {
       });
     }
 
-    const rules: S3BucketLifecycleConfigurationRule[] = [
+    const rules: BucketLifecycleRule[] = [
       {
         id: LifecycleRuleIds.abortMultipart,
-        status: 'Enabled',
-        ...WHOLE_BUCKET,
-        abortIncompleteMultipartUpload: [
-          { daysAfterInitiation: props.abortIncompleteMultipartUploadDays ?? DEFAULT_ABORT_MULTIPART_DAYS },
-        ],
+        abortIncompleteMultipartUploadDays: props.abortIncompleteMultipartUploadDays ?? DEFAULT_ABORT_MULTIPART_DAYS,
       },
     ];
     if (props.expirationDays !== undefined) {
-      rules.push({
-        id: LifecycleRuleIds.expireObjects,
-        status: 'Enabled',
-        ...WHOLE_BUCKET,
-        expiration: [{ days: props.expirationDays }],
-      });
+      rules.push({ id: LifecycleRuleIds.expireObjects, expirationDays: props.expirationDays });
     }
     if (props.versioned) {
       rules.push({
         id: LifecycleRuleIds.expireNoncurrentVersions,
-        status: 'Enabled',
-        ...WHOLE_BUCKET,
-        noncurrentVersionExpiration: [
-          { noncurrentDays: props.noncurrentVersionExpirationDays ?? DEFAULT_NONCURRENT_DAYS },
-        ],
+        noncurrentVersionExpirationDays: props.noncurrentVersionExpirationDays ?? DEFAULT_NONCURRENT_DAYS,
       });
     }
 
-    this.lifecycleConfiguration = new S3BucketLifecycleConfiguration(this, 'lifecycle', {
-      provider: props.provider,
-      bucket: this.bucket.bucket,
-      // Empty = the header is not sent at all (see the class comment).
-      transitionDefaultMinimumObjectSize: '',
-      rule: rules,
-      // Noncurrent-version rules need versioning to exist first.
-      dependsOn: this.versioning ? [this.versioning] : undefined,
+    this.lifecycleRules = new BucketLifecycle(this, 'lifecycle', {
+      bucketName: this.bucket.bucket,
+      location: props.provider.location,
+      endpoint: props.provider.endpoint,
+      rules,
+      // Noncurrent-version rules after versioning; a replaced bucket gets its rules again.
+      dependsOn: this.versioning ? [this.bucket, this.versioning] : [this.bucket],
+      // A plain reference (`aws_s3_bucket.<id>.id`, not an interpolation): what replace_triggered_by takes.
+      replaceTriggeredBy: [Lazy.stringValue({ produce: () => `${this.bucket.terraformResourceType}.${this.bucket.friendlyUniqueId}.id` })],
     });
   }
 }
