@@ -199,6 +199,8 @@ describe('secrets are delivered after boot by SecretFiles', () => {
     const [[attachmentId]] = resourcesOf(plain.json, 'hcloud_volume_attachment');
     const [[convergeId]] = resourcesOf(plain.json, 'terraform_data').filter(([id]) => id.startsWith('Monitoring_Server_Configuration_Converge_'));
     expect(delivery(plain).depends_on).toEqual([`terraform_data.${convergeId}`, `hcloud_volume_attachment.${attachmentId}`]);
+    // So does the host configuration, which starts the services that require the mount.
+    expect(deliveredManifestAt(plain.json).resource.depends_on).toEqual([`hcloud_volume_attachment.${attachmentId}`]);
   });
 
   test.each([
@@ -426,6 +428,7 @@ describe('snapshot (complement to the assertions above)', () => {
       attachment: resourcesOf(plain.json, 'hcloud_volume_attachment'),
       firewall: resourcesOf(plain.json, 'hcloud_firewall'),
       secrets: delivery(plain),
+      unmount: resourceAt(plain.json, 'terraform_data', 'Monitoring/Volume/Unmount'),
       configuration: { ...configuration, provisioner: uploads, triggers_replace: { ...configuration.triggers_replace, converge: '<digest of aiai-converge>' } },
     }).toMatchSnapshot();
     expect(host(plain).userData).toMatchSnapshot();

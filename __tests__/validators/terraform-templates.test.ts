@@ -42,7 +42,8 @@ test('the delivered manifest keeps its ${...} text for the host (escaped as $${.
 });
 
 test('every other unescaped ${ in the JSON opens a reference or a function call of ours', () => {
-  const allowed = /^\$\{(var\.|hcloud_|aws_|github_|terraform_data\.|data\.|join\(|sha256\(|replace\(|!can\()/;
+  // `self.` only in destroy-time provisioners, which may read nothing else (DataVolume's unmount step).
+  const allowed = /^\$\{(var\.|self\.input\.|hcloud_|aws_|github_|terraform_data\.|data\.|join\(|sha256\(|replace\(|!can\()/;
   const offenders: string[] = [];
   for (const raw of Object.values(app.rawStacks)) {
     const strings: string[] = [];
@@ -53,4 +54,23 @@ test('every other unescaped ${ in the JSON opens a reference or a function call 
     for (const s of strings) for (const hit of unescaped(s)) if (!allowed.test(hit)) offenders.push(hit);
   }
   expect(offenders).toEqual([]);
+});
+
+test('${self.…} appears only in destroy-time provisioners (the only place Terraform allows it)', () => {
+  let seen = 0;
+  for (const json of Object.values(app.stacks)) {
+    for (const byName of Object.values(json.resource ?? {})) {
+      for (const { provisioner, ...rest } of Object.values(byName)) {
+        expect(JSON.stringify(rest)).not.toContain('${self.');
+        for (const p of (provisioner ?? []) as Record<string, Record<string, unknown>>[]) {
+          for (const body of Object.values(p)) {
+            if (!JSON.stringify(body).includes('${self.')) continue;
+            expect(body.when).toBe('destroy');
+            seen++;
+          }
+        }
+      }
+    }
+  }
+  expect(seen).toBeGreaterThan(0);
 });

@@ -85,11 +85,13 @@ describe('DataVolume', () => {
     const userData = decodeUserData(server.user_data);
     expect(server.user_data).not.toMatch(/hcloud_volume/);
     expect(userData).not.toMatch(/hcloud_volume|scsi-0HC_Volume_\d|disk\/by-label/);
-    // The mount is delivered after boot, by label: the volume can be attached before or after.
+    // The mount is delivered after boot, by label; the delivery waits for the attachment (its
+    // services need the mount), but nothing it delivers or triggers on names the volume.
     const [serverId] = Object.keys(json.resource.hcloud_server);
     const { resource, manifest } = deliveredManifest(json, serverId);
-    const text = JSON.stringify(json.resource.terraform_data[resource]);
-    expect(text).not.toMatch(/hcloud_volume|scsi-0HC_Volume_\d/);
+    const { depends_on: dependsOn, ...rest } = json.resource.terraform_data[resource];
+    expect(dependsOn).toEqual([expect.stringMatching(/^hcloud_volume_attachment\.Data_Attachment_[0-9A-F]{8}$/)]);
+    expect(JSON.stringify(rest)).not.toMatch(/hcloud_volume|scsi-0HC_Volume_\d/);
     expect(manifest.files.find((f) => f.path === '/etc/systemd/system/mnt-monitoring.mount')?.content).toContain('What=/dev/disk/by-label/aiai-monitoring\n');
   });
 
