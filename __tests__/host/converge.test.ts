@@ -112,7 +112,8 @@ describeWithTools({ jq: 'jq', bash: 'bash' }, 'aiai-converge on a stand-in host'
     const calls = h.calls();
     expect(calls).toContain('apt-get -o DPkg::Lock::Timeout=600 install -y -qq prometheus jq');
     expect(calls).toContain('systemctl daemon-reload');
-    expect(calls).toContain('systemctl enable --quiet aiai-backup.timer');
+    // The packages' services too: grafana-server's package, for one, enables nothing.
+    expect(calls).toContain('systemctl enable --quiet aiai-backup.timer prometheus.service loki.service');
     // Changed files ask for their units: the drop-in restarts prometheus (restart wins over reload).
     expect(calls).toContain('systemctl restart prometheus.service');
     expect(calls).toContain('systemctl restart loki.service');

@@ -13,7 +13,7 @@
 #     manifest had and this one has not are removed (their units stopped and disabled first)
 #  5. systemd daemon-reload when a unit or drop-in changed; the setup commands (idempotent)
 #  6. changed executables marked `exec` run once (the host firewall script)
-#  7. units enabled; services whose files changed restarted (or reloaded), the others started
+#  7. units and services enabled; services whose files changed restarted (or reloaded), the others started
 #  8. every started unit checked: `failed`, or still `activating` after the settle time, fails the run
 #
 # AIAI_CONVERGE_ROOT prefixes every file path (tests); AIAI_CONVERGE_SETTLE_SECONDS bounds step 8.
@@ -171,8 +171,9 @@ for x in "${execs[@]}"; do
   "$x" || fail "${x#"$root"} failed"
 done
 
-# 7. Enable, then restart what changed, reload what asked for it, start the rest.
-mapfile -t enable < <(jq -r '.units[] | select(.enable) | .name' "$manifest")
+# 7. Enable (our units and the packages' services: some packages, e.g. grafana, enable nothing),
+#    then restart what changed, reload what asked for it, start the rest.
+mapfile -t enable < <(jq -r '(.units[] | select(.enable) | .name), .services[]' "$manifest")
 mapfile -t started < <(jq -r '(.units[] | select(.start) | .name), .services[]' "$manifest")
 if ((${#enable[@]})); then systemctl enable --quiet "${enable[@]}"; fi
 for u in "${started[@]}"; do
