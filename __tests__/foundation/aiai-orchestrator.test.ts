@@ -2,6 +2,7 @@ import { TerraformStack } from 'cdktf';
 import { parse } from 'yaml';
 import { AiaiOrchestrator, AiaiOrchestratorProps } from '../../lib/orchestrator/aiai-orchestrator';
 import { HostPaths } from '../../lib/core/paths';
+import { decodeUserDataLikeCloudInit } from '../support/synth';
 import { parseUnit } from './ini';
 import { access, ADMIN_CIDR, expectProblem, network, onlyResource, resources, secretToken, synth, testStack, validationError } from './helpers';
 
@@ -27,8 +28,9 @@ function byPath(json: Record<string, any>, type: string, suffix: string): Record
   return hits[0][1] as Record<string, any>;
 }
 
+/** The cloud-config, decoded like cloud-init does (plain, or base64 of gzip once it outgrows 3/4 of the limit). */
 function userData(server: Record<string, any>) {
-  return parse(server.user_data, { version: '1.1' });
+  return parse(decodeUserDataLikeCloudInit(server.user_data).text, { version: '1.1' });
 }
 
 function unitOf(server: Record<string, any>, name: string) {
@@ -55,7 +57,8 @@ describe('AiaiOrchestrator (defaults)', () => {
       hcloud_placement_group: 1,
       hcloud_server: 2,
       hcloud_ssh_key: 1,
-      terraform_data: 2,
+      // Secret delivery and the release, per host.
+      terraform_data: 4,
     });
     expect(orch.hosts).toEqual([orch.primary, orch.standby]);
   });
@@ -164,7 +167,7 @@ describe('AiaiOrchestrator (defaults)', () => {
   });
 
   test('secrets go to each host after boot, never into user_data', () => {
-    const deliveries = resources(json, 'terraform_data');
+    const deliveries = resources(json, 'terraform_data').filter((d) => d.provisioner.some((p: any) => p.file));
     expect(deliveries).toHaveLength(2);
     for (const d of deliveries) {
       const upload = d.provisioner.find((p: any) => p.file).file;
@@ -191,12 +194,12 @@ describe('AiaiOrchestrator (defaults)', () => {
 });
 
 describe('AiaiOrchestrator (options)', () => {
-  test('no standby: one server, one target, one delivery', () => {
+  test('no standby: one server, one target, one delivery, one release', () => {
     const { stack, orch } = build({ standby: false });
     const json = synth(stack);
     expect(resources(json, 'hcloud_server')).toHaveLength(1);
     expect(resources(json, 'hcloud_load_balancer_target')).toHaveLength(1);
-    expect(resources(json, 'terraform_data')).toHaveLength(1);
+    expect(resources(json, 'terraform_data')).toHaveLength(2);
     expect(orch.standby).toBeUndefined();
     expect(orch.hosts).toEqual([orch.primary]);
     expect((Object.values(json.output) as any[]).find((o) => typeof o.value === 'object').value).toEqual({ primary: '10.0.1.10', loadBalancer: '10.0.1.5' });
@@ -226,15 +229,22 @@ describe('AiaiOrchestrator (options)', () => {
     expect(primary.labels.project).toBe('acme');
     const doc = userData(primary);
     expect(doc.write_files.find((w: any) => w.path === HostPaths.envFile).content).toMatch(/^AIAI_MAX_AGENTS="8"$/m);
-    expect(doc.runcmd).toContainEqual(['/usr/local/lib/aiai/bootstrap-app.sh', 'https://github.com/example/aiai.git', 'v2.0.0', '/opt/aiai', 'aiai']);
+    // The ref is the release's business: nothing in user_data names it.
+    expect(decodeUserDataLikeCloudInit(primary.user_data).text).not.toContain('v2.0.0');
+    expect(byPath(json, 'terraform_data', '/PrimaryRelease').triggers_replace.ref).toBe('v2.0.0');
     expect(unitOf(primary, 'aiai-orchestrator.service').one('Service', 'WatchdogSec')).toBe('120');
     expect(unitOf(primary, 'aiai-orchestrator.service').one('Service', 'ExecStart')).toMatch(/ -m app\.main$/);
   });
 
 
-  test('a full snapshot', () => {
+  test('a full snapshot (user_data decoded, so that a change reads as a diff of the cloud-config)', () => {
     const { stack } = build({ settings: { AIAI_MAX_AGENTS: '8' }, repositoryRef: 'v2.0.0' });
-    expect(synth(stack)).toMatchSnapshot();
+    const json = synth(stack);
+    for (const server of resources(json, 'hcloud_server')) {
+      const { text, encoding } = decodeUserDataLikeCloudInit(server.user_data);
+      server.user_data = { encoding, cloudConfig: text };
+    }
+    expect(json).toMatchSnapshot();
   });
 });
 
@@ -265,7 +275,7 @@ describe('AiaiOrchestrator validation', () => {
   });
 
   test.each(['-upload-pack', 'a..b', 'has space', 'x;rm', ''])('fails if the repository ref is %j', (repositoryRef) => {
-    expectProblem(validationError(() => build({ repositoryRef })), { path: O, property: 'repositoryRef', value: repositoryRef, allowed: /^a branch, tag or commit name$/ });
+    expectProblem(validationError(() => build({ repositoryRef })), { path: O, property: 'repositoryRef', value: repositoryRef, allowed: /^a branch, tag or commit id: / });
   });
 
   test('fails if the load balancer type is unknown', () => {

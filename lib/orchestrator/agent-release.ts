@@ -1,4 +1,4 @@
-import { ITerraformDependable, Token } from 'cdktf';
+import { dependable, ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { SERVICE_USER } from '../core/paths';
 import { TerraformData } from '../core/terraform-data';
@@ -32,8 +32,9 @@ export interface AgentReleaseProps {
  * to the ref, restarts the services, checks their health and rolls back by itself when they are not
  * healthy, exiting non-zero: the apply then fails here, and whatever depends on this resource (the
  * next host's release) is not applied. The resource is replaced, and so the release runs again, when
- * the ref, the server or the release script changes; a release that failed is tainted by Terraform and
- * runs again at the next apply.
+ * the ref, the server or the release script changes; a release that failed is tainted by Terraform
+ * (a failed creation-time provisioner taints its resource: Terraform docs, "Provisioners: Failure
+ * Behavior") and runs again at the next apply.
  *
  * The ref lives only here (the trigger and the command), never in the host's `user_data`: a new ref
  * replaces no server.
@@ -84,6 +85,7 @@ export class AgentRelease extends Construct {
 
   /** Makes the release wait for more resources (e.g. the host configuration's delivery). */
   public addDependency(...deps: ITerraformDependable[]): void {
-    this.resource.dependsOn = [...(this.resource.dependsOn ?? []), ...deps.map((d) => d.fqn)];
+    // The same conversion cdktf applies to the `dependsOn` prop (cdktf/lib/terraform-resource.js).
+    this.resource.dependsOn = [...(this.resource.dependsOn ?? []), ...deps.map((d) => dependable(d))];
   }
 }

@@ -93,7 +93,9 @@ const SECRETISH = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL)/;
  * The aiai orchestrator tier: a primary and an optional warm standby on hardened Ubuntu hosts in a
  * spread placement group, behind an `lb11` load balancer on the private network (HTTP 80 -> 8000 with
  * the `/health` check), running the orchestrator (systemd notify + watchdog), the metrics exporter
- * and the 6-hourly evolution timer. Secrets arrive after boot through `SecretFiles`.
+ * and the 6-hourly evolution timer. Secrets arrive after boot through `SecretFiles`; the agent app
+ * arrives through `AgentRelease` (`aiai-release <repositoryRef>` on the standby, then on the primary,
+ * each health-checked and rolled back on failure), so a new ref replaces no server.
  */
 export class AiaiOrchestrator extends Construct {
   public readonly primary: HardenedServer;

@@ -6,8 +6,6 @@ import { PortSources } from '../network/port-rule';
 import { serviceSandbox, SystemdUnit, systemdBytes } from '../render/systemd';
 import { releaseFiles } from './release-config';
 
-export { HEALTH_CHECK_PATH } from './health-check';
-
 export const ORCHESTRATOR_UNIT = 'aiai-orchestrator.service';
 export const METRICS_UNIT = 'aiai-metrics.service';
 export const EVOLUTION_SERVICE = 'aiai-evolution.service';
