@@ -8,8 +8,9 @@
  *    HTTP server in the directory `current` points at (like systemd resolving WorkingDirectory=), and
  *    returns once it listens (like Type=notify waiting for READY=1), or fails when it exits at start;
  *    and a fake `python3` whose `-m venv` makes a venv with a recording `pip`.
- * git, curl, flock are the real programs. The script runs as the current user (AIAI_SERVICE_USER is
- * set to it), so no runuser.
+ * git, curl, flock are the real programs. By default the script's service user is the current user
+ * (so no runuser); with `serviceUser` it is another account (run as root only): git, venv and pip then
+ * go through the real runuser, and the stand-in's folders are opened up for that account.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
@@ -128,10 +129,14 @@ export class ReleaseHost {
   public readonly paths: { readonly repo: string; readonly releases: string; readonly current: string; readonly previous: string; readonly lock: string };
   private readonly bin: string;
 
+  private readonly serviceUser?: string;
+
   constructor(
     public readonly port: number,
     settingsOverride: Readonly<Record<string, string>> = {},
+    opts: { serviceUser?: string } = {},
   ) {
+    this.serviceUser = opts.serviceUser;
     this.root = tempDir('release-host-');
     this.remote = join(this.root, 'remote');
     this.runDir = join(this.root, 'run');
@@ -150,7 +155,7 @@ export class ReleaseHost {
       this.settingsFile,
       renderReleaseSettings({
         ...releaseSettings({ hostName: HOST_NAME, repositoryUrl: this.remote, privateIp: '127.0.0.1', units: RELEASE_UNITS }),
-        AIAI_SERVICE_USER: userInfo().username,
+        AIAI_SERVICE_USER: opts.serviceUser ?? userInfo().username,
         AIAI_RELEASE_REPO: this.paths.repo,
         AIAI_RELEASES_DIR: this.paths.releases,
         AIAI_CURRENT_LINK: this.paths.current,
@@ -169,11 +174,24 @@ export class ReleaseHost {
     executable(join(this.bin, 'systemctl'), SYSTEMCTL);
     executable(join(this.bin, 'python3'), PYTHON3);
     this.git('init', '--quiet', '--initial-branch=main');
+    if (opts.serviceUser) {
+      // The other account must reach the stand-in (mkdtemp makes 0700 folders) and record its pip calls.
+      for (const d of [this.root, this.runDir, this.bin, join(this.root, 'etc')]) chmodSync(d, 0o755);
+      chmodSync(join(this.runDir, 'calls.log'), 0o666);
+      this.chownRemote();
+    }
+  }
+
+  /** git refuses to serve a repository its user does not own: the remote belongs to the service user. */
+  private chownRemote(): void {
+    if (!this.serviceUser) return;
+    const r = spawnSync('chown', ['-R', this.serviceUser, this.remote], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`chown: ${r.stderr}`);
   }
 
   /** Runs git in the remote repository. */
   public git(...args: string[]): string {
-    const r = spawnSync('git', ['-c', 'user.name=dev', '-c', 'user.email=dev@example.invalid', '-c', 'commit.gpgsign=false', '-C', this.remote, ...args], { encoding: 'utf8' });
+    const r = spawnSync('git', ['-c', 'user.name=dev', '-c', 'user.email=dev@example.invalid', '-c', 'commit.gpgsign=false', '-c', 'safe.directory=*', '-C', this.remote, ...args], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
     return r.stdout.trim();
   }
@@ -185,6 +203,7 @@ export class ReleaseHost {
     this.git('add', '-A');
     this.git('commit', '--quiet', '-m', health);
     if (opts.tag) this.git('tag', opts.tag);
+    this.chownRemote();
     return { sha: this.git('rev-parse', 'HEAD') };
   }
 

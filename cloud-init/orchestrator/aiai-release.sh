@@ -319,7 +319,7 @@ main() {
     return 0
   fi
 
-  build "$target" || fail 3 "FAILED on $host: building $ref ($(short "$commit")) failed; nothing switched, $(describe "$old_current") keeps serving"
+  build "$target" || fail 3 "FAILED on $host: building $ref ($(short "$commit")) failed; nothing switched (current release: $(describe "$old_current"))"
   if [[ -n $old_current ]]; then point "$previous_link" "$old_current"; fi
   point "$current_link" "$target"
   touch -- "$target/$MARKER"
