@@ -1,6 +1,7 @@
 import { TerraformStack } from 'cdktf';
 import { AiaiOrchestrator, AiaiOrchestratorProps } from '../../lib/orchestrator/aiai-orchestrator';
 import { HostPaths } from '../../lib/core/paths';
+import { decodeUserDataLikeCloudInit } from '../support/synth';
 import { parseUnit } from './ini';
 import { FIREWALL_SCRIPT_PATH } from '../../lib/host/hardening';
 import { access, ADMIN_CIDR, expectProblem, network, onlyResource, resources, secretToken, synth, testStack, validationError, hostView, isHostConfiguration } from './helpers';
@@ -56,8 +57,8 @@ describe('AiaiOrchestrator (defaults)', () => {
       hcloud_placement_group: 1,
       hcloud_server: 2,
       hcloud_ssh_key: 1,
-      // Per host: its configuration and its secret delivery.
-      terraform_data: 4,
+      // Per host: its configuration, its secret delivery and its release.
+      terraform_data: 6,
     });
     expect(orch.hosts).toEqual([orch.primary, orch.standby]);
   });
@@ -166,7 +167,7 @@ describe('AiaiOrchestrator (defaults)', () => {
   });
 
   test('secrets go to each host after boot, never into user_data', () => {
-    const deliveries = resources(json, 'terraform_data').filter((r) => !isHostConfiguration(r));
+    const deliveries = resources(json, 'terraform_data').filter((d) => !isHostConfiguration(d) && d.provisioner.some((p: any) => p.file));
     expect(deliveries).toHaveLength(2);
     for (const d of deliveries) {
       const upload = d.provisioner.find((p: any) => p.file).file;
@@ -193,12 +194,12 @@ describe('AiaiOrchestrator (defaults)', () => {
 });
 
 describe('AiaiOrchestrator (options)', () => {
-  test('no standby: one server, one target, one delivery', () => {
+  test('no standby: one server, one target, one delivery, one release', () => {
     const { stack, orch } = build({ standby: false });
     const json = synth(stack);
     expect(resources(json, 'hcloud_server')).toHaveLength(1);
     expect(resources(json, 'hcloud_load_balancer_target')).toHaveLength(1);
-    expect(resources(json, 'terraform_data').filter((r) => !isHostConfiguration(r))).toHaveLength(1);
+    expect(resources(json, 'terraform_data').filter((r) => !isHostConfiguration(r))).toHaveLength(2);
     expect(orch.standby).toBeUndefined();
     expect(orch.hosts).toEqual([orch.primary]);
     expect((Object.values(json.output) as any[]).find((o) => typeof o.value === 'object').value).toEqual({ primary: '10.0.1.10', loadBalancer: '10.0.1.5' });
@@ -228,15 +229,23 @@ describe('AiaiOrchestrator (options)', () => {
     expect(primary.labels.project).toBe('acme');
     const doc = userData(json, primary);
     expect(doc.write_files.find((w: any) => w.path === HostPaths.envFile)!.content).toMatch(/^AIAI_MAX_AGENTS="8"$/m);
-    expect(doc.runcmd).toContainEqual(['/usr/local/lib/aiai/bootstrap-app.sh', 'https://github.com/example/aiai.git', 'v2.0.0', '/opt/aiai', 'aiai']);
+    // The ref is the release's business: neither user_data nor the delivered configuration names it.
+    expect(primary.user_data).not.toContain('v2.0.0');
+    expect(JSON.stringify(doc.manifest)).not.toContain('v2.0.0');
+    expect(byPath(json, 'terraform_data', '/PrimaryRelease').triggers_replace.ref).toBe('v2.0.0');
     expect(unitOf(json, primary, 'aiai-orchestrator.service').one('Service', 'WatchdogSec')).toBe('120');
     expect(unitOf(json, primary, 'aiai-orchestrator.service').one('Service', 'ExecStart')).toMatch(/ -m app\.main$/);
   });
 
 
-  test('a full snapshot', () => {
+  test('a full snapshot (user_data decoded, so that a change reads as a diff of the cloud-config)', () => {
     const { stack } = build({ settings: { AIAI_MAX_AGENTS: '8' }, repositoryRef: 'v2.0.0' });
-    expect(synth(stack)).toMatchSnapshot();
+    const json = synth(stack);
+    for (const server of resources(json, 'hcloud_server')) {
+      const { text, encoding } = decodeUserDataLikeCloudInit(server.user_data);
+      server.user_data = { encoding, cloudConfig: text };
+    }
+    expect(json).toMatchSnapshot();
   });
 });
 
@@ -267,7 +276,7 @@ describe('AiaiOrchestrator validation', () => {
   });
 
   test.each(['-upload-pack', 'a..b', 'has space', 'x;rm', ''])('fails if the repository ref is %j', (repositoryRef) => {
-    expectProblem(validationError(() => build({ repositoryRef })), { path: O, property: 'repositoryRef', value: repositoryRef, allowed: /^a branch, tag or commit name$/ });
+    expectProblem(validationError(() => build({ repositoryRef })), { path: O, property: 'repositoryRef', value: repositoryRef, allowed: /^a branch, tag or commit id: / });
   });
 
   test('fails if the load balancer type is unknown', () => {

@@ -5,7 +5,6 @@ import { HostConfig } from '../../lib/host/host-config';
 import { PortSources } from '../../lib/network/port-rule';
 import {
   applyOrchestratorRole,
-  BOOTSTRAP_SCRIPT_PATH,
   envLine,
   EVOLUTION_SERVICE,
   EVOLUTION_TIMER,
@@ -14,15 +13,18 @@ import {
   OrchestratorHostOptions,
   orchestratorLimits,
   orchestratorUnits,
+  RELEASE_UNITS,
   renderEnvFile,
 } from '../../lib/orchestrator/orchestrator-host';
+import { RELEASE_SCRIPT_PATH, releaseScript } from '../../lib/orchestrator/release-config';
 import { renderSystemdUnit } from '../../lib/render/systemd';
 import { parseUnit } from './ini';
 
 const options = (over: Partial<OrchestratorHostOptions> = {}): OrchestratorHostOptions => ({
   serverType: SERVER_TYPES.cx33,
+  hostName: 'aiai-production-orchestrator-primary',
+  privateIp: '10.0.1.10',
   repositoryUrl: 'https://github.com/example/aiai.git',
-  repositoryRef: 'v1.2.3',
   instanceRole: 'primary',
   environment: 'production',
   settings: {},
@@ -110,7 +112,7 @@ describe('orchestrator units', () => {
     expect(u.one('Service', 'Restart')).toBe('on-failure');
     expect(u.one('Service', 'User')).toBe(SERVICE_USER);
     expect(u.one('Service', 'Group')).toBe(SERVICE_USER);
-    expect(u.one('Service', 'WorkingDirectory')).toBe(HostPaths.appDir);
+    expect(u.one('Service', 'WorkingDirectory')).toBe(HostPaths.currentRelease);
     expect(u.one('Service', 'ExecStart')).toBe(`${HostPaths.venvDir}/bin/python -m src.orchestrator`);
     expect(u.get('Service', 'EnvironmentFile')).toEqual([HostPaths.envFile, HostPaths.secretEnvFile]);
     expect(u.one('Unit', 'StartLimitIntervalSec')).toBe('300');
@@ -148,10 +150,21 @@ describe('orchestrator units', () => {
     expect(all[METRICS_UNIT].one('Service', 'ReadWritePaths')).not.toContain(HostPaths.appDir);
   });
 
-  test('services wait for their secrets (started by SecretFiles once delivered)', () => {
+  test('services wait for their secrets and the first release (started by SecretFiles and aiai-release)', () => {
     const all = units();
     for (const name of [ORCHESTRATOR_UNIT, METRICS_UNIT, EVOLUTION_SERVICE]) {
-      expect(all[name].one('Unit', 'ConditionPathExists')).toBe(HostPaths.secretEnvFile);
+      // Several ConditionPathExists= must all hold (systemd.unit(5)).
+      expect(all[name].get('Unit', 'ConditionPathExists')).toEqual([HostPaths.secretEnvFile, `${HostPaths.venvDir}/bin/python`]);
+    }
+    expect(HostPaths.venvDir.startsWith(`${HostPaths.currentRelease}/`)).toBe(true);
+  });
+
+  test('every service runs from the current release', () => {
+    const all = units();
+    for (const name of [ORCHESTRATOR_UNIT, METRICS_UNIT, EVOLUTION_SERVICE]) {
+      expect(all[name].one('Service', 'WorkingDirectory')).toBe(HostPaths.currentRelease);
+      expect(all[name].one('Service', 'ExecStart')!.startsWith(`${HostPaths.currentRelease}/.venv/bin/python -m `)).toBe(true);
+      expect(all[name].get('Service', 'Environment')).toContain(`PYTHONPATH=${HostPaths.currentRelease}`);
     }
   });
 
@@ -215,13 +228,21 @@ describe('applyOrchestratorRole', () => {
     ]);
   });
 
-  test('checks out the repository at the ref into the app dir with the bootstrap script', () => {
+  test('installs the release script and its settings; the first boot checks out nothing', () => {
     const h = role();
-    const script = h.fileList.find((f) => f.path === BOOTSTRAP_SCRIPT_PATH)!;
-    expect(script.permissions).toBe('0755');
-    expect(script.content.startsWith('#!/bin/sh\n')).toBe(true);
-    expect(h.toManifestSpec('h', SERVICE_USER).commands).toContainEqual([BOOTSTRAP_SCRIPT_PATH, 'https://github.com/example/aiai.git', 'v1.2.3', HostPaths.appDir, SERVICE_USER]);
-    expect(h.toManifestSpec('h', SERVICE_USER).packages).toEqual(expect.arrayContaining(['python3', 'python3-venv']));
+    const script = h.fileList.find((f) => f.path === RELEASE_SCRIPT_PATH)!;
+    expect(script).toEqual({ path: '/usr/local/lib/aiai/aiai-release', content: releaseScript(), permissions: '0755', owner: 'root:root' });
+    expect(script.content.startsWith('#!/bin/bash\n')).toBe(true);
+    const settings = h.fileList.find((f) => f.path === HostPaths.releaseConfig)!;
+    expect(settings.permissions).toBe('0644');
+    expect(settings.content).toContain('\nAIAI_HOST_NAME=aiai-production-orchestrator-primary\n');
+    expect(settings.content).toContain('\nAIAI_REPOSITORY_URL=https://github.com/example/aiai.git\n');
+    expect(settings.content).toContain(`\nAIAI_HEALTH_URL=http://10.0.1.10:${Ports.orchestratorApi.port}/health\n`);
+    expect(settings.content).toContain(`\nAIAI_RELEASE_UNITS=${RELEASE_UNITS.join(' ')}\n`);
+    expect(settings.content).toContain(`\nAIAI_SERVICE_USER=${SERVICE_USER}\n`);
+    const spec = h.toManifestSpec('h', SERVICE_USER);
+    expect(JSON.stringify(spec.commands)).not.toMatch(/github\.com|git |clone/);
+    expect(spec.packages).toEqual(expect.arrayContaining(['python3', 'python3-venv', 'git', 'curl']));
   });
 
   test('the standby exports its role', () => {

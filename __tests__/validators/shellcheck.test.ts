@@ -75,12 +75,13 @@ describeWithTool('shellcheck', 'shellcheck', 'shellcheck on the reference app sc
     results = await runAll([...scripts, broken].map(shellcheck));
   }, 120_000);
 
-  test('finds the scripts: bootstrap-app.sh, the firewall scripts, every runcmd and setup, aiai-converge, the secret install scripts', () => {
+  test('finds the scripts: aiai-release, the firewall scripts, every runcmd and setup, aiai-converge, the secret install scripts, the release commands', () => {
     const titles = scripts.map((s) => s.title);
     const orchestrators = servers.filter((s) => s.files.some((f) => f.path === '/etc/systemd/system/aiai-orchestrator.service'));
     expect(orchestrators.length).toBeGreaterThanOrEqual(2);
-    expect(titles.filter((t) => t.endsWith('/usr/local/lib/aiai/bootstrap-app.sh'))).toHaveLength(orchestrators.length);
+    expect(titles.filter((t) => t.endsWith('/usr/local/lib/aiai/aiai-release'))).toHaveLength(orchestrators.length);
     expect(titles.filter((t) => t.endsWith('/usr/local/lib/aiai/aiai-firewall'))).toHaveLength(servers.length);
+    expect(scripts.filter((s) => s.text.includes('sudo /usr/local/lib/aiai/aiai-release ')).length).toBe(orchestrators.length);
     expect(titles.filter((t) => t.endsWith(': runcmd'))).toHaveLength(servers.length);
     expect(titles.filter((t) => t.endsWith(': setup commands'))).toHaveLength(servers.length);
     expect(scripts.filter((s) => s.text.includes('sudo install -m 0600')).length).toBeGreaterThanOrEqual(2);

@@ -1,14 +1,14 @@
 /**
  * `systemd-analyze verify` on every unit the reference app's servers install.
  *
- * How the harness works (and why): the units run /opt/aiai/.venv/bin/python, which exists only on a
+ * How the harness works (and why): the units run /opt/aiai/current/.venv/bin/python, which exists only on a
  * provisioned host, and `verify` refuses units whose executables are missing. So each server's
  * write_files are unpacked into a fake root (see support/synth.ts) and verified with `--root=<root>`:
  *  - the distribution's unit directory (/usr/lib/systemd/system) is copied into the root, so targets
  *    such as multi-user.target and network-online.target resolve;
  *  - every Exec*= program that the root lacks gets an executable stub, but only if it exists on this
  *    machine (a system binary such as /bin/kill) or lies in a directory the host creates at boot
- *    (the virtualenv made by bootstrap-app.sh); anything else stays missing and fails verification.
+ *    (the virtualenv of the current release, made by aiai-release); anything else stays missing and fails verification.
  * `verify` exits 0 on unknown directives or unparsable values (it only warns), so a unit counts as
  * clean only with exit 0 AND no output. The last tests prove the harness fails on broken units.
  */

@@ -1,8 +1,21 @@
 /** Host paths and names used by more than one renderer or construct, defined once. */
 export const HostPaths = {
-  /** Checkout of the agent repository; also the service user's working directory. */
+  /** Root of the agent app's releases (see `aiai-release`, cloud-init/orchestrator/aiai-release.sh). */
   appDir: '/opt/aiai',
-  venvDir: '/opt/aiai/.venv',
+  /** Bare copy of the agent repository: every fetched branch and tag; the releases are its worktrees. */
+  releaseRepo: '/opt/aiai/repo.git',
+  /** One checkout per commit (`<releasesDir>/<commit>`), each with its own virtualenv. */
+  releasesDir: '/opt/aiai/releases',
+  /** Symlink to the live release: the services' working directory. */
+  currentRelease: '/opt/aiai/current',
+  /** Symlink to the release before the current one (what a rollback returns to). */
+  previousRelease: '/opt/aiai/previous',
+  /** The live release's virtualenv. */
+  venvDir: '/opt/aiai/current/.venv',
+  /** Settings of `aiai-release` (non-secret, KEY=value lines). */
+  releaseConfig: '/etc/aiai/release.conf',
+  /** Lock file that keeps two `aiai-release` runs apart. */
+  releaseLock: '/run/lock/aiai-release.lock',
   configDir: '/etc/aiai',
   /** Non-secret settings (0600 root:root, read by systemd). Written by cloud-init. */
   envFile: '/etc/aiai/env',

@@ -20,14 +20,22 @@ import { RoleFirewall } from '../network/role-firewall';
 import { SecretFiles } from '../secrets/secret-files';
 import { IObjectStore } from '../object-store/object-store';
 import { applyOffsiteBackup, offsiteBackupSecretFiles, SECRET_ENV_FILE_NAME, secretEnvFileContent } from './orchestrator-secrets';
-import { applyOrchestratorRole, BUILT_IN_SETTINGS, HEALTH_CHECK_PATH, METRICS_UNIT, ORCHESTRATOR_UNIT } from './orchestrator-host';
+import { AgentRelease } from './agent-release';
+import { GIT_REF_RULES, isReleasableGitRef } from './git-ref';
+import { HEALTH_CHECK_PATH, LoadBalancerHealthCheck } from './health-check';
+import { applyOrchestratorRole, BUILT_IN_SETTINGS, METRICS_UNIT, ORCHESTRATOR_UNIT } from './orchestrator-host';
 
 export interface AiaiOrchestratorProps extends PlatformIdentity {
   readonly network: PrivateNetwork;
   readonly access: AdminAccess;
-  /** https:// URL of the agent repository; it must be readable without credentials at first boot. */
+  /** https:// URL of the agent repository; `aiai-release` fetches it without credentials. */
   readonly repositoryUrl: string;
-  /** Branch, tag or commit to check out. @default 'main' */
+  /**
+   * Branch, tag or commit id to run, released by `AgentRelease` on the standby first, then on the
+   * primary, each health-checked and rolled back on failure. A new ref replaces no server. A branch
+   * is resolved when released: prefer tags or commit ids (a branch that moves is not re-released).
+   * @default 'main'
+   */
   readonly repositoryRef?: string;
   /** Primary server type. @default 'cx33' */
   readonly primaryServerType?: string;
@@ -85,7 +93,9 @@ const SECRETISH = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL)/;
  * The aiai orchestrator tier: a primary and an optional warm standby on hardened Ubuntu hosts in a
  * spread placement group, behind an `lb11` load balancer on the private network (HTTP 80 -> 8000 with
  * the `/health` check), running the orchestrator (systemd notify + watchdog), the metrics exporter
- * and the 6-hourly evolution timer. Secrets arrive after boot through `SecretFiles`.
+ * and the 6-hourly evolution timer. Secrets arrive after boot through `SecretFiles`; the agent app
+ * arrives through `AgentRelease` (`aiai-release <repositoryRef>` on the standby, then on the primary,
+ * each health-checked and rolled back on failure), so a new ref replaces no server.
  */
 export class AiaiOrchestrator extends Construct {
   public readonly primary: HardenedServer;
@@ -94,6 +104,10 @@ export class AiaiOrchestrator extends Construct {
   public readonly firewall: RoleFirewall;
   public readonly placementGroup: PlacementGroup;
   public readonly secrets: SecretFiles[] = [];
+  /** The primary's release; it runs after the standby's. */
+  public readonly primaryRelease: AgentRelease;
+  /** The standby's release, which runs first. @default - none without a standby */
+  public readonly standbyRelease?: AgentRelease;
 
   constructor(scope: Construct, id: string, props: AiaiOrchestratorProps) {
     super(scope, id);
@@ -104,10 +118,10 @@ export class AiaiOrchestrator extends Construct {
     const watchdogSec = props.watchdogSec ?? 60;
     const evolutionTimeoutSec = props.evolutionTimeoutSec ?? 1800;
     v.check('environment', props.environment, /^[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?$/.test(props.environment), 'lowercase letters, digits and -, at most 22 chars');
-    // The first boot clones as the service user before any secret exists: no SSH key, no known_hosts,
-    // no token. Only a public https repository can be fetched then.
-    v.check('repositoryUrl', props.repositoryUrl, /^https:\/\/[^\s@]+$/.test(props.repositoryUrl), 'a public https:// git URL without embedded credentials (the first boot clones before any secret is delivered)');
-    v.check('repositoryRef', ref, /^[A-Za-z0-9._/-]{1,200}$/.test(ref) && !ref.startsWith('-') && !ref.includes('..'), 'a branch, tag or commit name');
+    // aiai-release fetches as the service user, which has no SSH key, no known_hosts and no token:
+    // only a public https repository can be fetched. The URL lands in a settings file read verbatim.
+    v.check('repositoryUrl', props.repositoryUrl, /^https:\/\/[^\s@]+$/.test(props.repositoryUrl), 'a public https:// git URL without embedded credentials (aiai-release fetches without any secret)');
+    v.check('repositoryRef', ref, !Token.isUnresolved(ref) && isReleasableGitRef(ref), GIT_REF_RULES);
     v.check('loadBalancerType', lbType, (LOAD_BALANCER_TYPES as readonly string[]).includes(lbType), `one of ${LOAD_BALANCER_TYPES.join(', ')}`);
     v.check('watchdogSec', watchdogSec, Number.isInteger(watchdogSec) && watchdogSec >= 10 && watchdogSec <= 3600, 'an integer from 10 to 3600');
     v.check('evolutionTimeoutSec', evolutionTimeoutSec, Number.isInteger(evolutionTimeoutSec) && evolutionTimeoutSec >= 60 && evolutionTimeoutSec <= 6 * 3600, 'an integer from 60 to 21600 (the timer fires every 6 h)');
@@ -149,6 +163,7 @@ export class AiaiOrchestrator extends Construct {
     ];
     const [primary, standby] = instances.map((inst) => {
       const name = resourceName(idn, `orchestrator-${inst.role}`);
+      const privateIp = props.network.addressAt(inst.offset);
       // HardenedServer renders user_data in its constructor, so the role's config comes first.
       const hostConfig = new HostConfig();
       const info = SERVER_TYPES[inst.serverType];
@@ -156,8 +171,9 @@ export class AiaiOrchestrator extends Construct {
       if (info) {
         applyOrchestratorRole(hostConfig, {
           serverType: info,
+          hostName: name,
+          privateIp,
           repositoryUrl: props.repositoryUrl,
-          repositoryRef: ref,
           instanceRole: inst.role,
           environment: props.environment,
           settings: props.settings ?? {},
@@ -172,7 +188,7 @@ export class AiaiOrchestrator extends Construct {
         serverType: inst.serverType,
         location,
         network: props.network,
-        privateIp: props.network.addressAt(inst.offset),
+        privateIp,
         access: props.access,
         labels: { ...labels, [LabelKeys.scrape]: 'true', [LabelKeys.instanceRole]: inst.role },
         hostConfig,
@@ -212,10 +228,10 @@ export class AiaiOrchestrator extends Construct {
       healthCheck: {
         protocol: 'http',
         port: Ports.orchestratorApi.port,
-        interval: 10,
-        timeout: 5,
-        retries: 3,
-        http: { path: HEALTH_CHECK_PATH, statusCodes: ['2??'] },
+        interval: LoadBalancerHealthCheck.intervalSec,
+        timeout: LoadBalancerHealthCheck.timeoutSec,
+        retries: LoadBalancerHealthCheck.retries,
+        http: { path: HEALTH_CHECK_PATH, statusCodes: [...LoadBalancerHealthCheck.statusCodes] },
       },
     });
     for (const [tid, host] of [['PrimaryTarget', this.primary], ['StandbyTarget', this.standby]] as const) {
@@ -229,17 +245,38 @@ export class AiaiOrchestrator extends Construct {
       });
     }
 
-    for (const [sid, host] of [['PrimarySecrets', this.primary], ['StandbySecrets', this.standby]] as const) {
-      if (!host) continue;
+    const secretsOf = (sid: string, host: HardenedServer) => {
       const backup = host === this.primary && props.offsiteBackup ? offsiteBackupSecretFiles(props.offsiteBackup) : [];
-      this.secrets.push(
-        new SecretFiles(this, sid, {
-          host,
-          files: [{ name: SECRET_ENV_FILE_NAME, content: secretEnvFileContent(props.secretEnvironment) }, ...backup],
-          restartUnits: [ORCHESTRATOR_UNIT, METRICS_UNIT],
-          sshPrivateKey: props.sshPrivateKey,
-        }),
-      );
+      const delivery = new SecretFiles(this, sid, {
+        host,
+        files: [{ name: SECRET_ENV_FILE_NAME, content: secretEnvFileContent(props.secretEnvironment) }, ...backup],
+        restartUnits: [ORCHESTRATOR_UNIT, METRICS_UNIT],
+        sshPrivateKey: props.sshPrivateKey,
+      });
+      this.secrets.push(delivery);
+      return delivery;
+    };
+    const primarySecrets = secretsOf('PrimarySecrets', this.primary);
+    const standbySecrets = this.standby ? secretsOf('StandbySecrets', this.standby) : undefined;
+
+    // Releases after the host's secrets (the services need them to become healthy). The standby goes
+    // first; the primary's release waits for it, so a release that fails on the standby (rolled back
+    // there by aiai-release) fails the apply before the primary is touched: the primary keeps serving.
+    if (this.standby && standbySecrets) {
+      this.standbyRelease = new AgentRelease(this, 'StandbyRelease', { host: this.standby, ref, after: [standbySecrets.resource], sshPrivateKey: props.sshPrivateKey });
+    }
+    this.primaryRelease = new AgentRelease(this, 'PrimaryRelease', {
+      host: this.primary,
+      ref,
+      after: [primarySecrets.resource, ...(this.standbyRelease ? [this.standbyRelease.resource] : [])],
+      sshPrivateKey: props.sshPrivateKey,
+    });
+    // Configuration and secret changes roll the same way: the primary's converge (which restarts
+    // services whose files changed) and, after it, its secret delivery wait for the standby's release.
+    if (this.standbyRelease) {
+      const converge = this.primary.configuration.resource;
+      const standby = this.standbyRelease.resource;
+      converge.dependsOn = [...(converge.dependsOn ?? []), `${standby.terraformResourceType}.${standby.friendlyUniqueId}`];
     }
 
     new TerraformOutput(this, 'LoadBalancerIpv4', { value: this.loadBalancer.ipv4, description: 'Public IPv4 of the orchestrator load balancer' });
@@ -252,5 +289,10 @@ export class AiaiOrchestrator extends Construct {
   /** All orchestrator hosts (primary first). */
   public get hosts(): HardenedServer[] {
     return this.standby ? [this.primary, this.standby] : [this.primary];
+  }
+
+  /** The releases in the order they run (standby first). */
+  public get releases(): AgentRelease[] {
+    return this.standbyRelease ? [this.standbyRelease, this.primaryRelease] : [this.primaryRelease];
   }
 }

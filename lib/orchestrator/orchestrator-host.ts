@@ -1,23 +1,26 @@
-import { asset } from '../core/assets';
 import { HostPaths, SERVICE_USER } from '../core/paths';
 import { Ports } from '../core/ports';
 import { ServerTypeInfo } from '../hetzner/catalog';
 import { HostConfig } from '../host/host-config';
 import { PortSources } from '../network/port-rule';
 import { serviceSandbox, SystemdUnit, systemdBytes } from '../render/systemd';
+import { releaseFiles } from './release-config';
 
 export const ORCHESTRATOR_UNIT = 'aiai-orchestrator.service';
 export const METRICS_UNIT = 'aiai-metrics.service';
 export const EVOLUTION_SERVICE = 'aiai-evolution.service';
 export const EVOLUTION_TIMER = 'aiai-evolution.timer';
-export const BOOTSTRAP_SCRIPT_PATH = `${HostPaths.scriptDir}/bootstrap-app.sh`;
-/** The app's readiness/liveness endpoint, checked by the load balancer. */
-export const HEALTH_CHECK_PATH = '/health';
+/** Units `aiai-release` restarts on each release, in this order. */
+export const RELEASE_UNITS = [ORCHESTRATOR_UNIT, METRICS_UNIT] as const;
 
 export interface OrchestratorHostOptions {
   readonly serverType: ServerTypeInfo;
+  /** Server name (named in release messages). */
+  readonly hostName: string;
+  /** The host's private IPv4 (the health URL `aiai-release` polls). */
+  readonly privateIp: string;
+  /** The agent repository; which ref runs is the business of `AgentRelease`, not of the host. */
   readonly repositoryUrl: string;
-  readonly repositoryRef: string;
   /** `primary` or `standby`, exported as AIAI_ROLE. */
   readonly instanceRole: 'primary' | 'standby';
   readonly environment: string;
@@ -68,11 +71,12 @@ function common(module: string, syslogId: string): Record<string, string | reado
   return {
     User: SERVICE_USER,
     Group: SERVICE_USER,
-    WorkingDirectory: HostPaths.appDir,
+    // The live release (a symlink, resolved at each start: a restart runs the release switched to).
+    WorkingDirectory: HostPaths.currentRelease,
     ExecStart: `${python} -m ${module}`,
     EnvironmentFile: [HostPaths.envFile, HostPaths.secretEnvFile],
     // HOME in the writable state dir: ProtectHome hides /home, and git/pip need a home.
-    Environment: ['PYTHONUNBUFFERED=1', 'PYTHONDONTWRITEBYTECODE=1', `PYTHONPATH=${HostPaths.appDir}`, `HOME=${HostPaths.stateDir}`],
+    Environment: ['PYTHONUNBUFFERED=1', 'PYTHONDONTWRITEBYTECODE=1', `PYTHONPATH=${HostPaths.currentRelease}`, `HOME=${HostPaths.stateDir}`],
     // Log files group-readable (the log dir is setgid adm) so Alloy can ship them.
     UMask: '0027',
     StandardOutput: 'journal',
@@ -84,15 +88,17 @@ function common(module: string, syslogId: string): Record<string, string | reado
 /** The orchestrator's systemd units (pure; unit-tested and checked by systemd-analyze). */
 export function orchestratorUnits(o: OrchestratorHostOptions): SystemdUnit[] {
   const limits = orchestratorLimits(o.serverType);
-  // Services start only once their secrets were delivered (SecretFiles restarts them then).
-  const needsSecrets = { ConditionPathExists: HostPaths.secretEnvFile };
+  // Services start only once their secrets were delivered and a release exists (SecretFiles and
+  // aiai-release restart them then). A condition that fails skips the start without failing it
+  // (systemd.unit(5), "Conditions and Asserts"), so a delivery before the first release succeeds.
+  const needsSecretsAndRelease = { ConditionPathExists: [HostPaths.secretEnvFile, python] };
   // The two long-running services: after the network, at most 5 starts in 5 minutes, once secrets exist.
   const longRunningUnit = {
     After: 'network-online.target',
     Wants: 'network-online.target',
     StartLimitIntervalSec: 300,
     StartLimitBurst: 5,
-    ...needsSecrets,
+    ...needsSecretsAndRelease,
   };
   const writable = [HostPaths.appDir, HostPaths.logDir, HostPaths.stateDir];
   return [
@@ -147,7 +153,7 @@ export function orchestratorUnits(o: OrchestratorHostOptions): SystemdUnit[] {
           Description: 'aiai evolution analysis run',
           After: 'network-online.target',
           Wants: 'network-online.target',
-          ...needsSecrets,
+          ...needsSecretsAndRelease,
         },
         Service: {
           Type: 'oneshot',
@@ -177,7 +183,7 @@ export function orchestratorUnits(o: OrchestratorHostOptions): SystemdUnit[] {
  */
 export const BUILT_IN_SETTINGS = ['AIAI_ENVIRONMENT', 'AIAI_ROLE', 'AIAI_LOG_DIR', 'AIAI_API_PORT', 'AIAI_METRICS_PORT'] as const;
 
-/** Adds the orchestrator role (packages, settings, checkout, units, ports) to a host. */
+/** Adds the orchestrator role (packages, settings, release script, units, ports) to a host. */
 export function applyOrchestratorRole(host: HostConfig, o: OrchestratorHostOptions): void {
   const builtIn: Record<(typeof BUILT_IN_SETTINGS)[number], string> = {
     AIAI_ENVIRONMENT: o.environment,
@@ -191,11 +197,13 @@ export function applyOrchestratorRole(host: HostConfig, o: OrchestratorHostOptio
   const { AIAI_ENVIRONMENT, AIAI_ROLE, ...rest } = builtIn;
   const env: Record<string, string> = { AIAI_ENVIRONMENT, AIAI_ROLE, AIAI_LOG_LEVEL: 'INFO', ...rest, ...o.settings };
   host
-    .addPackages('python3', 'python3-venv', 'python3-pip', 'python3-dev', 'build-essential')
+    // git and curl for aiai-release (both are on Ubuntu's cloud images; listed because it needs them).
+    .addPackages('python3', 'python3-venv', 'python3-pip', 'python3-dev', 'build-essential', 'git', 'curl')
     // Read by systemd (root) as EnvironmentFile: no service needs to open it.
-    .addFile({ path: HostPaths.envFile, content: renderEnvFile(env), permissions: '0600', owner: 'root:root' })
-    .addFile({ path: BOOTSTRAP_SCRIPT_PATH, content: asset('orchestrator/bootstrap-app.sh'), permissions: '0755' })
-    .addSetupCommand([BOOTSTRAP_SCRIPT_PATH, o.repositoryUrl, o.repositoryRef, HostPaths.appDir, SERVICE_USER])
+    .addFile({ path: HostPaths.envFile, content: renderEnvFile(env), permissions: '0600', owner: 'root:root' });
+  // The first boot checks out nothing: `AgentRelease` runs aiai-release once the secrets are there.
+  for (const f of releaseFiles({ hostName: o.hostName, repositoryUrl: o.repositoryUrl, privateIp: o.privateIp, units: RELEASE_UNITS })) host.addFile(f);
+  host
     .allowPort({ port: Ports.orchestratorApi, from: PortSources.private })
     .allowPort({ port: Ports.aiaiMetrics, from: PortSources.private });
   for (const u of orchestratorUnits(o)) host.addUnit(u);

@@ -35,7 +35,7 @@ export function applyOffsiteBackup(host: HostConfig, hostName: string, store: IO
     bucket: store.bucketNames.backups,
     endpoint: store.endpoint,
     region: store.region,
-    gitRepositories: [HostPaths.appDir],
+    gitRepositories: [HostPaths.releaseRepo],
     configPaths: [...ORCHESTRATOR_BACKUP_CONFIG_PATHS],
   });
   host.addPackages(...parts.packages);
