@@ -16,16 +16,31 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../tmp';
-import { hasTool } from '../tools';
+import { describeWithTool, hasTool } from '../tools';
 import { ProviderCall, ProviderServer, startProviderServer } from './stand-in-provider';
 import { readProviderSchema, SCHEMA_DIR } from './schema';
 
 /** The Terraform binary the tests run (HashiCorp's binary; not a Debian package). */
 export const TERRAFORM = process.env.AIAI_TERRAFORM ?? 'terraform';
 
+/** Where terraform comes from (it is not a Debian package). */
+export const TERRAFORM_SOURCE = 'terraform (HashiCorp binary, on this machine image)';
+
 /** Whether {@link TERRAFORM} is on PATH. */
 export function hasTerraform(): boolean {
   return hasTool(TERRAFORM);
+}
+
+/** Timeout of each test and hook in a {@link describeWithTerraform} file (terraform runs take seconds on a busy machine). */
+export const TERRAFORM_TEST_TIMEOUT_MS = 120_000;
+
+/**
+ * `describe` for suites that run terraform: where it is missing they skip loudly, and in CI
+ * (CI=true) they fail. Sets the file's test timeout to {@link TERRAFORM_TEST_TIMEOUT_MS}.
+ */
+export function describeWithTerraform(name: string, fn: () => void): void {
+  jest.setTimeout(TERRAFORM_TEST_TIMEOUT_MS);
+  describeWithTool(TERRAFORM, 'terraform', name, fn, { source: TERRAFORM_SOURCE });
 }
 
 /** A provider the stand-in serves: its source address and the `providers schema -json` file. */
@@ -258,6 +273,23 @@ export function summarizePlan(json: any): PlanSummary {
     .map((r) => r.address)
     .sort();
   return { resources, counts, countsByType, changed, json };
+}
+
+/**
+ * Resource instances per type as a configuration declares them (a literal `count` expands), for
+ * comparing a plan with the JSON it was made from. Throws on for_each or a computed count.
+ */
+export function declaredInstances(config: TerraformJson): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [type, byName] of Object.entries<Record<string, any>>(config.resource ?? {})) {
+    for (const [name, r] of Object.entries<Record<string, any>>(byName)) {
+      if (r.for_each !== undefined) throw new Error(`${type}.${name} uses for_each: count its instances explicitly`);
+      const n = r.count === undefined ? 1 : Number(r.count);
+      if (!Number.isInteger(n)) throw new Error(`${type}.${name} has a computed count`);
+      out[type] = (out[type] ?? 0) + n;
+    }
+  }
+  return out;
 }
 
 function relativeRange(range: any): string | undefined {

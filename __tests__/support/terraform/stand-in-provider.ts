@@ -235,7 +235,7 @@ function providerHandlers(address: string, schema: ProviderSchema, calls: Provid
 
   return {
     GetMetadata: unary('GetMetadata', () => ({
-      server_capabilities: { plan_destroy: false, get_provider_schema_optional: false },
+      server_capabilities: { plan_destroy: false, get_provider_schema_optional: true },
       diagnostics: [],
       resources: Object.keys(schema.resource_schemas).map((type_name) => ({ type_name })),
       data_sources: Object.keys(schema.data_source_schemas).map((type_name) => ({ type_name })),
@@ -246,7 +246,7 @@ function providerHandlers(address: string, schema: ProviderSchema, calls: Provid
         resource_schemas: Object.fromEntries(Object.entries(schema.resource_schemas).map(([k, s]) => [k, protoSchema(s)])),
         data_source_schemas: Object.fromEntries(Object.entries(schema.data_source_schemas).map(([k, s]) => [k, protoSchema(s)])),
         diagnostics: [],
-        server_capabilities: { plan_destroy: false, get_provider_schema_optional: false },
+        server_capabilities: { plan_destroy: false, get_provider_schema_optional: true },
       };
       return schemaResponse;
     }),
