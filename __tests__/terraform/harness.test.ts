@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeWithTerraform, StandIn, startStandIn, TerraformError, TerraformJson, Workspace } from '../support/terraform';
+import { describeWithTerraform, StandIn, startStandIn, TerraformError, TerraformJson, ValidateResult, Workspace } from '../support/terraform';
 
 const HCLOUD = { source: 'hetznercloud/hcloud', version: '1.68.0' };
 
@@ -23,7 +23,7 @@ function config(server: Record<string, unknown> = {}, more: Record<string, Recor
       hcloud_server: {
         web: {
           name: 'web',
-          server_type: 'cx22',
+          server_type: 'cx23',
           image: 'debian-12',
           location: 'fsn1',
           user_data: '#cloud-config\n',
@@ -38,12 +38,46 @@ function config(server: Record<string, unknown> = {}, more: Record<string, Recor
   };
 }
 
+/** Configurations the real providers' schemas (or terraform itself) reject. */
+const INVALID: Readonly<Record<string, TerraformJson>> = {
+  unknownArgument: config({ colour: 'red' }),
+  undeclaredReference: config({ placement_group_id: '${hcloud_placement_group.missing.id}' }),
+  wrongType: config({ labels: ['role', 'web'] }),
+  missingRequired: config({ server_type: undefined }),
+  blockAsString: config({ public_net: 'yes' }),
+  tooManyBlocks: {
+    terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: '6.25.0' } } },
+    provider: { aws: [{ region: 'fsn1' }] },
+    resource: { aws_s3_bucket_versioning: { v: { bucket: 'b', versioning_configuration: [{ status: 'Enabled' }, { status: 'Suspended' }] } } },
+  },
+  cycle: config({}, {
+    hcloud_placement_group: { a: { name: '${hcloud_placement_group.b.name}-a', type: 'spread' }, b: { name: '${hcloud_placement_group.a.name}-b', type: 'spread' } },
+  }),
+  connectionArgument: config({}, {
+    terraform_data: {
+      deliver: { provisioner: [{ 'remote-exec': { connection: { type: 'ssh', host: '${hcloud_server.web.ipv4_address}', usr: 'root' }, inline: ['true'] } }] },
+    },
+  }),
+};
+
 describeWithTerraform('terraform with the stand-in providers', () => {
   let tf: StandIn;
+  // Each invalid configuration is validated in its own workspace, all at once (beforeAll).
+  const invalid: Record<string, Promise<ValidateResult>> = {};
+  const messages = async (name: keyof typeof INVALID) => {
+    const r = await invalid[name];
+    expect(r.valid).toBe(false);
+    return r.messages;
+  };
   beforeAll(async () => {
     tf = await startStandIn();
+    for (const [name, json] of Object.entries(INVALID)) {
+      invalid[name] = tf.workspace(json).validate();
+      invalid[name].catch(() => undefined); // reported by the test that awaits it
+    }
   });
   afterAll(async () => {
+    await Promise.allSettled(Object.values(invalid));
     await tf?.close();
   });
 
@@ -59,50 +93,40 @@ describeWithTerraform('terraform with the stand-in providers', () => {
   });
 
   test('an unknown argument fails validation', async () => {
-    const r = await tf.workspace(config({ colour: 'red' })).validate();
-    expect(r.valid).toBe(false);
     // The JSON syntax's wording for HCL's "Unsupported argument".
-    expect(r.messages).toEqual(['Extraneous JSON object property: No argument or block type is named "colour".']);
+    expect(await messages('unknownArgument')).toEqual(['Extraneous JSON object property: No argument or block type is named "colour".']);
   });
 
   test('a reference to an undeclared resource fails validation', async () => {
-    const r = await tf.workspace(config({ placement_group_id: '${hcloud_placement_group.missing.id}' })).validate();
-    expect(r.messages).toEqual(['Reference to undeclared resource: A managed resource "hcloud_placement_group" "missing" has not been declared in the root module.']);
+    expect(await messages('undeclaredReference')).toEqual([
+      'Reference to undeclared resource: A managed resource "hcloud_placement_group" "missing" has not been declared in the root module.',
+    ]);
   });
 
   test('a value of the wrong type fails validation', async () => {
-    const r = await tf.workspace(config({ labels: ['role', 'web'] })).validate();
-    expect(r.messages).toEqual(['Incorrect attribute value type: Inappropriate value for attribute "labels": map of string required.']);
+    expect(await messages('wrongType')).toEqual(['Incorrect attribute value type: Inappropriate value for attribute "labels": map of string required.']);
   });
 
-  test('a missing required argument and a block given as a string fail validation', async () => {
-    const missing = await tf.workspace(config({ server_type: undefined })).validate();
-    expect(missing.messages).toEqual(['Missing required argument: The argument "server_type" is required, but no definition was found.']);
-    const block = await tf.workspace(config({ public_net: 'yes' })).validate();
-    expect(block.messages.join('\n')).toMatch(/Incorrect JSON value type: Either a JSON object or a JSON array is required, representing the contents of one or more "public_net" blocks\./);
+  test('a missing required argument fails validation', async () => {
+    expect(await messages('missingRequired')).toEqual(['Missing required argument: The argument "server_type" is required, but no definition was found.']);
+  });
+
+  test('a block given as a string fails validation', async () => {
+    expect((await messages('blockAsString')).join('\n')).toMatch(
+      /Incorrect JSON value type: Either a JSON object or a JSON array is required, representing the contents of one or more "public_net" blocks\./,
+    );
   });
 
   test('too many blocks for a block of at most one fails validation (aws schema from the bindings)', async () => {
-    const r = await tf
-      .workspace({
-        terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: '6.25.0' } } },
-        provider: { aws: [{ region: 'fsn1' }] },
-        resource: {
-          aws_s3_bucket_versioning: {
-            v: { bucket: 'b', versioning_configuration: [{ status: 'Enabled' }, { status: 'Suspended' }] },
-          },
-        },
-      })
-      .validate();
-    expect(r.messages).toEqual(['Too many versioning_configuration blocks: No more than 1 "versioning_configuration" blocks are allowed']);
+    expect(await messages('tooManyBlocks')).toEqual(['Too many versioning_configuration blocks: No more than 1 "versioning_configuration" blocks are allowed']);
   });
 
-  test('a dependency cycle fails', async () => {
-    const cyclic = config({}, {
-      hcloud_placement_group: { a: { name: '${hcloud_placement_group.b.name}-a', type: 'spread' }, b: { name: '${hcloud_placement_group.a.name}-b', type: 'spread' } },
-    });
-    const r = await tf.workspace(cyclic).validate();
-    expect(r.messages.join('\n')).toMatch(/^Cycle: hcloud_placement_group\.(a|b), hcloud_placement_group\.(a|b)/);
+  test('a dependency cycle fails validation', async () => {
+    expect((await messages('cycle')).join('\n')).toMatch(/^Cycle: hcloud_placement_group\.(a|b), hcloud_placement_group\.(a|b)/);
+  });
+
+  test('an unknown argument in a provisioner’s connection block fails validation', async () => {
+    expect(await messages('connectionArgument')).toEqual(['Extraneous JSON object property: No argument or block type is named "usr". Did you mean "user"?']);
   });
 
   test('an error in an expression fails the plan with terraform’s message', async () => {
@@ -110,19 +134,6 @@ describeWithTerraform('terraform with the stand-in providers', () => {
     const err = await ws.plan().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TerraformError);
     expect((err as TerraformError).run.stderr).toMatch(/Too many function arguments/);
-  });
-
-  test('an unknown argument in a provisioner’s connection block fails validation', async () => {
-    const r = await tf
-      .workspace(
-        config({}, {
-          terraform_data: {
-            deliver: { provisioner: [{ 'remote-exec': { connection: { type: 'ssh', host: '${hcloud_server.web.ipv4_address}', usr: 'root' }, inline: ['true'] } }] },
-          },
-        }),
-      )
-      .validate();
-    expect(r.messages).toEqual(['Extraneous JSON object property: No argument or block type is named "usr". Did you mean "user"?']);
   });
 
   describe('after applying version A', () => {
@@ -174,6 +185,16 @@ describeWithTerraform('terraform with the stand-in providers', () => {
         expect.objectContaining({ ip: '10.0.1.10', network_id: Number(va['hcloud_network.net'].id), mac_address: expect.any(String) }),
       ]);
     });
+  });
+
+  test('a changed variable value (a rotated secret) replaces the terraform_data that hashes it', async () => {
+    const ws = tf.workspace(config({}, { terraform_data: { delivery: { triggers_replace: { digest: '${sha256(var.hcloud_token)}' } } } }), { vars: { hcloud_token: 'first' } });
+    await ws.apply();
+    expect((await ws.plan()).changed).toEqual([]);
+    ws.setVars({ hcloud_token: 'rotated' });
+    const plan = await ws.plan();
+    expect(plan.byAction.replace).toEqual(['terraform_data.delivery']);
+    expect(plan.changed).toEqual(['terraform_data.delivery']);
   });
 
   describe('provisioners at apply', () => {

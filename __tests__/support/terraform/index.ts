@@ -120,6 +120,8 @@ export interface PlanSummary {
   readonly countsByType: Readonly<Record<string, Partial<Record<PlanAction, number>>>>;
   /** Addresses whose action is not no-op, sorted. */
   readonly changed: readonly string[];
+  /** Addresses per action, sorted (every action present, empty lists included). */
+  readonly byAction: Readonly<Record<PlanAction, readonly string[]>>;
   /** The whole `terraform show -json` document. */
   readonly json: any;
 }
@@ -135,6 +137,7 @@ export interface WorkspaceOptions {
   /**
    * Values of input variables (TF_VAR_*). Every declared variable without a default and not given
    * here gets a placeholder of its type (`stand-in-<name>`, 1, false), so plans need no secrets.
+   * {@link Workspace.setVars} changes them later.
    * @default {}
    */
   readonly vars?: Readonly<Record<string, string>>;
@@ -170,6 +173,8 @@ export interface StandIn {
 /** Starts the stand-in providers (one gRPC server per provider, unix sockets in a temp folder). */
 export async function startStandIn(providers: readonly StandInProviderSpec[] = DEFAULT_PROVIDERS): Promise<StandIn> {
   const base = tempDir('tf-');
+  // A unix socket path has at most 107 bytes (sun_path).
+  if (join(base, 'p0.sock').length > 100) throw new Error(`temp folder ${base} is too long for unix socket paths: set TMPDIR shorter`);
   const calls: ProviderCall[] = [];
   const servers: ProviderServer[] = [];
   try {
@@ -272,7 +277,16 @@ export function summarizePlan(json: any): PlanSummary {
     .filter((r) => r.action !== 'no-op')
     .map((r) => r.address)
     .sort();
-  return { resources, counts, countsByType, changed, json };
+  const byAction = Object.fromEntries(
+    (Object.keys(counts) as PlanAction[]).map((a) => [
+      a,
+      Object.values(resources)
+        .filter((r) => r.action === a)
+        .map((r) => r.address)
+        .sort(),
+    ]),
+  ) as Record<PlanAction, string[]>;
+  return { resources, counts, countsByType, changed, byAction, json };
 }
 
 /**
@@ -300,6 +314,9 @@ function relativeRange(range: any): string | undefined {
 export class Workspace {
   private config!: TerraformJson;
   private initialized: 'backend' | 'no-backend' | undefined;
+  /** What `init` depends on (providers, backend, modules): a change makes the next command re-run init. */
+  private initKey = '';
+  private vars: Record<string, string>;
   /** Every terraform command run here, with its duration. */
   readonly runs: TerraformRun[] = [];
 
@@ -311,7 +328,13 @@ export class Workspace {
     private readonly opts: WorkspaceOptions = {},
   ) {
     mkdirSync(dir, { recursive: true });
+    this.vars = { ...(opts.vars ?? {}) };
     this.setConfig(config);
+  }
+
+  /** Sets input variable values for the following commands (e.g. a rotated secret); others keep theirs. */
+  setVars(vars: Readonly<Record<string, string>>): void {
+    this.vars = { ...this.vars, ...vars };
   }
 
   /** The local state file (backend `local`). */
@@ -324,13 +347,19 @@ export class Workspace {
     return this.config;
   }
 
-  /** Replaces the configuration (e.g. version B of a stack after applying version A); state is kept. */
+  /**
+   * Replaces the configuration (e.g. version B of a stack after applying version A); state is kept.
+   * A change of required providers, backend or modules makes the next command run `init` again.
+   */
   setConfig(config: TerraformJson): void {
     const copy = structuredClone(config);
     if ((this.opts.backend ?? 'local') === 'local') {
       copy.terraform = { ...(copy.terraform ?? {}), backend: { local: { path: 'terraform.tfstate' } } };
     }
     this.config = copy;
+    const key = JSON.stringify([copy.terraform?.required_providers, copy.terraform?.backend, copy.module]);
+    if (key !== this.initKey) this.initialized = undefined;
+    this.initKey = key;
     this.write(copy);
   }
 
@@ -342,10 +371,10 @@ export class Workspace {
     const out: Record<string, string> = {};
     for (const [name, decl] of Object.entries<Record<string, any>>(this.config.variable ?? {})) {
       if (decl.default !== undefined) continue;
-      const value = this.opts.vars?.[name] ?? placeholder(name, decl);
+      const value = this.vars[name] ?? placeholder(name, decl);
       if (value !== undefined) out[`TF_VAR_${name}`] = value;
     }
-    for (const [name, value] of Object.entries(this.opts.vars ?? {})) out[`TF_VAR_${name}`] = value;
+    for (const [name, value] of Object.entries(this.vars)) out[`TF_VAR_${name}`] = value;
     return out;
   }
 
