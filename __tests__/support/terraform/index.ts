@@ -20,7 +20,7 @@ import { describeWithTool, hasTool } from '../tools';
 import { ProviderCall, ProviderServer, startProviderServer } from './stand-in-provider';
 import { readProviderSchema, SCHEMA_DIR } from './schema';
 
-/** The Terraform binary the tests run (HashiCorp's binary; not a Debian package). */
+/** The Terraform binary the tests run (HashiCorp's binary; `AIAI_TERRAFORM` overrides it, e.g. to see the skip). */
 export const TERRAFORM = process.env.AIAI_TERRAFORM ?? 'terraform';
 
 /** Where terraform comes from (it is not a Debian package). */
