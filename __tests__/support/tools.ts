@@ -8,31 +8,37 @@ export function hasTool(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).status === 0;
 }
 
+export interface ToolOptions {
+  /** `false`: in CI too, a missing tool skips (loudly) instead of failing. @default true */
+  readonly requiredInCi?: boolean;
+  /**
+   * Where the tool comes from when it is not a Debian package, named in the messages instead of
+   * "the Debian package ...", e.g. `terraform (HashiCorp binary, on this machine image)`.
+   * @default undefined (the tool is the Debian package given)
+   */
+  readonly source?: string;
+}
+
 /** `describe` when the tool exists; in CI a failing test when it does not; elsewhere a loud skip. */
-export function describeWithTool(
-  cmd: string,
-  debianPackage: string,
-  name: string,
-  fn: () => void,
-  opts: { readonly requiredInCi?: boolean } = {},
-): void {
+export function describeWithTool(cmd: string, debianPackage: string, name: string, fn: () => void, opts: ToolOptions = {}): void {
+  const from = opts.source ?? `the Debian package '${debianPackage}'`;
   if (hasTool(cmd)) {
     describe(name, fn);
   } else if (process.env.CI === 'true' && opts.requiredInCi !== false) {
     describe(name, () => {
       test(`${cmd} is installed`, () => {
-        throw new Error(`${cmd} not found: install the Debian package '${debianPackage}' (.ci/run does this)`);
+        throw new Error(`${cmd} not found: install ${from}${opts.source ? '' : ' (.ci/run does this)'}`);
       });
     });
   } else {
     // eslint-disable-next-line no-console
-    console.warn(`SKIPPED ${name}: '${cmd}' not found; install the Debian package '${debianPackage}'`);
-    describe.skip(`${name} (needs ${cmd} from Debian package ${debianPackage})`, fn);
+    console.warn(`SKIPPED ${name}: '${cmd}' not found; install ${from}`);
+    describe.skip(`${name} (needs ${cmd}: ${from})`, fn);
   }
 }
 
 /** {@link describeWithTool} for a suite that needs several tools (command -> Debian package). */
-export function describeWithTools(tools: Readonly<Record<string, string>>, name: string, fn: () => void, opts: { readonly requiredInCi?: boolean } = {}): void {
+export function describeWithTools(tools: Readonly<Record<string, string>>, name: string, fn: () => void, opts: ToolOptions = {}): void {
   const missing = Object.keys(tools).filter((cmd) => !hasTool(cmd));
   if (missing.length === 0) {
     describe(name, fn);
