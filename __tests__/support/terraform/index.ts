@@ -154,6 +154,13 @@ export interface ApplyOptions {
    * @default true
    */
   readonly stripSshProvisioners?: boolean;
+  /**
+   * Also remove `local-exec` provisioners: for whole-app applies, whose local-exec steps (the
+   * bucket lifecycle program) would send requests to the real Object Storage endpoint. Tests that
+   * run a local-exec for real point its construct at a local fake instead.
+   * @default false
+   */
+  readonly stripLocalExec?: boolean;
 }
 
 const MAIN_FILE = 'main.tf.json';
@@ -226,6 +233,11 @@ const REMOTE_PROVISIONERS = new Set(['file', 'remote-exec']);
 
 /** `config` without `file`/`remote-exec` provisioners; the number removed. */
 export function stripSshProvisioners(config: TerraformJson): { config: TerraformJson; removed: number } {
+  return stripProvisioners(config, REMOTE_PROVISIONERS);
+}
+
+/** `config` without the provisioners of the given kinds; the number removed. */
+export function stripProvisioners(config: TerraformJson, kinds: ReadonlySet<string>): { config: TerraformJson; removed: number } {
   const copy = structuredClone(config);
   let removed = 0;
   for (const byName of Object.values<Record<string, any>>(copy.resource ?? {})) {
@@ -233,9 +245,9 @@ export function stripSshProvisioners(config: TerraformJson): { config: Terraform
       if (!res.provisioner) continue;
       const list: Record<string, unknown>[] = Array.isArray(res.provisioner) ? res.provisioner : [res.provisioner];
       const kept = list
-        .map((p) => Object.fromEntries(Object.entries(p).filter(([kind]) => !REMOTE_PROVISIONERS.has(kind))))
+        .map((p) => Object.fromEntries(Object.entries(p).filter(([kind]) => !kinds.has(kind))))
         .filter((p) => Object.keys(p).length > 0);
-      removed += list.reduce((sum, p) => sum + Object.keys(p).filter((k) => REMOTE_PROVISIONERS.has(k)).length, 0);
+      removed += list.reduce((sum, p) => sum + Object.keys(p).filter((k) => kinds.has(k)).length, 0);
       if (kept.length) res.provisioner = kept;
       else delete res.provisioner;
     }
@@ -463,15 +475,16 @@ export class Workspace {
   /** `terraform apply -auto-approve` of the current configuration (see {@link ApplyOptions}). */
   async apply(opts: ApplyOptions = {}): Promise<TerraformRun> {
     await this.init();
-    const { config, removed } = stripSshProvisioners(this.config);
-    if (removed > 0 && opts.stripSshProvisioners === false) {
-      throw new Error(`the configuration has ${removed} file/remote-exec provisioners, which would connect to fake addresses; apply strips them by default`);
+    const ssh = stripSshProvisioners(this.config);
+    if (ssh.removed > 0 && opts.stripSshProvisioners === false) {
+      throw new Error(`the configuration has ${ssh.removed} file/remote-exec provisioners, which would connect to fake addresses; apply strips them by default`);
     }
-    if (removed > 0) this.write(config);
+    const { config, removed } = opts.stripLocalExec ? stripProvisioners(ssh.config, new Set(['local-exec'])) : { config: ssh.config, removed: 0 };
+    if (ssh.removed + removed > 0) this.write(config);
     try {
       return await this.must(['apply', '-input=false', '-no-color', '-lock=false', '-auto-approve']);
     } finally {
-      if (removed > 0) this.write(this.config);
+      if (ssh.removed + removed > 0) this.write(this.config);
     }
   }
 
