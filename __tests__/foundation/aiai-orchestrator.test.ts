@@ -79,8 +79,8 @@ describe('AiaiOrchestrator (defaults)', () => {
   });
 
   test('private IPs .10 and .11 in the network', () => {
-    expect(primary.network).toEqual([{ network_id: expect.stringMatching(/^\$\{hcloud_network\./), ip: '10.0.1.10' }]);
-    expect(standby.network).toEqual([{ network_id: expect.stringMatching(/^\$\{hcloud_network\./), ip: '10.0.1.11' }]);
+    expect(primary.network).toEqual([{ network_id: expect.stringMatching(/^\$\{hcloud_network\./), ip: '10.0.1.10', alias_ips: [] }]);
+    expect(standby.network).toEqual([{ network_id: expect.stringMatching(/^\$\{hcloud_network\./), ip: '10.0.1.11', alias_ips: [] }]);
     expect(orch.primary.privateIp).toBe('10.0.1.10');
     expect(orch.standby!.privateIp).toBe('10.0.1.11');
   });

@@ -57,7 +57,11 @@ describe('HardenedServer', () => {
       public_net: [{ ipv4_enabled: true, ipv6_enabled: true }],
     });
     expect(s).not.toHaveProperty('datacenter');
-    expect(s.network).toEqual([{ network_id: expect.stringMatching(/^\$\{hcloud_network\.Net_Network_[0-9A-F]+\.id\}$/), ip: '10.0.1.10' }]);
+    // alias_ips = [] keeps Terraform >= 1.4 from planning a detach/attach on every run (provider issue 650).
+    expect(s.network).toEqual([{ network_id: expect.stringMatching(/^\$\{hcloud_network\.Net_Network_[0-9A-F]+\.id\}$/), ip: '10.0.1.10', alias_ips: [] }]);
+    // A type change keeps the disk (so it can be undone); deleted without a shutdown unless asked.
+    expect(s.keep_disk).toBe(true);
+    expect(s.shutdown_before_deletion).toBe(false);
     expect(s.depends_on).toEqual([expect.stringMatching(/^hcloud_network_subnet\.Net_Subnet_[0-9A-F]+$/)]);
     expect(s.ssh_keys).toEqual([expect.stringMatching(/^\$\{hcloud_ssh_key\.Access_Key-alice_[0-9A-F]+\.id\}$/)]);
     expect(s).not.toHaveProperty('firewall_ids');
@@ -68,6 +72,12 @@ describe('HardenedServer', () => {
     expect(h.privateIp).toBe('10.0.1.10');
     expect(h.serverTypeInfo.name).toBe('cx23');
     expect(h.ipv4Address).toMatch(/^\$\{TfToken\[/);
+  });
+
+  test('shutdownBeforeDeletion: the provider shuts the server down before deleting it', () => {
+    const f = fixture();
+    server(f, { shutdownBeforeDeletion: true });
+    expect(onlyResource(synth(f.stack), 'hcloud_server').shutdown_before_deletion).toBe(true);
   });
 
   test('user_data carries the hardening, the operator keys and ufw rules derived from the host ports', () => {

@@ -73,6 +73,14 @@ export interface HardenedServerProps {
    * @default 'auto'
    */
   readonly compressUserData?: 'auto' | 'always' | 'never';
+  /**
+   * Shut the server down gracefully (ACPI) before Terraform deletes it, so services stop cleanly and
+   * flush what they write (for hosts whose data outlives the server, e.g. on a volume). The provider
+   * waits for the server to be off and deletes it anyway, with a warning, if it does not stop
+   * (`resourceServerDelete` in internal/server/resource.go of terraform-provider-hcloud v1.68.0).
+   * @default false (the server is deleted while running)
+   */
+  readonly shutdownBeforeDeletion?: boolean;
 }
 
 const REQUIRED_LABELS = ['project', 'role', 'environment'];
@@ -163,7 +171,14 @@ export class HardenedServer extends Construct {
       deleteProtection: props.protect ?? false,
       rebuildProtection: props.protect ?? false,
       publicNet: [{ ipv4Enabled: true, ipv6Enabled: true }],
-      network: [{ networkId: props.network.networkId, ip: this.privateIp }],
+      // alias_ips = []: without it Terraform >= 1.4 plans a detach/attach of the network on every
+      // run (hcloud_server docs, "network" block, and terraform-provider-hcloud issue #650).
+      network: [{ networkId: props.network.networkId, ip: this.privateIp, aliasIps: [] }],
+      // A server-type change keeps the disk size, so it can be undone: a grown disk would rule out
+      // going back to a smaller type (`UpgradeDisk: !keep_disk` in internal/server/resource.go of
+      // terraform-provider-hcloud v1.68.0; docs/resources/server.md, `keep_disk`).
+      keepDisk: true,
+      shutdownBeforeDeletion: props.shutdownBeforeDeletion ?? false,
       dependsOn: [...props.network.attachDependencies],
       lifecycle: props.protect ? { preventDestroy: true } : undefined,
     });
