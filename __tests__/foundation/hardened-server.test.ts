@@ -1,4 +1,8 @@
-import { unescapeTerraformTemplate } from '../../lib/core/terraform-template';
+import { escapeTerraformTemplate, unescapeTerraformTemplate } from '../../lib/core/terraform-template';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../support/tmp';
+import { describeWithTool, run } from '../support/tools';
 import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { TerraformStack } from 'cdktf';
@@ -278,6 +282,86 @@ describe('HardenedServer', () => {
       expect(ha.userDataEncoded).not.toBe(ha.userData);
       expect(ha.userDataEncoded).toBe(hb.userDataEncoded);
       expect(gunzipSync(Buffer.from(ha.userDataEncoded, 'base64')).toString('utf8')).toBe(ha.userData);
+    });
+  });
+
+  describe('operator keys known only at plan (existing Hetzner keys)', () => {
+    const withExisting = (netProps = {}): Fixture => {
+      const stack = testStack();
+      return { stack, net: network(stack, netProps), acc: access(stack, { existingSshKeys: ['ops-shared'] }) };
+    };
+    const PLACEHOLDER = 'aiai-public-key-known-at-plan-1';
+    const dataKey = (json: Record<string, any>) => Object.keys(json.data.hcloud_ssh_key)[0];
+
+    test('plain: the key goes in as its JSON-quoted value, the rest of the text escaped as before', () => {
+      const f = withExisting();
+      const h = server(f);
+      const json = synth(f.stack);
+      const s = onlyResource(json, 'hcloud_server');
+      // The rendered document holds a placeholder where the key goes, as the second authorized key.
+      expect(parse(h.userData, { version: '1.1' }).users[0].ssh_authorized_keys).toEqual([OPERATOR_KEY, PLACEHOLDER]);
+      const [before, after] = h.userData.split(PLACEHOLDER);
+      expect(s.user_data).toBe(`${escapeTerraformTemplate(before)}\${jsonencode(data.hcloud_ssh_key.${dataKey(json)}.public_key)}${escapeTerraformTemplate(after)}`);
+      expect(s.ssh_keys).toEqual([expect.stringMatching(/^\$\{hcloud_ssh_key\./), `\${data.hcloud_ssh_key.${dataKey(json)}.id}`]);
+    });
+
+    test('compressed: Terraform gzips the document with the key in (base64gzip at plan)', () => {
+      const f = withExisting();
+      server(f, { compressUserData: 'always' });
+      const json = synth(f.stack);
+      const sent: string = onlyResource(json, 'hcloud_server').user_data;
+      expect(sent.startsWith('${base64gzip("#cloud-config\\nhostname: aiai-test-host\\n')).toBe(true);
+      expect(sent.endsWith('")}')).toBe(true);
+      expect(sent).toContain(`\${jsonencode(data.hcloud_ssh_key.${dataKey(json)}.public_key)}`);
+      expect(sent).not.toContain(PLACEHOLDER);
+    });
+
+    test('the size check counts 1 KiB for each key known at plan', () => {
+      const padded = (n: number) => new HostConfig().addFile({ path: '/etc/pad.txt', content: 'x'.repeat(n) });
+      const size = (f: Fixture, n: number) => Buffer.byteLength(server(f, { hostConfig: padded(n), compressUserData: 'never' }).userDataEncoded);
+      const base = size(fixture(), 1000);
+      // 400 bytes below the limit with the literal key alone: fits.
+      const n = 1000 + 32768 - 400 - base;
+      expect(size(fixture(), n)).toBe(32768 - 400);
+      // The same with an existing key (about 40 bytes of placeholder, counted as 1 KiB): too big.
+      const err = validationError(() => server(withExisting(), { hostConfig: padded(n), compressUserData: 'never' }));
+      expectProblem(err, { path: 'test/Host', property: 'userData', allowed: /^at most 32768 bytes/ });
+      const got = Number(/userData: got "(\d+) bytes"/.exec(err.message)![1]);
+      expect(got).toBeGreaterThan(32768 - 400 + 1000);
+    });
+
+    describeWithTool('terraform', 'terraform (HashiCorp apt repository)', 'through real terraform', () => {
+      test('terraform yields the rendered document with the key in, plain and compressed, whatever the key comment holds', () => {
+        const f = withExisting();
+        const plain = server(f, { name: 'plain-host' }, 'Plain');
+        const gz = server(f, { name: 'gz-host', privateIp: '10.0.1.11', compressUserData: 'always' }, 'Gz');
+        const json = synth(f.stack);
+        const ref = `data.hcloud_ssh_key.${dataKey(json)}.public_key`;
+        const servers = Object.values(json.resource.hcloud_server as Record<string, any>);
+        const sent = (name: string) => servers.find((s) => s.name === name)!.user_data as string;
+        expect([sent('plain-host'), sent('gz-host')].every((u) => u.includes(ref))).toBe(true);
+        // The data source needs the hcloud provider: a variable stands in for its public_key.
+        const outputs = { plain: { value: sent('plain-host').split(ref).join('var.key') }, gz: { value: sent('gz-host').split(ref).join('var.key') } };
+        const dir = tempDir('tf-keys-');
+        writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ variable: { key: { type: 'string' } }, output: outputs }));
+        const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostileComment bob\'s "key": #1 <&> ${x} %{y} \\ é';
+        const env = { PATH: process.env.PATH, HOME: dir, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', TF_VAR_key: key };
+        for (const args of [['init', '-input=false', '-no-color'], ['apply', '-auto-approve', '-input=false', '-no-color']]) {
+          const r = run('terraform', [`-chdir=${dir}`, ...args], { env });
+          expect({ args, status: r.status, stderr: r.stderr }).toEqual({ args, status: 0, stderr: '' });
+        }
+        const out = run('terraform', [`-chdir=${dir}`, 'output', '-json', '-no-color'], { env });
+        const values = JSON.parse(out.stdout) as Record<string, { value: string }>;
+        const docs = { plain: values.plain.value, gz: gunzipSync(Buffer.from(values.gz.value, 'base64')).toString('utf8') };
+        for (const [name, h] of [['plain', plain], ['gz', gz]] as const) {
+          const text = docs[name];
+          // Exactly the rendered document, the placeholder replaced by one quoted YAML scalar ...
+          const line = text.split('\n').find((l) => l.includes('AAAAIHostileComment'))!;
+          expect(text.replace(line, `      - ${PLACEHOLDER}`)).toBe(h.userData);
+          // ... that cloud-init reads as the key, character for character.
+          expect(parse(text, { version: '1.1' }).users[0].ssh_authorized_keys).toEqual([OPERATOR_KEY, key]);
+        }
+      }, 120_000);
     });
   });
 });

@@ -1,4 +1,6 @@
 import { EXAMPLE_CONFIG, referenceConfig } from '../../lib/app/reference-config';
+import { StackNames } from '../../main';
+import { resourcesOfType, synthReferenceApp } from '../support/synth';
 
 describe('referenceConfig', () => {
   test('without overrides it is the documentation config (RFC 5737 admin address, example key)', () => {
@@ -38,6 +40,26 @@ describe('referenceConfig', () => {
     expect(() => referenceConfig({ AIAI_SSH_PUBLIC_KEYS: entry })).toThrow(/^AIAI_SSH_PUBLIC_KEYS entries must be name=<public key>, got /);
   });
 
+  test('existing Hetzner SSH keys by name or ID; the documentation key is then left out', () => {
+    const c = referenceConfig({ AIAI_EXISTING_SSH_KEYS: ' alice@laptop , 4711,,' });
+    expect(c.existingSshKeys).toEqual(['alice@laptop', '4711']);
+    expect(c.sshPublicKeys).toEqual({});
+    // Both kinds together when both are given.
+    const both = referenceConfig({ AIAI_EXISTING_SSH_KEYS: 'ops', AIAI_SSH_PUBLIC_KEYS: 'bob=ssh-ed25519 AAAAC3Nzb bob@y' });
+    expect(both).toMatchObject({ existingSshKeys: ['ops'], sshPublicKeys: { bob: 'ssh-ed25519 AAAAC3Nzb bob@y' } });
+    expect(referenceConfig({}).existingSshKeys).toEqual([]);
+  });
+
+  test('SSH authentication of secret delivery: the agent by default, or a private key', () => {
+    expect(referenceConfig({}).sshAuth).toBe('agent');
+    expect(referenceConfig({ AIAI_SSH_AUTH: 'agent' }).sshAuth).toBe('agent');
+    expect(referenceConfig({ AIAI_SSH_AUTH: 'private-key' }).sshAuth).toBe('private-key');
+  });
+
+  test.each(['key', 'password', 'Agent'])('fails if AIAI_SSH_AUTH is %j', (value) => {
+    expect(() => referenceConfig({ AIAI_SSH_AUTH: value })).toThrow(`AIAI_SSH_AUTH must be 'agent' or 'private-key', got ${JSON.stringify(value)}`);
+  });
+
   test('reads process.env by default', () => {
     const saved = process.env.AIAI_REPOSITORY_REF;
     process.env.AIAI_REPOSITORY_REF = 'from-env';
@@ -47,5 +69,46 @@ describe('referenceConfig', () => {
       if (saved === undefined) delete process.env.AIAI_REPOSITORY_REF;
       else process.env.AIAI_REPOSITORY_REF = saved;
     }
+  });
+});
+
+describe('the platform with existing keys and private-key SSH (what CI deploys)', () => {
+  const app = synthReferenceApp({ ...EXAMPLE_CONFIG, sshPublicKeys: {}, existingSshKeys: ['ops-laptop', '4711'], sshAuth: 'private-key' });
+  const stack = app.stacks[StackNames.platform];
+
+  test('no Hetzner SSH key is created (none can collide with the project\'s); both are read with data sources', () => {
+    expect(stack.resource?.hcloud_ssh_key).toBeUndefined();
+    const lookups = Object.values(stack.data!.hcloud_ssh_key).map(({ name, id }) => ({ name, id }));
+    expect(lookups).toHaveLength(2);
+    expect(lookups).toEqual(expect.arrayContaining([{ name: 'ops-laptop', id: undefined }, { name: undefined, id: 4711 }]));
+  });
+
+  test('every server and the runner pool get both keys', () => {
+    const byName = Object.keys(stack.data!.hcloud_ssh_key).find((k) => stack.data!.hcloud_ssh_key[k].name === 'ops-laptop');
+    const servers = resourcesOfType(app, 'hcloud_server');
+    expect(servers.length).toBeGreaterThanOrEqual(3);
+    for (const s of servers) expect(s.config.ssh_keys).toEqual([`\${data.hcloud_ssh_key.${byName}.id}`, '4711']);
+    const sshKeysVar = resourcesOfType(app, 'github_actions_variable').find((v) => v.config.variable_name === 'AIAI_RUNNER_SSH_KEYS');
+    expect(sshKeysVar!.config.value).toBe(`\${data.hcloud_ssh_key.${byName}.id},4711`);
+  });
+
+  test('every SSH connection uses the private key from a sensitive variable, never the agent', () => {
+    const connections = resourcesOfType(app, 'terraform_data').flatMap((r) => (r.config.provisioner ?? []).map((p: Record<string, any>) => Object.values(p)[0].connection));
+    expect(connections.length).toBeGreaterThan(0);
+    for (const c of connections) expect(c).toMatchObject({ type: 'ssh', user: 'aiai', agent: false, private_key: '${var.ssh_private_key}', timeout: '300s' });
+    expect(stack.variable!.ssh_private_key).toMatchObject({ type: 'string', sensitive: true });
+    // A PEM key has line breaks: only emptiness is rejected.
+    expect(stack.variable!.ssh_private_key.validation).toEqual([{ condition: '${length(var.ssh_private_key) > 0}', error_message: 'ssh_private_key must be non-empty.' }]);
+  });
+
+  test('with the agent (the default), connections say so and there is no private key variable', () => {
+    const agentApp = synthReferenceApp();
+    const connections = resourcesOfType(agentApp, 'terraform_data').flatMap((r) => (r.config.provisioner ?? []).map((p: Record<string, any>) => Object.values(p)[0].connection));
+    expect(connections.length).toBeGreaterThan(0);
+    for (const c of connections) {
+      expect(c.agent).toBe(true);
+      expect(c).not.toHaveProperty('private_key');
+    }
+    expect(agentApp.stacks[StackNames.platform].variable!.ssh_private_key).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
-import { Token } from 'cdktf';
+import { createHash } from 'node:crypto';
+import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Server } from '../../.gen/providers/hcloud/server';
 import { checkLabels } from '../core/label-checks';
@@ -15,9 +16,9 @@ import { ufwCommands } from '../network/firewall-rules';
 import { IPrivateNetwork } from '../network/private-network';
 import { RoleFirewall } from '../network/role-firewall';
 import { encodeUserData, renderCloudConfig } from '../render/cloud-config';
-import { escapeTerraformTemplate } from '../core/terraform-template';
+import { escapeTerraformTemplate, terraformBase64Gzip, terraformTemplate } from '../core/terraform-template';
 import { renderLogShippingHost } from '../render/monitoring/stack';
-import { AdminAccess } from './admin-access';
+import { AdminAccess, PUBLIC_KEY_SIZE_ALLOWANCE_BYTES } from './admin-access';
 import { applyHardening, applyNodeExporter } from './hardening';
 import { addContribution, ILogSink } from './log-shipping';
 import { HostConfig } from './host-config';
@@ -94,11 +95,15 @@ export class HardenedServer extends Construct {
   public readonly server: Server;
   public readonly privateIp: string;
   public readonly serverTypeInfo: ServerTypeInfo;
-  /** The rendered cloud-config (plain text). */
+  /**
+   * The rendered cloud-config (plain text). A public key known only at plan (an existing Hetzner
+   * key of `access`) stands in it as the placeholder `aiai-public-key-known-at-plan-<n>`.
+   */
   public readonly userData: string;
   /**
    * The `user_data` value in the Terraform JSON: `userData` (with `${` and `%{` escaped for
-   * Terraform's template syntax), or its gzip in base64 (see `compressUserData`).
+   * Terraform's template syntax), or its gzip in base64 (see `compressUserData`). With keys known
+   * only at plan, a Terraform expression that puts them in (and, compressed, gzips at plan).
    */
   public readonly userDataEncoded: string;
   public readonly hostConfig: HostConfig;
@@ -123,7 +128,16 @@ export class HardenedServer extends Construct {
     this.privateIp = props.network.reserveAddress(this, 'privateIp', props.privateIp);
 
     this.hostConfig = props.hostConfig;
-    applyHardening(this.hostConfig, { sshPublicKeys: props.access.publicKeys, extraGroups: props.serviceUserGroups });
+    // Keys known only at plan go in as placeholders, replaced in the Terraform expression below by
+    // their JSON-quoted value (a valid YAML scalar whatever the key's comment holds).
+    const atPlan: Record<string, string> = {};
+    const keyLines = props.access.publicKeys.map((key, i) => {
+      if (!Token.isUnresolved(key)) return key;
+      const placeholder = `aiai-public-key-known-at-plan-${i}`;
+      atPlan[placeholder] = Fn.jsonencode(key);
+      return placeholder;
+    });
+    applyHardening(this.hostConfig, { sshPublicKeys: keyLines, extraGroups: props.serviceUserGroups });
     applyNodeExporter(this.hostConfig);
     if (props.logShipping) {
       addContribution(
@@ -143,12 +157,20 @@ export class HardenedServer extends Construct {
     const firewallIds = [...(props.firewalls ?? []).map((fw) => fw.firewallId), ...(props.firewallIds ?? [])];
     this.userData = renderCloudConfig(this.hostConfig.toSpec(props.name, firewall), { compress: 'never' });
     const compress = props.compressUserData ?? 'auto';
-    const plainSize = Buffer.byteLength(this.userData);
+    // Sizes are measured with an incompressible stand-in of the allowed size for each key known at plan.
+    const measured = withKeyStandIns(this.userData, Object.keys(atPlan));
+    const plainSize = Buffer.byteLength(measured);
     const gzip = compress === 'always' || (compress === 'auto' && plainSize > (HetznerLimits.userDataBytes * 3) / 4);
-    // Terraform reads every JSON string as a template: a plain cloud-config with `${distro_id}`
-    // (unattended-upgrades) or `%{...}` must be escaped, or plan fails. base64 needs no escaping.
-    this.userDataEncoded = escapeTerraformTemplate(encodeUserData(this.userData, gzip ? 'base64-gzip' : 'plain'));
-    const size = Buffer.byteLength(this.userDataEncoded);
+    let size: number;
+    if (Object.keys(atPlan).length === 0) {
+      // Terraform reads every JSON string as a template: a plain cloud-config with `${distro_id}`
+      // (unattended-upgrades) or `%{...}` must be escaped, or plan fails. base64 needs no escaping.
+      this.userDataEncoded = escapeTerraformTemplate(encodeUserData(this.userData, gzip ? 'base64-gzip' : 'plain'));
+      size = Buffer.byteLength(this.userDataEncoded);
+    } else {
+      this.userDataEncoded = gzip ? terraformBase64Gzip(this.userData, atPlan) : terraformTemplate(this.userData, atPlan);
+      size = gzip ? Buffer.byteLength(encodeUserData(measured, 'base64-gzip')) : plainSize;
+    }
     v.check(
       'userData',
       `${size} bytes${gzip ? ' (base64 of gzip)' : ''}`,
@@ -188,4 +210,20 @@ export class HardenedServer extends Construct {
   public get ipv4Address(): string {
     return this.server.ipv4Address;
   }
+}
+
+/**
+ * `text` with each placeholder replaced by a JSON-quoted, incompressible stand-in of
+ * {@link PUBLIC_KEY_SIZE_ALLOWANCE_BYTES} (deterministic, so synth stays byte-identical).
+ */
+function withKeyStandIns(text: string, placeholders: readonly string[]): string {
+  let out = text;
+  placeholders.forEach((p, i) => {
+    let standIn = '';
+    for (let n = 0; standIn.length < PUBLIC_KEY_SIZE_ALLOWANCE_BYTES; n++) {
+      standIn += createHash('sha256').update(`${p}:${i}:${n}`).digest('base64');
+    }
+    out = out.replace(p, () => JSON.stringify(standIn.slice(0, PUBLIC_KEY_SIZE_ALLOWANCE_BYTES)));
+  });
+  return out;
 }
