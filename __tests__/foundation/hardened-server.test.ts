@@ -66,7 +66,8 @@ describe('HardenedServer', () => {
     // A type change keeps the disk (so it can be undone); deleted without a shutdown unless asked.
     expect(s.keep_disk).toBe(true);
     expect(s.shutdown_before_deletion).toBe(false);
-    expect(s.depends_on).toEqual([expect.stringMatching(/^hcloud_network_subnet\.Net_Subnet_[0-9A-F]+$/)]);
+    // Waits for both subnets (a subnet still being created locks the network).
+    expect(s.depends_on).toEqual([expect.stringMatching(/^hcloud_network_subnet\.Net_Subnet_[0-9A-F]+$/), expect.stringMatching(/^hcloud_network_subnet\.Net_RunnerSubnet_[0-9A-F]+$/)]);
     expect(s.ssh_keys).toEqual([expect.stringMatching(/^\$\{hcloud_ssh_key\.Access_Key-alice_[0-9A-F]+\.id\}$/)]);
     expect(s).not.toHaveProperty('firewall_ids');
     expect(s).not.toHaveProperty('placement_group_id');
