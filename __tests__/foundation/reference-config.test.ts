@@ -92,6 +92,20 @@ describe('the platform with existing keys and private-key SSH (what CI deploys)'
     expect(sshKeysVar!.config.value).toBe(`\${data.hcloud_ssh_key.${byName}.id},4711`);
   });
 
+  test('the key texts reach user_data only through Terraform: jsonencode()d, gzipped by Terraform where compressed', () => {
+    const unescaped = (text: string) => [...text.matchAll(/(?<![$%])(\$\{|%\{)[^}(]{0,40}\(?/g)].map((m) => m[0]);
+    for (const s of resourcesOfType(app, 'hcloud_server')) {
+      const userData = s.config.user_data as string;
+      if (userData.startsWith('${base64gzip(')) {
+        // The outer call, and one interpolation per key known at plan inside its string.
+        expect(unescaped(userData)).toEqual(['${base64gzip(', '${jsonencode(', '${jsonencode(']);
+      } else {
+        expect(userData.startsWith('#cloud-config\n')).toBe(true);
+        expect(unescaped(userData)).toEqual(['${jsonencode(', '${jsonencode(']);
+      }
+    }
+  });
+
   test('every SSH connection uses the private key from a sensitive variable, never the agent', () => {
     const connections = resourcesOfType(app, 'terraform_data').flatMap((r) => (r.config.provisioner ?? []).map((p: Record<string, any>) => Object.values(p)[0].connection));
     expect(connections.length).toBeGreaterThan(0);
@@ -110,5 +124,22 @@ describe('the platform with existing keys and private-key SSH (what CI deploys)'
       expect(c).not.toHaveProperty('private_key');
     }
     expect(agentApp.stacks[StackNames.platform].variable!.ssh_private_key).toBeUndefined();
+  });
+});
+
+describe('every server the reference app writes', () => {
+  const servers = resourcesOfType(synthReferenceApp(), 'hcloud_server');
+
+  test('network blocks carry alias_ips = [] (no detach/attach on every plan, provider issue 650); disks are kept on a type change', () => {
+    expect(servers.length).toBeGreaterThanOrEqual(3);
+    for (const { name, config } of servers) {
+      expect({ name, networks: config.network.map((n: Record<string, unknown>) => n.alias_ips) }).toEqual({ name, networks: [[]] });
+      expect({ name, keep_disk: config.keep_disk }).toEqual({ name, keep_disk: true });
+    }
+  });
+
+  test('only the monitoring node (its data is on a volume) shuts down before deletion', () => {
+    const graceful = servers.filter((s) => s.config.shutdown_before_deletion === true).map((s) => s.config.labels.role);
+    expect(graceful).toEqual(['monitoring']);
   });
 });
