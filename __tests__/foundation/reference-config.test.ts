@@ -115,6 +115,16 @@ describe('the platform with existing keys and private-key SSH (what CI deploys)'
     expect(stack.variable!.ssh_private_key.validation).toEqual([{ condition: '${length(var.ssh_private_key) > 0}', error_message: 'ssh_private_key must be non-empty.' }]);
   });
 
+  test('the private key never reaches the synthesized files, even when set at synth', () => {
+    const marker = '-----BEGIN OPENSSH PRIVATE KEY-----\nMARKER-ssh-private-key-4f1c\n-----END OPENSSH PRIVATE KEY-----';
+    const withKey = synthReferenceApp({ ...EXAMPLE_CONFIG, sshAuth: 'private-key' }, { env: { TF_VAR_ssh_private_key: marker } });
+    for (const raw of Object.values(withKey.rawStacks)) {
+      expect(raw).not.toContain('MARKER-ssh-private-key');
+      expect(raw).not.toContain('BEGIN OPENSSH');
+    }
+    expect(Object.values(withKey.rawStacks).join('')).toContain('var.ssh_private_key');
+  });
+
   test('with the agent (the default), connections say so and there is no private key variable', () => {
     const agentApp = synthReferenceApp();
     const connections = resourcesOfType(agentApp, 'terraform_data').flatMap((r) => (r.config.provisioner ?? []).map((p: Record<string, any>) => Object.values(p)[0].connection));
