@@ -63,11 +63,20 @@ export class PlatformStack extends TerraformStack {
     this.network = new PrivateNetwork(this, 'Network', { name: resourceName(identity, 'net'), labels: roleLabels(identity, 'network') });
     const access = new AdminAccess(this, 'Access', {
       sshPublicKeys: config.sshPublicKeys,
+      existingSshKeys: config.existingSshKeys,
       adminCidrs: config.adminCidrs,
       namePrefix: resourceName(identity, 'key'),
       labels: roleLabels(identity, 'access'),
     });
     this.objectStore = new ObjectStore(this, 'ObjectStore', { provider: objectStorage, bucketPrefix: config.bucketPrefix });
+    // Secret delivery connects over SSH: with the operator's agent, or in CI with a private key.
+    const sshPrivateKey =
+      config.sshAuth === 'private-key'
+        ? secretVariable(this, 'ssh_private_key', {
+            description: 'Unencrypted OpenSSH private key (PEM) of an operator key, for secret delivery over SSH from CI',
+            multiLine: true,
+          }).stringValue
+        : undefined;
 
     // Monitoring first: every host ships its logs to it.
     this.monitoring = new MonitoringNode(this, 'Monitoring', {
@@ -75,6 +84,7 @@ export class PlatformStack extends TerraformStack {
       network: this.network,
       access,
       location: config.location,
+      sshPrivateKey,
       secrets: {
         hcloudSdToken: secretVariable(this, 'hcloud_sd_token', { description: 'Hetzner Cloud API token (read-only) for Prometheus service discovery' }).stringValue,
         alertWebhookUrl: secretVariable(this, 'alert_webhook_url', { description: 'URL the Alertmanager webhook receiver posts to' }).stringValue,
@@ -93,6 +103,7 @@ export class PlatformStack extends TerraformStack {
       location: config.location,
       repositoryUrl: config.repositoryUrl,
       repositoryRef: config.repositoryRef,
+      sshPrivateKey,
       logShipping: this.monitoring,
       offsiteBackup: this.objectStore,
       secretEnvironment: {

@@ -26,6 +26,7 @@ export * from './volume/data-volume-mount';
 export * from './volume/data-volume';
 export * from './secrets/secret-variable';
 export * from './secrets/secret-files';
+export * from './core/ssh-connection';
 export * from './orchestrator/orchestrator-host';
 export * from './orchestrator/health-check';
 export * from './orchestrator/git-ref';

@@ -1,3 +1,4 @@
+import { TerraformOutput, TerraformVariable } from 'cdktf';
 import { access, ADMIN_CIDR, expectProblem, OPERATOR_KEY, resources, synth, testStack, validationError } from './helpers';
 
 const BOB_KEY = 'ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEXAMPLEKEYexampleKEY0123456789abcdefABCDEF= bob@example';
@@ -18,6 +19,81 @@ describe('AdminAccess', () => {
     expect(a.adminCidrs).toEqual([ADMIN_CIDR]);
     expect(a.sshKeyIds).toHaveLength(2);
     expect(a.sshKeyIds[0]).toMatch(/^\$\{TfToken\[/);
+  });
+
+  test('existing keys: read by name or ID with data sources, no hcloud_ssh_key created for them (no uniqueness_error)', () => {
+    const stack = testStack();
+    const a = access(stack, { sshPublicKeys: undefined, existingSshKeys: ['alice@laptop', '4711'] });
+    const json = synth(stack);
+    expect(json.resource?.hcloud_ssh_key).toBeUndefined();
+    const data = json.data.hcloud_ssh_key;
+    expect(Object.values(data)).toHaveLength(2);
+    expect(Object.values(data)).toEqual(expect.arrayContaining([{ name: 'alice@laptop' }, { id: 4711 }]));
+    const byName = Object.keys(data).find((k) => data[k].name === 'alice@laptop')!;
+    const byId = Object.keys(data).find((k) => data[k].id === 4711)!;
+    // The name resolves to the ID the data source found; an ID is used as it is.
+    expect(a.sshKeyIds).toHaveLength(2);
+    expect(a.sshKeyIds[1]).toBe('4711');
+    const server = { ssh_keys: a.sshKeyIds, keys: a.publicKeys };
+    new TerraformOutput(stack, 'probe', { value: server });
+    const probe = synth(stack).output.probe.value;
+    expect(probe.ssh_keys).toEqual([`\${data.hcloud_ssh_key.${byName}.id}`, '4711']);
+    // The public key texts are tokens (known at plan), one per key, in the same order.
+    expect(probe.keys).toEqual([byName, byId].map((k) => `\${data.hcloud_ssh_key.${k}.public_key}`));
+    expect(a.existingSshKeys).toHaveLength(2);
+    expect(a.sshKeys).toEqual([]);
+  });
+
+  test('new and existing keys together: new ones first, in both lists', () => {
+    const stack = testStack();
+    const a = access(stack, { existingSshKeys: ['ops-shared'] });
+    expect(resources(synth(stack), 'hcloud_ssh_key').map((k) => k.name)).toEqual(['aiai-alice']);
+    expect(a.publicKeys[0]).toBe(OPERATOR_KEY);
+    expect(a.publicKeys[1]).toMatch(/^\$\{TfToken\[/);
+    expect(a.sshKeyIds.map((id) => /^\$\{TfToken\[/.test(id))).toEqual([true, true]);
+  });
+
+  test.each([
+    ['a name with a comma', 'alice,bob', /^the name or numeric ID of an SSH key in the Hetzner project \(no commas, no surrounding spaces\)$/],
+    ['a name with surrounding spaces', ' alice ', /no surrounding spaces/],
+    ['an empty name', '', /no commas, no surrounding spaces/],
+    ['a name with a line break', 'alice\nbob', /no commas/],
+  ])('fails if an existing key is %s', (_what, ref, allowed) => {
+    expectProblem(validationError(() => access(testStack(), { existingSshKeys: [ref] })), {
+      path: 'test/Access',
+      property: 'existingSshKeys[0]',
+      value: ref,
+      allowed,
+    });
+  });
+
+  test('fails if an existing key is a token (the lookup needs a literal name or ID)', () => {
+    const stack = testStack();
+    const token = new TerraformVariable(stack, 'key_name', { type: 'string' }).stringValue;
+    expectProblem(validationError(() => access(stack, { existingSshKeys: [token] })), {
+      path: 'test/Access',
+      property: 'existingSshKeys[0]',
+      value: '<token>',
+      allowed: /^a literal key name or numeric ID/,
+    });
+  });
+
+  test('fails if an existing key is listed twice', () => {
+    expectProblem(validationError(() => access(testStack(), { existingSshKeys: ['ops', '12', 'ops'] })), {
+      path: 'test/Access',
+      property: 'existingSshKeys[2]',
+      value: 'ops',
+      allowed: /^a key not listed twice$/,
+    });
+  });
+
+  test('fails if an existing key has the name of a key this construct creates (names are unique per project)', () => {
+    expectProblem(validationError(() => access(testStack(), { existingSshKeys: ['aiai-alice'] })), {
+      path: 'test/Access',
+      property: 'existingSshKeys[0]',
+      value: 'aiai-alice',
+      allowed: /^a key other than the one sshPublicKeys creates under the name aiai-alice$/,
+    });
   });
 
   test('the default name prefix is aiai', () => {
@@ -61,14 +137,17 @@ describe('AdminAccess', () => {
     });
   });
 
-  test('fails if there is no SSH key', () => {
-    expectProblem(validationError(() => access(testStack(), { sshPublicKeys: {} })), {
-      path: 'test/Access',
-      property: 'sshPublicKeys',
-      value: [],
-      allowed: /^at least one public key$/,
-    });
-  });
+  test.each([{ sshPublicKeys: {} }, { sshPublicKeys: undefined, existingSshKeys: [] }, { sshPublicKeys: {}, existingSshKeys: [] }])(
+    'fails if there is no SSH key at all (%j)',
+    (props) => {
+      expectProblem(validationError(() => access(testStack(), props)), {
+        path: 'test/Access',
+        property: 'sshPublicKeys',
+        value: [],
+        allowed: /^at least one public key, here or in existingSshKeys$/,
+      });
+    },
+  );
 
   test.each([
     ['a private key', '-----BEGIN OPENSSH PRIVATE KEY-----'],

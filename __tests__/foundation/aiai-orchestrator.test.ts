@@ -53,7 +53,8 @@ describe('AiaiOrchestrator (defaults)', () => {
       hcloud_load_balancer_service: 1,
       hcloud_load_balancer_target: 2,
       hcloud_network: 1,
-      hcloud_network_subnet: 1,
+      // The host subnet and the runner subnet.
+      hcloud_network_subnet: 2,
       hcloud_placement_group: 1,
       hcloud_server: 2,
       hcloud_ssh_key: 1,
@@ -82,8 +83,8 @@ describe('AiaiOrchestrator (defaults)', () => {
   });
 
   test('private IPs .10 and .11 in the network', () => {
-    expect(primary.network).toEqual([{ network_id: expect.stringMatching(/^\$\{hcloud_network\./), ip: '10.0.1.10' }]);
-    expect(standby.network).toEqual([{ network_id: expect.stringMatching(/^\$\{hcloud_network\./), ip: '10.0.1.11' }]);
+    expect(primary.network).toEqual([{ network_id: expect.stringMatching(/^\$\{hcloud_network\./), ip: '10.0.1.10', alias_ips: [] }]);
+    expect(standby.network).toEqual([{ network_id: expect.stringMatching(/^\$\{hcloud_network\./), ip: '10.0.1.11', alias_ips: [] }]);
     expect(orch.primary.privateIp).toBe('10.0.1.10');
     expect(orch.standby!.privateIp).toBe('10.0.1.11');
   });
@@ -112,7 +113,7 @@ describe('AiaiOrchestrator (defaults)', () => {
     expect(lbNet).toMatchObject({ ip: '10.0.1.5', enable_public_interface: true });
     expect(lbNet.load_balancer_id).toMatch(/^\$\{hcloud_load_balancer\.Orchestrator_LoadBalancer_[0-9A-F]+\.id\}$/);
     expect(lbNet.network_id).toMatch(/^\$\{hcloud_network\./);
-    expect(lbNet.depends_on).toEqual([expect.stringMatching(/^hcloud_network_subnet\./)]);
+    expect(lbNet.depends_on).toEqual([expect.stringMatching(/^hcloud_network_subnet\.Net_Subnet_/), expect.stringMatching(/^hcloud_network_subnet\.Net_RunnerSubnet_/)]);
   });
 
   test('HTTP service 80 -> 8000 with the /health check (interval 10, timeout 5, retries 3)', () => {

@@ -1,4 +1,8 @@
 import { unescapeTerraformTemplate } from '../../lib/core/terraform-template';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../support/tmp';
+import { describeWithTool, run } from '../support/tools';
 import { randomBytes } from 'node:crypto';
 import { TerraformStack } from 'cdktf';
 import { parse } from 'yaml';
@@ -56,8 +60,13 @@ describe('HardenedServer', () => {
       public_net: [{ ipv4_enabled: true, ipv6_enabled: true }],
     });
     expect(s).not.toHaveProperty('datacenter');
-    expect(s.network).toEqual([{ network_id: expect.stringMatching(/^\$\{hcloud_network\.Net_Network_[0-9A-F]+\.id\}$/), ip: '10.0.1.10' }]);
-    expect(s.depends_on).toEqual([expect.stringMatching(/^hcloud_network_subnet\.Net_Subnet_[0-9A-F]+$/)]);
+    // alias_ips = [] keeps Terraform >= 1.4 from planning a detach/attach on every run (provider issue 650).
+    expect(s.network).toEqual([{ network_id: expect.stringMatching(/^\$\{hcloud_network\.Net_Network_[0-9A-F]+\.id\}$/), ip: '10.0.1.10', alias_ips: [] }]);
+    // A type change keeps the disk (so it can be undone); deleted without a shutdown unless asked.
+    expect(s.keep_disk).toBe(true);
+    expect(s.shutdown_before_deletion).toBe(false);
+    // Waits for both subnets (a subnet still being created locks the network).
+    expect(s.depends_on).toEqual([expect.stringMatching(/^hcloud_network_subnet\.Net_Subnet_[0-9A-F]+$/), expect.stringMatching(/^hcloud_network_subnet\.Net_RunnerSubnet_[0-9A-F]+$/)]);
     expect(s.ssh_keys).toEqual([expect.stringMatching(/^\$\{hcloud_ssh_key\.Access_Key-alice_[0-9A-F]+\.id\}$/)]);
     expect(s).not.toHaveProperty('firewall_ids');
     expect(s).not.toHaveProperty('placement_group_id');
@@ -68,6 +77,12 @@ describe('HardenedServer', () => {
     expect(h.privateIp).toBe('10.0.1.10');
     expect(h.serverTypeInfo.name).toBe('cx23');
     expect(h.ipv4Address).toMatch(/^\$\{TfToken\[/);
+  });
+
+  test('shutdownBeforeDeletion: the provider shuts the server down before deleting it', () => {
+    const f = fixture();
+    server(f, { shutdownBeforeDeletion: true });
+    expect(onlyResource(synth(f.stack), 'hcloud_server').shutdown_before_deletion).toBe(true);
   });
 
   test('user_data is only the bootstrap; the hardening, the operator keys and the ufw rules derived from the host ports are delivered', () => {
@@ -266,6 +281,52 @@ describe('HardenedServer', () => {
       const a = server(fixture(), { name: 'host-a', hostConfig: new HostConfig().addPackages('docker.io') });
       const b = server(fixture(), { name: 'host-b', labels: { ...labels, role: 'monitoring' } });
       expect(a.userData.replace('host-a', 'X')).toBe(b.userData.replace('host-b', 'X'));
+    });
+  });
+
+  describe('operator keys known only at plan (existing Hetzner keys)', () => {
+    const withExisting = (netProps = {}): Fixture => {
+      const stack = testStack();
+      return { stack, net: network(stack, netProps), acc: access(stack, { existingSshKeys: ['ops-shared'] }) };
+    };
+    const dataKey = (json: Record<string, any>) => Object.keys(json.data.hcloud_ssh_key)[0];
+    const upload = (json: Record<string, any>) => resources(json, 'terraform_data')[0].provisioner[2].file.content as string;
+
+    test('the server gets the key by id; user_data never holds it; the delivered authorized_keys has it, JSON-escaped by Terraform', () => {
+      const f = withExisting();
+      server(f);
+      const json = synth(f.stack);
+      const s = onlyResource(json, 'hcloud_server');
+      expect(s.ssh_keys).toEqual([expect.stringMatching(/^\$\{hcloud_ssh_key\./), `\${data.hcloud_ssh_key.${dataKey(json)}.id}`]);
+      expect(s.user_data).not.toMatch(/hcloud_ssh_key|public_key/);
+      expect(upload(json)).toContain(`\${trimsuffix(trimprefix(jsonencode(data.hcloud_ssh_key.${dataKey(json)}.public_key), "\\""), "\\"")}`);
+      // Terraform computes the digest of a file it fills in.
+      const files = resources(json, 'terraform_data')[0].triggers_replace.files;
+      expect(files[AUTHORIZED_KEYS_PATH]).toMatch(/^\$\{substr\(sha256\(join\(""/);
+    });
+
+    describeWithTool('terraform', 'terraform (HashiCorp binary, on this machine image)', 'through real terraform', () => {
+      test('terraform yields a manifest whose authorized_keys holds the key exactly, whatever its comment holds', () => {
+        const f = withExisting();
+        server(f);
+        const json = synth(f.stack);
+        const ref = `data.hcloud_ssh_key.${dataKey(json)}.public_key`;
+        const text = upload(json);
+        expect(text).toContain(ref);
+        // The data source needs the hcloud provider: a variable stands in for its public_key.
+        const dir = tempDir('tf-keys-');
+        writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ variable: { key: { type: 'string' } }, output: { manifest: { value: text.split(ref).join('var.key') } } }));
+        const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostileComment bob\'s "key": #1 <&> ${x} %{y} \\ é';
+        const env = { PATH: process.env.PATH, HOME: dir, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', TF_VAR_key: key };
+        for (const args of [['init', '-input=false', '-no-color'], ['apply', '-auto-approve', '-input=false', '-no-color']]) {
+          const r = run('terraform', [`-chdir=${dir}`, ...args], { env });
+          expect({ args, status: r.status, stderr: r.stderr }).toEqual({ args, status: 0, stderr: '' });
+        }
+        const out = run('terraform', [`-chdir=${dir}`, 'output', '-json', '-no-color'], { env });
+        const manifest = JSON.parse(JSON.parse(out.stdout).manifest.value);
+        const keys = manifest.files.find((x: any) => x.path === AUTHORIZED_KEYS_PATH).content;
+        expect(keys).toBe(`${OPERATOR_KEY}\n${key}\n`);
+      }, 120_000);
     });
   });
 });

@@ -1,21 +1,26 @@
 import { Construct } from 'constructs';
-import { IpPlan, RESERVED_GATEWAY_OFFSET } from '../../lib/network/ip-plan';
+import { assignableAddresses, defaultRunnerSubnet, IpPlan, NetworkPlan, RESERVED_GATEWAY_OFFSET } from '../../lib/network/ip-plan';
 import { expectProblem, network, onlyResource, resources, synth, testStack, validationError } from './helpers';
 
 describe('PrivateNetwork', () => {
-  test('defaults: 10.0.0.0/16 with the cloud subnet 10.0.1.0/24 in eu-central, delete-protected', () => {
+  test('defaults: 10.0.0.0/16 with the host subnet 10.0.1.0/24 and the runner subnet 10.0.2.0/24 in eu-central, delete-protected', () => {
     const stack = testStack();
     const net = network(stack, { labels: { project: 'aiai', role: 'network', environment: 'test' } });
     const json = synth(stack);
     const n = onlyResource(json, 'hcloud_network');
     expect(n).toMatchObject({ name: 'test-net', ip_range: '10.0.0.0/16', delete_protection: true, labels: { project: 'aiai', role: 'network', environment: 'test' } });
-    const s = onlyResource(json, 'hcloud_network_subnet');
-    expect(s).toMatchObject({ type: 'cloud', network_zone: 'eu-central', ip_range: '10.0.1.0/24' });
-    expect(s.network_id).toMatch(/^\$\{hcloud_network\.Net_Network_[0-9A-F]+\.id\}$/);
+    const subnets = resources(json, 'hcloud_network_subnet');
+    expect(subnets.map(({ type, network_zone, ip_range }) => ({ type, network_zone, ip_range }))).toEqual([
+      { type: 'cloud', network_zone: 'eu-central', ip_range: '10.0.2.0/24' },
+      { type: 'cloud', network_zone: 'eu-central', ip_range: '10.0.1.0/24' },
+    ]);
+    for (const s of subnets) expect(s.network_id).toMatch(/^\$\{hcloud_network\.Net_Network_[0-9A-F]+\.id\}$/);
     expect(net.ipRange).toBe('10.0.0.0/16');
     expect(net.subnetIpRange).toBe('10.0.1.0/24');
+    expect(net.runnerSubnetIpRange).toBe('10.0.2.0/24');
     expect(net.networkZone).toBe('eu-central');
-    expect(net.attachDependencies).toEqual([net.subnet]);
+    // Attachments wait for every subnet (a subnet created meanwhile would lock the network).
+    expect(net.attachDependencies).toEqual([net.subnet, net.runnerSubnet]);
   });
 
   test('the IP plan of the research doc: LB .5, orchestrators .10/.11, monitoring .20, runners from .30', () => {
@@ -26,6 +31,18 @@ describe('PrivateNetwork', () => {
     expect(net.addressAt(IpPlan.monitoring)).toBe('10.0.1.20');
     expect(net.addressAt(IpPlan.runnersFrom)).toBe('10.0.1.30');
     expect(RESERVED_GATEWAY_OFFSET).toBe(1);
+  });
+
+  test('the runner subnet by default: the block of the host subnet\'s size right after it', () => {
+    expect(NetworkPlan).toEqual({ ipRange: '10.0.0.0/16', hostSubnet: '10.0.1.0/24' });
+    expect(defaultRunnerSubnet(NetworkPlan.hostSubnet)).toBe('10.0.2.0/24');
+    expect(defaultRunnerSubnet('172.16.0.0/20')).toBe('172.16.16.0/20');
+    expect(defaultRunnerSubnet('10.255.255.0/24')).toBe('11.0.0.0/24');
+    expect(defaultRunnerSubnet('255.255.255.0/24')).toBeUndefined();
+    expect(defaultRunnerSubnet('nonsense')).toBeUndefined();
+    // Network, gateway and broadcast are never assigned.
+    expect(assignableAddresses(24)).toBe(253);
+    expect(assignableAddresses(29)).toBe(5);
   });
 
   test('addressAt refuses offsets outside the subnet', () => {
@@ -43,7 +60,8 @@ describe('PrivateNetwork', () => {
     expect(n.delete_protection).toBe(false);
     expect(n.labels).toBeUndefined();
     const subnets = resources(json, 'hcloud_network_subnet');
-    expect(subnets.map((s) => s.ip_range).sort()).toEqual(['172.16.0.0/24', '172.16.8.0/22']);
+    // The runner subnet follows the host subnet: the next block of its size.
+    expect(subnets.map((s) => s.ip_range).sort()).toEqual(['172.16.0.0/24', '172.16.1.0/24', '172.16.8.0/22']);
     expect(subnets.every((s) => s.network_zone === 'us-east' && s.type === 'cloud')).toBe(true);
   });
 
@@ -155,10 +173,52 @@ describe('PrivateNetwork', () => {
   });
 
   test('fails if subnets overlap', () => {
-    const err = validationError(() => network(testStack(), { additionalSubnets: ['10.0.2.0/24', '10.0.1.128/25', '10.0.2.0/23'] }));
+    const err = validationError(() => network(testStack(), { additionalSubnets: ['10.0.4.0/24', '10.0.1.128/25', '10.0.4.0/23', '10.0.2.64/26'] }));
     expectProblem(err, { path: 'test/Net', property: 'additionalSubnets[1]', value: '10.0.1.128/25', allowed: /^a block that does not overlap 10\.0\.1\.0\/24$/ });
-    expectProblem(err, { path: 'test/Net', property: 'additionalSubnets[2]', value: '10.0.2.0/23', allowed: /^a block that does not overlap 10\.0\.2\.0\/24$/ });
-    expect(err.problems).toHaveLength(2);
+    expectProblem(err, { path: 'test/Net', property: 'additionalSubnets[2]', value: '10.0.4.0/23', allowed: /^a block that does not overlap 10\.0\.4\.0\/24$/ });
+    expectProblem(err, { path: 'test/Net', property: 'additionalSubnets[3]', value: '10.0.2.64/26', allowed: /^a block that does not overlap 10\.0\.2\.0\/24$/ });
+    expect(err.problems).toHaveLength(3);
+  });
+
+  test('a custom runner subnet', () => {
+    const stack = testStack();
+    const net = network(stack, { runnerSubnetIpRange: '10.0.128.0/20' });
+    expect(net.runnerSubnetIpRange).toBe('10.0.128.0/20');
+    expect(resources(synth(stack), 'hcloud_network_subnet').map((s) => s.ip_range).sort()).toEqual(['10.0.1.0/24', '10.0.128.0/20']);
+  });
+
+  test('a fixed host never gets an address in the runner subnet', () => {
+    const stack = testStack();
+    const net = network(stack);
+    expectProblem(validationError(() => net.reserveAddress(new Construct(stack, 'Host'), 'privateIp', '10.0.2.10')), {
+      path: 'test/Host',
+      property: 'privateIp',
+      value: '10.0.2.10',
+      allowed: /^an IPv4 address inside subnet 10\.0\.1\.0\/24/,
+    });
+  });
+
+  test.each([
+    ['overlaps the host subnet', '10.0.0.0/23', /^a block that does not overlap subnetIpRange 10\.0\.1\.0\/24$/],
+    ['lies outside the network', '10.1.0.0/24', /^a block of \/29 or larger inside ipRange 10\.0\.0\.0\/16$/],
+    ['is too small', '10.0.2.0/30', /^a block of \/29 or larger inside ipRange 10\.0\.0\.0\/16$/],
+    ['is no CIDR', '10.0.2.0', /^a block of \/29 or larger/],
+  ])('fails if the runner subnet %s', (_what, runnerSubnetIpRange, allowed) => {
+    expectProblem(validationError(() => network(testStack(), { runnerSubnetIpRange })), {
+      path: 'test/Net',
+      property: 'runnerSubnetIpRange',
+      value: runnerSubnetIpRange,
+      allowed,
+    });
+  });
+
+  test('fails if the default runner subnet does not fit the network, asking for one', () => {
+    expectProblem(validationError(() => network(testStack(), { ipRange: '10.0.0.0/24', subnetIpRange: '10.0.0.0/24' })), {
+      path: 'test/Net',
+      property: 'runnerSubnetIpRange',
+      value: '10.0.1.0/24',
+      allowed: /^a block of \/29 or larger inside ipRange 10\.0\.0\.0\/24 \(the default, the block after subnetIpRange, is not: set runnerSubnetIpRange\)$/,
+    });
   });
 
   test('fails if an additional subnet lies outside the network range', () => {
@@ -178,6 +238,6 @@ describe('PrivateNetwork', () => {
 
   test('reports every bad prop at once', () => {
     const err = validationError(() => network(testStack(), { name: '', ipRange: '8.8.8.0/24', networkZone: 'mars' as never }));
-    expect(err.problems.map((p) => p.property).sort()).toEqual(['ipRange', 'name', 'networkZone', 'subnetIpRange']);
+    expect(err.problems.map((p) => p.property).sort()).toEqual(['ipRange', 'name', 'networkZone', 'runnerSubnetIpRange', 'subnetIpRange']);
   });
 });

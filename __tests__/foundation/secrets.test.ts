@@ -29,6 +29,16 @@ describe('secretVariable', () => {
     expect(v.validation[0].error_message).toBe('webhook_url must be a single line.');
   });
 
+  test('multiLine allows line breaks (a PEM private key) and still rejects an empty value', () => {
+    const stack = testStack();
+    secretVariable(stack, 'ssh_private_key', { description: 'key', multiLine: true });
+    secretVariable(stack, 'any_text', { description: 'x', multiLine: true, allowEmpty: true });
+    const vars = synth(stack).variable;
+    expect(vars.ssh_private_key.validation).toEqual([{ condition: '${length(var.ssh_private_key) > 0}', error_message: 'ssh_private_key must be non-empty.' }]);
+    expect(vars.ssh_private_key.sensitive).toBe(true);
+    expect(vars.any_text).not.toHaveProperty('validation');
+  });
+
   test.each(['OpenRouterKey', 'api-key', '1key', ''])('fails if the name %j is not snake_case', (name) => {
     expectProblem(validationError(() => secretVariable(testStack(), name, { description: 'x' })), {
       path: 'test',
@@ -71,7 +81,8 @@ describe('SecretFiles', () => {
     const s = secrets(f);
     const r = onlySecretDelivery(synth(f.stack));
     const [wait, upload, install] = r.provisioner;
-    const connection = { type: 'ssh', host: expect.stringMatching(/^\$\{hcloud_server\.Host_Server_[0-9A-F]+\.ipv4_address\}$/), user: 'aiai', timeout: '10m' };
+    // The agent explicitly (fails at once without SSH_AUTH_SOCK), tried for 5 minutes.
+    const connection = { type: 'ssh', host: expect.stringMatching(/^\$\{hcloud_server\.Host_Server_[0-9A-F]+\.ipv4_address\}$/), user: 'aiai', agent: true, timeout: '300s' };
     expect(wait['remote-exec'].connection).toEqual(connection);
     expect(wait['remote-exec'].inline).toEqual(['cloud-init status --wait > /dev/null || true', 'test -d /home/aiai/.secrets-inbox']);
     expect(upload.file).toEqual({ connection, content: '${join("", ["API_KEY=", var.api_key, "\\n"])}', destination: '/home/aiai/.secrets-inbox/aiai.env' });
@@ -97,11 +108,32 @@ describe('SecretFiles', () => {
     expect(r.triggers_replace.digest).toBe('${sha256(join("\\n", [sha256(join("", ["A=", var.api_key])), sha256(var.api_key)]))}');
   });
 
-  test('the SSH private key, when given, is a variable reference', () => {
+  test('the SSH private key, when given, is a variable reference, and the agent is off', () => {
     const f = fixture();
-    secrets(f, { sshPrivateKey: secretToken(f.stack, 'deploy_ssh_key') });
-    const r = onlySecretDelivery(synth(f.stack));
-    for (const p of r.provisioner) expect(Object.values(p)[0]).toMatchObject({ connection: { private_key: '${var.deploy_ssh_key}' } });
+    secrets(f, { sshPrivateKey: secretToken(f.stack, 'deploy_ssh_key'), sshTimeoutSeconds: 120 });
+    const json = synth(f.stack);
+    const r = onlySecretDelivery(json);
+    expect(r.provisioner).toHaveLength(3);
+    for (const p of r.provisioner) {
+      expect((Object.values(p)[0] as any).connection).toEqual({
+        type: 'ssh',
+        host: expect.stringMatching(/^\$\{hcloud_server\./),
+        user: 'aiai',
+        agent: false,
+        timeout: '120s',
+        private_key: '${var.deploy_ssh_key}',
+      });
+    }
+    expect(json.variable.deploy_ssh_key.sensitive).toBe(true);
+  });
+
+  test.each([0, 29, 1801, 12.5, Number.NaN])('fails if the SSH timeout is %p seconds', (t) => {
+    expectProblem(validationError(() => secrets(fixture(), { sshTimeoutSeconds: t })), {
+      path: 'test/Secrets',
+      property: 'sshTimeoutSeconds',
+      value: t,
+      allowed: /^an integer from 30 to 1800 \(seconds\)$/,
+    });
   });
 
   test('fails if a file content is a literal (it would land in the synthesized JSON); the literal is not echoed', () => {

@@ -62,7 +62,7 @@ describe('the server', () => {
   });
 
   test('in the private network at the IP plan\'s monitoring address (.20)', () => {
-    expect(server.network).toEqual([{ network_id: expect.stringMatching(/^\$\{hcloud_network\.Net_Network_[0-9A-F]{8}\.id\}$/), ip: '10.0.1.20' }]);
+    expect(server.network).toEqual([{ network_id: expect.stringMatching(/^\$\{hcloud_network\.Net_Network_[0-9A-F]{8}\.id\}$/), ip: '10.0.1.20', alias_ips: [] }]);
     expect(plain.node.privateIp).toBe('10.0.1.20');
     expect(plain.node.lokiHost).toBe('10.0.1.20');
   });
@@ -75,6 +75,11 @@ describe('the server', () => {
     expect(server).toMatchObject({ delete_protection: false, rebuild_protection: false, backups: false });
     // No prevent_destroy; ssh_keys (force-new, only read at creation) is ignored afterwards.
     expect(server.lifecycle).toEqual({ ignore_changes: ['ssh_keys'] });
+  });
+
+  test('shut down gracefully before deletion (the volume\'s data outlives the server); the disk is kept on a type change', () => {
+    expect(server.shutdown_before_deletion).toBe(true);
+    expect(server.keep_disk).toBe(true);
   });
 
   test('type, location, IP and backups follow the props', () => {

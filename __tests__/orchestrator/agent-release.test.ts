@@ -77,7 +77,7 @@ describe('AiaiOrchestrator releases (primary and standby)', () => {
       expect(r.provisioner).toHaveLength(1);
       const exec = r.provisioner[0]['remote-exec'];
       expect(exec.inline).toEqual(['set -eu', 'cloud-init status --wait > /dev/null || true', `sudo ${RELEASE_SCRIPT_PATH} '${REF}'`]);
-      expect(exec.connection).toEqual({ type: 'ssh', host: `\${${server}.ipv4_address}`, user: 'aiai', timeout: '10m' });
+      expect(exec.connection).toEqual({ type: 'ssh', host: `\${${server}.ipv4_address}`, user: 'aiai', agent: true, timeout: '300s' });
       expect(r.triggers_replace).toEqual({ server: `\${${server}.id}`, ref: REF, script: SCRIPT_DIGEST });
     }
   });

@@ -3,6 +3,7 @@
  * GitHub REST API. Policy seconds are milliseconds here (same logic, faster clock).
  */
 import { parse } from 'yaml';
+import { parseCidr, parseIpv4 } from '../../lib/network/cidr';
 import { ExitCode } from '../../lib/runner-manager/errors';
 import { PINNED_ACTIONS_RUNNER, poolRunnerLabel, runRunnerLabel } from '../../lib/runner-manager/settings';
 import { attrOf, blocks, parseAlloy } from '../render/monitoring/alloy-parser';
@@ -121,6 +122,110 @@ describe('log shipping', () => {
     expect(r.stderr).toMatch(/AIAI_RUNNER_LOKI_HOST: got "10.0.1.20"; allowed: unset without a private network/);
     expect(world.hetzner.servers.size).toBe(0);
     expect(world.github.runners.size).toBe(0);
+  });
+});
+
+describe('the runner subnet', () => {
+  /** The platform's network: fixed hosts in 10.0.1.0/24, runners in 10.0.2.0/24. */
+  const NET = { id: 77, ipRange: '10.0.0.0/16', subnets: ['10.0.1.0/24', '10.0.2.0/24'] };
+  const env = { AIAI_RUNNER_NETWORK_ID: '77', AIAI_RUNNER_SUBNET_IP_RANGE: '10.0.2.0/24' };
+  const inRange = (ip: string | undefined, range: string) => {
+    const c = parseCidr(range)!;
+    const n = ip === undefined ? undefined : parseIpv4(ip);
+    return n !== undefined && n > c.first && n < c.last;
+  };
+
+  test('runners get their addresses in the runner subnet, never a fixed host\'s, even while the fixed hosts are gone', async () => {
+    world.hetzner.addNetwork(NET);
+    // A rebuild: the orchestrators (.10, .11) and monitoring (.20) are being replaced, only the
+    // load balancer's address is held. Hetzner's own pick would be free to take theirs.
+    world.hetzner.seed({ name: 'lb-stand-in', labels: {}, networks: [77], privateNet: [{ network: 77, ip: '10.0.1.5' }] });
+    const attachedWhile: string[] = [];
+    world.hetzner.onAttach = (srv) => attachedWhile.push(srv.status);
+    const results = await Promise.all(['a', 'b', 'c', 'd'].map((job) => world.run(['up', '--job', job], env)));
+    for (const r of results) expect({ code: r.code, err: r.stderr.match(/error.*/)?.[0] }).toEqual({ code: 0, err: undefined });
+
+    const runners = [...world.hetzner.servers.values()].filter((srv) => srv.labels.pool === 'ci');
+    expect(runners).toHaveLength(4);
+    const ips = runners.map((srv) => world.hetzner.privateIp(srv, 77)!);
+    for (const ip of ips) {
+      expect(inRange(ip, '10.0.2.0/24')).toBe(true);
+      expect(inRange(ip, '10.0.1.0/24')).toBe(false);
+    }
+    expect(new Set(ips).size).toBe(4);
+    for (const srv of runners) expect(srv.networks).toEqual([77]);
+    // Created without `networks` (where Hetzner would pick the subnet), then attached with the
+    // runner subnet's range while still off, so each boots with its address.
+    const creates = world.hetzner.requests.filter((q) => q.method === 'POST' && q.path === '/v1/servers');
+    expect(creates.length).toBeGreaterThanOrEqual(4);
+    for (const q of creates) expect(q.body).not.toHaveProperty('networks');
+    const attaches = world.hetzner.requests.filter((q) => q.method === 'POST' && /\/actions\/attach_to_network$/.test(q.path));
+    for (const q of attaches) expect(q.body).toEqual({ network: 77, ip_range: '10.0.2.0/24' });
+    expect(world.hetzner.attaches).toBe(4);
+    expect(attachedWhile).toEqual(['off', 'off', 'off', 'off']);
+    expect(results[0].stderr).toMatch(/attached to subnet 10\.0\.2\.0\/24 of network 77; powering on/);
+  });
+
+  test('without the setting a runner joins the network at creation and Hetzner picks the subnet', async () => {
+    world.hetzner.addNetwork(NET);
+    const r = await world.run(['up', '--job', 'build'], { AIAI_RUNNER_NETWORK_ID: '77' });
+    expect(r.code).toBe(0);
+    const create = world.hetzner.requests.find((q) => q.method === 'POST' && q.path === '/v1/servers')!;
+    expect((create.body as Record<string, unknown>).networks).toEqual([77]);
+    expect(world.hetzner.attaches).toBe(0);
+  });
+
+  test('the attachment waits while the create action still locks the server (423), then succeeds', async () => {
+    world.hetzner.addNetwork(NET);
+    world.hetzner.onCreate = (srv) => {
+      srv.lockedUntil = Date.now() + 60;
+    };
+    const r = await world.run(['up', '--job', 'build'], env);
+    expect(r.code).toBe(0);
+    const srv = world.hetzner.byName('ci-9001-1-build')!;
+    expect(inRange(world.hetzner.privateIp(srv, 77), '10.0.2.0/24')).toBe(true);
+    const attaches = world.hetzner.requests.filter((q) => /\/actions\/attach_to_network$/.test(q.path));
+    expect(attaches.length).toBeGreaterThan(1);
+  });
+
+  test('a full runner subnet: exit 7 naming the subnet, nothing left behind, no address taken elsewhere', async () => {
+    world.hetzner.addNetwork({ ...NET, subnets: ['10.0.1.0/24', '10.0.2.0/29'] });
+    // Five addresses (.2 to .6) in a /29, all taken by servers outside the pool.
+    for (let i = 2; i <= 6; i++) world.hetzner.seed({ name: `other-${i}`, labels: {}, networks: [77], privateNet: [{ network: 77, ip: `10.0.2.${i}` }] });
+    const r = await world.run(['up', '--job', 'build'], { ...env, AIAI_RUNNER_SUBNET_IP_RANGE: '10.0.2.0/29' });
+    expect(r.code).toBe(ExitCode.api);
+    expect(r.stderr).toMatch(/could not attach server \d+ to subnet 10\.0\.2\.0\/29 of network 77 \(no_subnet_available: /);
+    expect(world.hetzner.byName('ci-9001-1-build')).toBeUndefined();
+    expect(world.github.runners.size).toBe(0);
+    expect([...world.hetzner.servers.values()].every((srv) => srv.name.startsWith('other-'))).toBe(true);
+  });
+
+  test('a range that is no subnet of the network: exit 7, server and runner deleted', async () => {
+    world.hetzner.addNetwork(NET);
+    const r = await world.run(['up', '--job', 'build'], { ...env, AIAI_RUNNER_SUBNET_IP_RANGE: '10.0.3.0/24' });
+    expect(r.code).toBe(ExitCode.api);
+    expect(r.stderr).toMatch(/could not attach server \d+ to subnet 10\.0\.3\.0\/24 of network 77 \(no_subnet_available: .*\): check that the network has a subnet with exactly this range/);
+    expect(world.hetzner.servers.size).toBe(0);
+    expect(world.github.runners.size).toBe(0);
+  });
+
+  test('an unknown network: exit 7, server and runner deleted', async () => {
+    const r = await world.run(['up', '--job', 'build'], env);
+    expect(r.code).toBe(ExitCode.api);
+    expect(r.stderr).toMatch(/could not attach server \d+ to subnet 10\.0\.2\.0\/24 of network 77 \(not_found: network with ID '77' not found\)/);
+    expect(world.hetzner.servers.size).toBe(0);
+    expect(world.github.runners.size).toBe(0);
+  });
+
+  test('fails before creating anything if the subnet is set without a network, or is no private range', async () => {
+    const r = await world.run(['up', '--job', 'build'], { AIAI_RUNNER_SUBNET_IP_RANGE: '10.0.2.0/24' });
+    expect(r.code).toBe(ExitCode.config);
+    expect(r.stderr).toMatch(/AIAI_RUNNER_SUBNET_IP_RANGE: got "10.0.2.0\/24"; allowed: unset without a private network \(networkId\)/);
+    const bad = await world.run(['up', '--job', 'build'], { ...env, AIAI_RUNNER_SUBNET_IP_RANGE: '8.8.8.0/24' });
+    expect(bad.code).toBe(ExitCode.config);
+    expect(bad.stderr).toMatch(/AIAI_RUNNER_SUBNET_IP_RANGE: got "8.8.8.0\/24"; allowed: the IP range of a subnet of the network \(RFC 1918, \/29 or larger\)/);
+    expect(world.hetzner.servers.size).toBe(0);
+    expect(world.hetzner.requests.filter((q) => q.method === 'POST')).toEqual([]);
   });
 });
 

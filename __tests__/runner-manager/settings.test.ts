@@ -37,6 +37,7 @@ describe('defaults', () => {
       fallbackLocations: ['nbg1', 'hel1'],
       image: 'ubuntu-24.04',
       networkId: undefined,
+      subnetIpRange: undefined,
       lokiHost: undefined,
       firewallIds: [],
       sshKeys: [],
@@ -73,6 +74,7 @@ describe('variables round trip', () => {
       fallbackLocations: ['fsn1'],
       image: '123456',
       networkId: '99',
+      subnetIpRange: '10.0.2.0/24',
       lokiHost: '10.0.1.20',
       firewallIds: ['7', '8'],
       sshKeys: ['ops key'],
@@ -86,9 +88,11 @@ describe('variables round trip', () => {
     expect(values.AIAI_RUNNER_FALLBACK_SERVER_TYPES).toBe('cpx42,cx43');
     expect(values.AIAI_RUNNER_SERVER_LABELS).toBe('project=aiai,environment=staging,monitoring=true');
     expect(values.AIAI_RUNNER_LOKI_HOST).toBe('10.0.1.20');
+    expect(values.AIAI_RUNNER_SUBNET_IP_RANGE).toBe('10.0.2.0/24');
     const parsed = parsePoolSettings(values);
     expect(parsed).toEqual(settings);
     expect(parsed.lokiHost).toBe('10.0.1.20');
+    expect(parsed.subnetIpRange).toBe('10.0.2.0/24');
   });
 
   test('empty lists are written as "none" so that they survive the round trip', () => {
@@ -97,7 +101,8 @@ describe('variables round trip', () => {
     expect(values.AIAI_RUNNER_FALLBACK_SERVER_TYPES).toBe('none');
     expect(values).not.toHaveProperty('AIAI_RUNNER_NETWORK_ID');
     expect(values).not.toHaveProperty('AIAI_RUNNER_LOKI_HOST');
-    expect(Object.keys(values)).toHaveLength(Object.keys(poolGithubNames().variables).length - 2);
+    expect(values).not.toHaveProperty('AIAI_RUNNER_SUBNET_IP_RANGE');
+    expect(Object.keys(values)).toHaveLength(Object.keys(poolGithubNames().variables).length - 3);
     expect(parsePoolSettings(values)).toEqual(settings);
   });
 
@@ -194,6 +199,25 @@ describe('fails if ...', () => {
       expect(e.problems).toHaveLength(1);
     },
   );
+
+  test('fails if the runner subnet is set without a private network', () => {
+    const e = parseFails({ AIAI_RUNNER_SUBNET_IP_RANGE: '10.0.2.0/24' });
+    expect(e.message).toMatch(/AIAI_RUNNER_SUBNET_IP_RANGE: got "10.0.2.0\/24"; allowed: unset without a private network \(networkId\)/);
+  });
+
+  test.each(['8.8.8.0/24', '10.0.2.0/30', '10.0.2.5/24', '10.0.2.0', 'subnet-2'])('fails if the runner subnet is %j (no private /29 or larger block)', (range) => {
+    const e = parseFails({ AIAI_RUNNER_NETWORK_ID: '5', AIAI_RUNNER_SUBNET_IP_RANGE: range });
+    expect(e.problems).toEqual([
+      { property: 'subnetIpRange', variable: 'subnetIpRange', value: range, allowed: 'the IP range of a subnet of the network (RFC 1918, /29 or larger), e.g. 10.0.2.0/24' },
+    ]);
+  });
+
+  test('fails if max runners exceed the addresses the runner subnet has', () => {
+    const env = { AIAI_RUNNER_NETWORK_ID: '5', AIAI_RUNNER_SUBNET_IP_RANGE: '10.0.2.0/28' };
+    expect(parsePoolSettings({ ...base, ...env, AIAI_RUNNER_MAX_RUNNERS: '13' }).maxRunners).toBe(13);
+    const e = parseFails({ ...env, AIAI_RUNNER_MAX_RUNNERS: '14' });
+    expect(e.message).toMatch(/AIAI_RUNNER_MAX_RUNNERS: got 14; allowed: at most 13 \(the addresses Hetzner can assign in subnet 10.0.2.0\/28\)/);
+  });
 
   test('fails if the Loki host is set without a private network (no way to reach Loki)', () => {
     const e = parseFails({ AIAI_RUNNER_SERVER_LABELS: 'environment=production', AIAI_RUNNER_LOKI_HOST: '10.0.1.20' });

@@ -124,8 +124,9 @@ describe('EphemeralRunnerPool, default settings', () => {
     const env: Record<string, string> = { ...variableValues(json), AIAI_RUNNER_FIREWALL_IDS: '4711' };
     const parsed = parsePoolSettings(env);
     expect(parsed).toEqual({ ...p.settings, firewallIds: ['4711'] });
-    // Every setting but the optional network and Loki host (unset here).
-    expect(Object.keys(env).sort()).toEqual(Object.values(RunnerEnv.settings).filter((n) => n !== 'AIAI_RUNNER_NETWORK_ID' && n !== 'AIAI_RUNNER_LOKI_HOST').sort());
+    // Every setting but the optional network, its subnet and the Loki host (unset here).
+    const optional = ['AIAI_RUNNER_NETWORK_ID', 'AIAI_RUNNER_SUBNET_IP_RANGE', 'AIAI_RUNNER_LOKI_HOST'];
+    expect(Object.keys(env).sort()).toEqual(Object.values(RunnerEnv.settings).filter((n) => !optional.includes(n)).sort());
     expect(p.settings.lokiHost).toBeUndefined();
   });
 
@@ -222,6 +223,8 @@ describe('EphemeralRunnerPool, full settings', () => {
       HEAVY_POOL_LOCATION: 'nbg1',
       HEAVY_POOL_FALLBACK_LOCATIONS: 'fsn1',
       HEAVY_POOL_NETWORK_ID: `\${hcloud_network.${netName}.id}`,
+      // Runners are attached to the network's runner subnet, apart from the fixed hosts.
+      HEAVY_POOL_SUBNET_IP_RANGE: '10.0.2.0/24',
       HEAVY_POOL_FIREWALL_IDS: `\${hcloud_firewall.${fwName}.id},98765`,
       HEAVY_POOL_SSH_KEYS: `\${hcloud_ssh_key.${keyName}.id},break-glass`,
       HEAVY_POOL_LABELS: 'heavy,x64-large',
@@ -233,6 +236,16 @@ describe('EphemeralRunnerPool, full settings', () => {
     });
     // Every setting has its variable.
     expect(Object.keys(v).sort()).toEqual(Object.values(p.names.variables).sort());
+  });
+
+  test('the subnet variable waits for the subnets (a workflow may run as soon as it exists)', () => {
+    const subnetVar = Object.values(byType(json, 'github_actions_variable')).find((r) => r.variable_name === 'HEAVY_POOL_SUBNET_IP_RANGE')!;
+    expect([...subnetVar.depends_on].sort()).toEqual(
+      Object.keys(byType(json, 'hcloud_network_subnet'))
+        .map((k) => `hcloud_network_subnet.${k}`)
+        .sort(),
+    );
+    expect(p.settings.subnetIpRange).toBe(net.runnerSubnetIpRange);
   });
 
   test('secrets under the pool prefix', () => {
@@ -465,6 +478,11 @@ describe('EphemeralRunnerPool validation', () => {
     const err = fails({ serverLabels: { project: 'other', role: 'x' } });
     expectProblem(err, { path: 'test/Pool', property: 'serverLabels.project', value: 'project', allowed: /set by the construct/ });
     expectProblem(err, { path: 'test/Pool', property: 'serverLabels.role', value: 'role', allowed: /set by the pool/ });
+  });
+
+  test('fails if max runners exceed the addresses of the network\'s runner subnet', () => {
+    const err = fails({ maxRunners: 6 }, (stack) => ({ network: network(stack, { runnerSubnetIpRange: '10.0.2.0/29' }) }));
+    expectProblem(err, { path: 'test/Pool', property: 'maxRunners', value: 6, allowed: /^at most 5 \(the addresses Hetzner can assign in subnet 10\.0\.2\.0\/29\)$/ });
   });
 
   test('fails if the location is outside the network zone', () => {

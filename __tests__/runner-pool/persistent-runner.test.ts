@@ -60,7 +60,7 @@ describe('PersistentRunner, default settings', () => {
   test('a ci-runner host at .30, scraped by monitoring, with no pool label', () => {
     expect(s).toMatchObject({ name: 'aiai-production-runner-0', server_type: 'cpx32', location: 'fsn1', image: 'ubuntu-24.04' });
     expect(s.labels).toEqual({ project: 'aiai', environment: 'production', role: 'ci-runner', monitoring: 'true', 'runner-mode': 'persistent' });
-    expect(s.network).toEqual([{ network_id: expect.stringMatching(/^\$\{hcloud_network\./), ip: '10.0.1.30' }]);
+    expect(s.network).toEqual([{ network_id: expect.stringMatching(/^\$\{hcloud_network\./), ip: '10.0.1.30', alias_ips: [] }]);
     expect(r.runnerName).toBe('aiai-production-runner-0');
     expect(r.architecture).toBe('x64');
   });

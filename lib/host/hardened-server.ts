@@ -1,4 +1,4 @@
-import { Token } from 'cdktf';
+import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Server } from '../../.gen/providers/hcloud/server';
 import { checkLabels } from '../core/label-checks';
@@ -73,6 +73,14 @@ export interface HardenedServerProps {
    * @default - the SSH agent of whoever runs terraform (SSH_AUTH_SOCK)
    */
   readonly sshPrivateKey?: string;
+  /**
+   * Shut the server down gracefully (ACPI) before Terraform deletes it, so services stop cleanly and
+   * flush what they write (for hosts whose data outlives the server, e.g. on a volume). The provider
+   * waits for the server to be off and deletes it anyway, with a warning, if it does not stop
+   * (`resourceServerDelete` in internal/server/resource.go of terraform-provider-hcloud v1.68.0).
+   * @default false (the server is deleted while running)
+   */
+  readonly shutdownBeforeDeletion?: boolean;
 }
 
 const REQUIRED_LABELS = ['project', 'role', 'environment'];
@@ -118,7 +126,10 @@ export class HardenedServer extends Construct implements IDeliveryTarget {
     this.privateIp = props.network.reserveAddress(this, 'privateIp', props.privateIp);
 
     this.hostConfig = props.hostConfig;
-    applyHardening(this.hostConfig, { sshPublicKeys: props.access.publicKeys, extraGroups: props.serviceUserGroups });
+    // A key known only at plan (an existing Hetzner key's public_key) lands inside the manifest's JSON
+    // text: Terraform JSON-escapes it there (jsonencode without its quotes), whatever its comment holds.
+    const keyLines = props.access.publicKeys.map((key) => (Token.isUnresolved(key) ? Fn.trimsuffix(Fn.trimprefix(Fn.jsonencode(key), Fn.rawString('"')), Fn.rawString('"')) : key));
+    applyHardening(this.hostConfig, { sshPublicKeys: keyLines, extraGroups: props.serviceUserGroups });
     applyNodeExporter(this.hostConfig);
     if (props.logShipping) {
       addContribution(
@@ -159,7 +170,14 @@ export class HardenedServer extends Construct implements IDeliveryTarget {
       deleteProtection: props.protect ?? false,
       rebuildProtection: props.protect ?? false,
       publicNet: [{ ipv4Enabled: true, ipv6Enabled: true }],
-      network: [{ networkId: props.network.networkId, ip: this.privateIp }],
+      // alias_ips = []: without it Terraform >= 1.4 plans a detach/attach of the network on every
+      // run (hcloud_server docs, "network" block, and terraform-provider-hcloud issue #650).
+      network: [{ networkId: props.network.networkId, ip: this.privateIp, aliasIps: [] }],
+      // A server-type change keeps the disk size, so it can be undone: a grown disk would rule out
+      // going back to a smaller type (`UpgradeDisk: !keep_disk` in internal/server/resource.go of
+      // terraform-provider-hcloud v1.68.0; docs/resources/server.md, `keep_disk`).
+      keepDisk: true,
+      shutdownBeforeDeletion: props.shutdownBeforeDeletion ?? false,
       dependsOn: [...props.network.attachDependencies],
       lifecycle: {
         // ssh_keys is force-new, but only matters at creation (cloud-init seeds the service user's

@@ -4,6 +4,7 @@ import { asset } from '../core/assets';
 import { SERVICE_USER } from '../core/paths';
 import { TerraformData } from '../core/terraform-data';
 import { escapeTerraformTemplate } from '../core/terraform-template';
+import { sshConnection } from '../core/ssh-connection';
 import { PropValidator } from '../core/validation-error';
 import { HostManifest, manifestJson, sha256Hex } from '../render/host-manifest';
 import { SECRET_INBOX_DIR } from './hardening';
@@ -62,13 +63,7 @@ export class HostConfiguration extends Construct {
       files[f.path] = Token.isUnresolved(f.content) ? Fn.substr(Fn.sha256(Fn.join('', [f.content, f.mode, f.owner])), 0, 16) : digest(JSON.stringify([f.content, f.mode, f.owner]));
     }
 
-    const connection = {
-      type: 'ssh' as const,
-      host: props.host.ipv4Address,
-      user: SERVICE_USER,
-      timeout: '10m',
-      ...(props.sshPrivateKey ? { privateKey: props.sshPrivateKey } : {}),
-    };
+    const connection = sshConnection(props.host.ipv4Address, SERVICE_USER, { privateKey: props.sshPrivateKey });
     const scriptPath = `${SECRET_INBOX_DIR}/aiai-converge`;
     const manifestPath = `${SECRET_INBOX_DIR}/host-manifest.json`;
     this.resource = new TerraformData(this, 'Converge', {

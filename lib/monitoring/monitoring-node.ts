@@ -214,6 +214,9 @@ export class MonitoringNode extends Construct implements ILogSink {
       backups: props.serverBackups ?? false,
       // Disposable: the data is on the volume (see `protect`).
       protect: false,
+      // The volume outlives the server: Prometheus, Loki and Grafana stop (and flush) before a
+      // replaced server is deleted and the volume detached.
+      shutdownBeforeDeletion: true,
       logShipping: this,
       sshPrivateKey: props.sshPrivateKey,
     });

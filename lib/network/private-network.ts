@@ -6,28 +6,36 @@ import { checkLabels } from '../core/label-checks';
 import { PropValidator } from '../core/validation-error';
 import { LocationInfo, LOCATIONS, NetworkZone } from '../hetzner/catalog';
 import { contains, formatIpv4, isPrivate, Ipv4Cidr, overlaps, parseCidr, parseIpv4 } from './cidr';
-import { RESERVED_GATEWAY_OFFSET } from './ip-plan';
+import { defaultRunnerSubnet, NetworkPlan, RESERVED_GATEWAY_OFFSET } from './ip-plan';
 
 export interface PrivateNetworkProps {
   /** Name of the Hetzner network. */
   readonly name: string;
   /**
    * The network's IPv4 range (RFC 1918).
-   * @default '10.0.0.0/16'
+   * @default '10.0.0.0/16' (NetworkPlan.ipRange)
    */
   readonly ipRange?: string;
   /**
-   * The cloud subnet that servers and the load balancer attach to; must lie inside `ipRange`.
-   * @default '10.0.1.0/24'
+   * The cloud subnet of the fixed hosts and the load balancer (each at a reserved address); must lie
+   * inside `ipRange`.
+   * @default '10.0.1.0/24' (NetworkPlan.hostSubnet)
    */
   readonly subnetIpRange?: string;
+  /**
+   * The cloud subnet of the ephemeral runners, whose addresses Hetzner assigns at creation: kept
+   * apart from `subnetIpRange`, so a runner never takes a fixed host's address. Inside `ipRange`,
+   * overlapping no other subnet, /29 or larger.
+   * @default the block of `subnetIpRange`'s size right after it ('10.0.2.0/24' by default)
+   */
+  readonly runnerSubnetIpRange?: string;
   /**
    * Network zone of the subnet; every attached server's location must be in it.
    * @default 'eu-central'
    */
   readonly networkZone?: NetworkZone;
   /**
-   * Further cloud subnets (e.g. for runners). Each must lie inside `ipRange` and overlap no other.
+   * Further cloud subnets. Each must lie inside `ipRange` and overlap no other.
    * @default - none
    */
   readonly additionalSubnets?: readonly string[];
@@ -42,8 +50,10 @@ export interface IPrivateNetwork extends IConstruct {
   readonly networkId: number;
   readonly ipRange: string;
   readonly subnetIpRange: string;
+  /** The subnet ephemeral runners attach to (Hetzner assigns their addresses in it). */
+  readonly runnerSubnetIpRange: string;
   readonly networkZone: NetworkZone;
-  /** Resources a server attachment must wait for (the subnet). */
+  /** Resources a server attachment must wait for (the subnets). */
   readonly attachDependencies: readonly ITerraformDependable[];
   /** The address `offset` hosts into the subnet, e.g. 10 -> 10.0.1.10. */
   addressAt(offset: number): string;
@@ -54,18 +64,22 @@ export interface IPrivateNetwork extends IConstruct {
 }
 
 /**
- * A Hetzner private network with one cloud subnet, and the registry of its fixed host addresses:
- * every host asks it for its private IP, so duplicates, addresses outside the subnet and the
- * gateway address are rejected at synth.
+ * A Hetzner private network with a cloud subnet for the fixed hosts, one for the ephemeral runners
+ * (see {@link NetworkPlan}), and the registry of the fixed host addresses: every host asks it for
+ * its private IP, so duplicates, addresses outside the host subnet and the gateway address are
+ * rejected at synth.
  */
 export class PrivateNetwork extends Construct implements IPrivateNetwork {
   public readonly network: Network;
   public readonly subnet: NetworkSubnet;
+  /** The ephemeral runners' subnet. */
+  public readonly runnerSubnet: NetworkSubnet;
   public readonly additionalSubnetResources: NetworkSubnet[] = [];
   /** The network's name (a literal: Prometheus' Hetzner SD meta labels are keyed by it). */
   public readonly name: string;
   public readonly ipRange: string;
   public readonly subnetIpRange: string;
+  public readonly runnerSubnetIpRange: string;
   public readonly networkZone: NetworkZone;
   private readonly subnetCidr: Ipv4Cidr;
   private readonly reserved = new Map<string, string>();
@@ -74,8 +88,9 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
     super(scope, id);
     const v = new PropValidator(this);
     this.name = props.name;
-    this.ipRange = props.ipRange ?? '10.0.0.0/16';
-    this.subnetIpRange = props.subnetIpRange ?? '10.0.1.0/24';
+    this.ipRange = props.ipRange ?? NetworkPlan.ipRange;
+    this.subnetIpRange = props.subnetIpRange ?? NetworkPlan.hostSubnet;
+    const runnerRange = props.runnerSubnetIpRange ?? defaultRunnerSubnet(this.subnetIpRange);
     this.networkZone = props.networkZone ?? 'eu-central';
 
     v.check('name', props.name, /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(props.name), 'a name of 1-63 letters, digits, `_`, `.`, `-`');
@@ -86,6 +101,17 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
     const zones = [...new Set(Object.values(LOCATIONS).map((l) => l.networkZone))];
     v.check('networkZone', this.networkZone, zones.includes(this.networkZone), `one of ${zones.join(', ')}`);
     const all: Ipv4Cidr[] = subnet ? [subnet] : [];
+    const runner = runnerRange === undefined ? undefined : parseCidr(runnerRange);
+    const runnerProblem =
+      !runner || (range && !contains(range, runner)) || runner.prefix > 29
+        ? `a block of /29 or larger inside ipRange ${this.ipRange}${props.runnerSubnetIpRange === undefined ? ' (the default, the block after subnetIpRange, is not: set runnerSubnetIpRange)' : ''}`
+        : subnet && overlaps(subnet, runner)
+          ? `a block that does not overlap subnetIpRange ${this.subnetIpRange}`
+          : undefined;
+    // A bad subnetIpRange is reported above; the default derived from it is not checked again.
+    if ((subnet || props.runnerSubnetIpRange !== undefined) && v.check('runnerSubnetIpRange', runnerRange, runnerProblem === undefined, runnerProblem ?? '')) {
+      all.push(runner!);
+    }
     (props.additionalSubnets ?? []).forEach((s, i) => {
       const c = parseCidr(s);
       if (!v.check(`additionalSubnets[${i}]`, s, !!c && (!range || contains(range, c)), `an IPv4 block inside ipRange ${this.ipRange}`)) return;
@@ -95,6 +121,7 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
     checkLabels(v, props.labels);
     v.throwIfInvalid();
     this.subnetCidr = subnet!;
+    this.runnerSubnetIpRange = runnerRange!;
 
     this.network = new Network(this, 'Network', {
       name: props.name,
@@ -107,6 +134,12 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
       type: 'cloud',
       networkZone: this.networkZone,
       ipRange: this.subnetIpRange,
+    });
+    this.runnerSubnet = new NetworkSubnet(this, 'RunnerSubnet', {
+      networkId: Token.asNumber(this.network.id),
+      type: 'cloud',
+      networkZone: this.networkZone,
+      ipRange: this.runnerSubnetIpRange,
     });
     (props.additionalSubnets ?? []).forEach((s, i) => {
       this.additionalSubnetResources.push(
@@ -125,7 +158,7 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
   }
 
   public get attachDependencies(): readonly ITerraformDependable[] {
-    return [this.subnet, ...this.additionalSubnetResources];
+    return [this.subnet, this.runnerSubnet, ...this.additionalSubnetResources];
   }
 
   public addressAt(offset: number): string {

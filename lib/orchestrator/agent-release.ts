@@ -2,6 +2,7 @@ import { dependable, ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { SERVICE_USER } from '../core/paths';
 import { TerraformData } from '../core/terraform-data';
+import { sshConnection } from '../core/ssh-connection';
 import { PropValidator } from '../core/validation-error';
 import { HardenedServer } from '../host/hardened-server';
 import { GIT_REF_RULES, isReleasableGitRef } from './git-ref';
@@ -58,13 +59,7 @@ export class AgentRelease extends Construct {
     // The ref has no character a shell treats specially (checked above); quoted all the same.
     this.command = `sudo ${RELEASE_SCRIPT_PATH} '${props.ref}'`;
 
-    const connection = {
-      type: 'ssh' as const,
-      host: props.host.ipv4Address,
-      user: SERVICE_USER,
-      timeout: '10m',
-      ...(props.sshPrivateKey ? { privateKey: props.sshPrivateKey } : {}),
-    };
+    const connection = sshConnection(props.host.ipv4Address, SERVICE_USER, { privateKey: props.sshPrivateKey });
     this.resource = new TerraformData(this, 'Release', {
       triggersReplace: {
         server: props.host.server.id,

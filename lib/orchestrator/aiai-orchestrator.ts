@@ -196,8 +196,9 @@ export class AiaiOrchestrator extends Construct {
         logShipping: props.logShipping,
         placementGroupId: Token.asNumber(this.placementGroup.id),
         backups: props.backups ?? false,
-        // Disposable: a user_data change replaces the server (see `protect`).
+        // Disposable: the data that matters is off-host (see `protect`); configuration changes never replace it.
         protect: false,
+        sshPrivateKey: props.sshPrivateKey,
       });
     });
     this.primary = primary;

@@ -1,7 +1,8 @@
 /**
  * The few Hetzner Cloud API endpoints the runner manager uses, with their documented shapes
- * (https://docs.hetzner.cloud): servers list/create/delete and the power-on action. The operator
- * CLI (`aiai-ops`, lib/operator) also reads load balancers, volumes and firewalls through it.
+ * (https://docs.hetzner.cloud): servers list/create/delete and the power-on and attach-to-network
+ * actions. The operator CLI (`aiai-ops`, lib/operator) also reads load balancers, volumes and
+ * firewalls through it.
  *
  * Errors: `{"error": {"code", "message", "details"}}`. Rate limit: 3,600 requests per hour and
  * project, refilled one per second, reported in `RateLimit-Limit`, `RateLimit-Remaining`,
@@ -158,6 +159,25 @@ export interface CreateServerRequest {
   readonly networks?: readonly number[];
   readonly public_net?: { readonly enable_ipv4: boolean; readonly enable_ipv6: boolean };
 }
+
+/**
+ * Body of `POST /servers/{id}/actions/attach_to_network`. `ip_range` is the range of one of the
+ * network's subnets: Hetzner assigns the server an address from that subnet ("This allows for
+ * auto assigning an IP address for a specific subnet", Hetzner Cloud API docs, "Attach a Server to
+ * a Network"; `ServerActionAttachToNetworkRequest` in hcloud/schema/server.go of hcloud-go).
+ * Server creation only takes network IDs (`networks`), with no way to pick the subnet.
+ */
+export interface AttachToNetworkRequest {
+  readonly network: number;
+  readonly ip_range?: string;
+}
+
+/**
+ * Error codes of `attach_to_network` that mean the subnet cannot take the server (API docs,
+ * "Attach a Server to a Network"; hcloud/error.go of hcloud-go): no subnet of that range, or no
+ * free address in it (`no_subnet_available`), the server is attached already, its networks overlap.
+ */
+export const ATTACH_ERROR_CODES: readonly string[] = ['no_subnet_available', 'ip_not_available', 'server_already_attached', 'networks_overlap'];
 
 export interface CreateServerResponse {
   readonly server: HcloudServer;
@@ -317,6 +337,17 @@ export class HcloudClient {
       if ((e as { status?: number }).status === 404) return false;
       throw e;
     }
+  }
+
+  /**
+   * `POST /servers/{id}/actions/attach_to_network` (201): works on a powered-off server (the hcloud
+   * provider attaches a server created without public net before powering it on,
+   * `resourceServerCreate` in internal/server/resource.go of terraform-provider-hcloud v1.68.0).
+   * 423 `locked` while the create action still runs.
+   */
+  public async attachToNetwork(id: number, req: AttachToNetworkRequest, signal?: AbortSignal): Promise<HcloudAction> {
+    const res = await this.http.request<{ action: HcloudAction }>('POST', `/servers/${id}/actions/attach_to_network`, { body: req, signal });
+    return res.body.action;
   }
 
   /** `POST /servers/{id}/actions/poweron` (201). 423 `locked` while the create action still runs. */

@@ -23,7 +23,7 @@
 import { Roles } from '../core/labels';
 import { ExitCode, RunnerError } from './errors';
 import { GitHubClient, GitHubRunner, JitConfig } from './github-client';
-import { CAPACITY_ERROR_CODES, CreateServerRequest, HcloudClient, HcloudServer } from './hcloud-client';
+import { ATTACH_ERROR_CODES, CAPACITY_ERROR_CODES, CreateServerRequest, HcloudClient, HcloudServer } from './hcloud-client';
 import { ApiError, Clock } from './http';
 import {
   PoolLabelKeys,
@@ -52,9 +52,12 @@ export interface ManagerTimings {
   /** `up`: first backoff after losing a slot race (doubles, jittered, capped). */
   readonly claimBackoffSeconds: number;
   readonly claimBackoffMaxSeconds: number;
-  /** `up`: power-on is refused with `locked` while the create action runs; retried this long. */
+  /**
+   * `up`: power-on (and the attachment to the runner subnet before it) is refused with `locked`
+   * while the create action runs; each is retried this long.
+   */
   readonly powerOnTimeoutSeconds: number;
-  /** First retry interval of the power-on (doubles up to 5 times this). */
+  /** First retry interval of the power-on and the attachment (doubles up to 5 times this). */
   readonly powerOnPollSeconds: number;
   /** `down`/`reap`: a runner still busy (422) is retried this many times. */
   readonly runnerDeleteAttempts: number;
@@ -227,7 +230,9 @@ async function claimSlot(ctx: ManagerContext, name: string, runKey: string, crea
       start_after_create: false,
       ...(settings.sshKeys.length > 0 ? { ssh_keys: settings.sshKeys } : {}),
       ...(settings.firewallIds.length > 0 ? { firewalls: settings.firewallIds.map((id) => ({ firewall: Number(id) })) } : {}),
-      ...(settings.networkId !== undefined ? { networks: [Number(settings.networkId)] } : {}),
+      // With a subnet range the server joins the network through attach_to_network (which picks
+      // the subnet) once it won its slot; `networks` at creation would let Hetzner pick the subnet.
+      ...(settings.networkId !== undefined && settings.subnetIpRange === undefined ? { networks: [Number(settings.networkId)] } : {}),
       public_net: { enable_ipv4: true, enable_ipv6: true },
     };
     try {
@@ -255,12 +260,13 @@ async function claimSlot(ctx: ManagerContext, name: string, runKey: string, crea
   return { won: false, ahead };
 }
 
-async function powerOn(ctx: ManagerContext, serverId: number, signal?: AbortSignal): Promise<void> {
+/** Runs a server action, retrying while Hetzner answers 423 `locked` (the create action still runs). */
+async function whileLocked(ctx: ManagerContext, action: () => Promise<unknown>, signal?: AbortSignal): Promise<void> {
   const { clock, timings } = ctx;
   const start = clock.now();
   for (let attempt = 1; ; attempt++) {
     try {
-      await ctx.hcloud.powerOn(serverId, signal);
+      await action();
       return;
     } catch (e) {
       // 423 locked: the create action (10-30 s) is still running. Anything else is an error.
@@ -269,6 +275,30 @@ async function powerOn(ctx: ManagerContext, serverId: number, signal?: AbortSign
       const wait = Math.min(timings.powerOnPollSeconds * 2 ** (attempt - 1), 5 * timings.powerOnPollSeconds);
       await clock.sleep(wait * clock.secondMs, signal);
     }
+  }
+}
+
+async function powerOn(ctx: ManagerContext, serverId: number, signal?: AbortSignal): Promise<void> {
+  await whileLocked(ctx, () => ctx.hcloud.powerOn(serverId, signal), signal);
+}
+
+/** Attaches the (powered-off) server to the pool's subnet, so that it boots with its address there. */
+async function attachToSubnet(ctx: ManagerContext, serverId: number, signal?: AbortSignal): Promise<void> {
+  const { settings } = ctx;
+  const network = Number(settings.networkId);
+  const ipRange = settings.subnetIpRange!;
+  try {
+    await whileLocked(ctx, () => ctx.hcloud.attachToNetwork(serverId, { network, ip_range: ipRange }, signal), signal);
+  } catch (e) {
+    // The server was created without networks: only our own request (retried after a lost
+    // response) can have attached it.
+    if (isApiError(e, 'server_already_attached')) return;
+    if (!isApiError(e, ...ATTACH_ERROR_CODES, 'not_found', 'invalid_input')) throw e;
+    throw new RunnerError(
+      `could not attach server ${serverId} to subnet ${ipRange} of network ${network} (${e.code}: ${e.detail}): ` +
+        `check that the network has a subnet with exactly this range and a free address (its servers count against it)`,
+      ExitCode.api,
+    );
   }
 }
 
@@ -343,7 +373,12 @@ export async function up(ctx: ManagerContext, opts: UpOptions): Promise<UpResult
       }
       const server = claim.server!;
       const where = `server ${server.id}, ${server.server_type.name} in ${server.datacenter?.location.name ?? '?'}`;
-      log.info(`created ${where}; powering on`);
+      if (settings.subnetIpRange !== undefined) {
+        await attachToSubnet(ctx, server.id, signal);
+        log.info(`created ${where}; attached to subnet ${settings.subnetIpRange} of network ${settings.networkId}; powering on`);
+      } else {
+        log.info(`created ${where}; powering on`);
+      }
       await powerOn(ctx, server.id, signal);
       const runner = await waitOnline(ctx, name, claim.jit!.runner.id, where, signal);
       log.info(`runner ${name} is online (${where}, expires ${new Date(claim.expiresAt! * 1000).toISOString()})`);

@@ -21,6 +21,7 @@ import {
   serverType as lookupServerType,
 } from '../hetzner/catalog';
 import { isPrivate, parseCidr } from '../network/cidr';
+import { assignableAddresses } from '../network/ip-plan';
 
 /** CPU architecture in GitHub Actions runner naming (release asset names, runner labels). */
 export type RunnerArchitecture = 'x64' | 'arm64';
@@ -85,6 +86,13 @@ export interface PoolSettings {
   /** ID of a private network to attach servers to. */
   readonly networkId?: string;
   /**
+   * IP range of the network's subnet servers are attached to (the runner subnet, apart from the
+   * fixed hosts' addresses): `up` attaches each server with `attach_to_network` and this
+   * `ip_range`, and Hetzner assigns it an address from that subnet. Unset: the server joins the
+   * network at creation and Hetzner picks the subnet.
+   */
+  readonly subnetIpRange?: string;
+  /**
    * Private IPv4 of the monitoring node: servers run Grafana Alloy and ship their journal and
    * /var/log/aiai/*.log to Loki there, over the private network.
    */
@@ -121,6 +129,8 @@ export interface PoolSettingsInput {
   readonly image?: string;
   /** @default no private network */
   readonly networkId?: string;
+  /** @default Hetzner picks the subnet (set it to keep runners off the fixed hosts' subnet; needs `networkId`) */
+  readonly subnetIpRange?: string;
   /** @default no log shipping (needs `networkId` and an `environment` server label when set) */
   readonly lokiHost?: string;
   /** @default no firewall (the construct always passes its own) */
@@ -176,6 +186,7 @@ export const SETTING_VARIABLE_SUFFIXES = {
   fallbackLocations: 'FALLBACK_LOCATIONS',
   image: 'IMAGE',
   networkId: 'NETWORK_ID',
+  subnetIpRange: 'SUBNET_IP_RANGE',
   lokiHost: 'LOKI_HOST',
   firewallIds: 'FIREWALL_IDS',
   sshKeys: 'SSH_KEYS',
@@ -338,6 +349,7 @@ export function withDefaults(input: PoolSettingsInput): PoolSettings {
       input.fallbackLocations ?? (location === PoolDefaults.location ? PoolDefaults.fallbackLocations : []),
     image: input.image ?? PoolDefaults.image,
     networkId: input.networkId,
+    subnetIpRange: input.subnetIpRange,
     lokiHost: input.lokiHost,
     firewallIds: input.firewallIds ?? [],
     sshKeys: input.sshKeys ?? [],
@@ -436,6 +448,17 @@ export function checkPoolSettings(input: PoolSettingsInput, options: CheckOption
   if (s.networkId !== undefined && !skip(s.networkId) && !NUMERIC_ID.test(s.networkId)) {
     fail('networkId', 'networkId', s.networkId, 'a numeric Hetzner network ID');
   }
+  if (s.subnetIpRange !== undefined && !skip(s.subnetIpRange)) {
+    const range = typeof s.subnetIpRange === 'string' ? parseCidr(s.subnetIpRange) : undefined;
+    if (!range || !isPrivate(range) || range.prefix > 29) {
+      fail('subnetIpRange', 'subnetIpRange', s.subnetIpRange, 'the IP range of a subnet of the network (RFC 1918, /29 or larger), e.g. 10.0.2.0/24');
+    } else if (!skip(s.maxRunners) && Number.isInteger(s.maxRunners) && s.maxRunners > assignableAddresses(range.prefix)) {
+      fail('maxRunners', 'maxRunners', s.maxRunners, `at most ${assignableAddresses(range.prefix)} (the addresses Hetzner can assign in subnet ${s.subnetIpRange})`);
+    }
+  }
+  if (s.subnetIpRange !== undefined && s.networkId === undefined) {
+    fail('subnetIpRange', 'subnetIpRange', s.subnetIpRange, 'unset without a private network (networkId)');
+  }
   if (s.lokiHost !== undefined && !skip(s.lokiHost)) {
     const ip = typeof s.lokiHost === 'string' ? parseCidr(`${s.lokiHost}/32`) : undefined;
     if (!ip || !isPrivate(ip)) {
@@ -533,7 +556,7 @@ function formatLabels(labels: Readonly<Record<string, string>>): string {
 /**
  * The value of every GitHub Actions variable of a pool (keyed by variable name). Values are plain
  * strings; unresolved tokens pass through as their string form. Optional settings that are unset
- * (network, Loki host) are omitted: the workflow then reads an empty string, which means "unset".
+ * (network, subnet, Loki host) are omitted: the workflow then reads an empty string, which means "unset".
  */
 export function poolVariableValues(settings: PoolSettings, names: PoolGithubNames = poolGithubNames()): Record<string, string> {
   const v = names.variables;
@@ -556,6 +579,7 @@ export function poolVariableValues(settings: PoolSettings, names: PoolGithubName
     [v.actionsRunnerSha256Arm64]: settings.actionsRunner.sha256.arm64,
   };
   if (settings.networkId !== undefined) out[v.networkId] = settings.networkId;
+  if (settings.subnetIpRange !== undefined) out[v.subnetIpRange] = settings.subnetIpRange;
   if (settings.lokiHost !== undefined) out[v.lokiHost] = settings.lokiHost;
   return out;
 }
@@ -631,6 +655,7 @@ export function parsePoolSettings(env: Env): PoolSettings {
     fallbackLocations: parseList(read(env, n.fallbackLocations)),
     image: read(env, n.image),
     networkId: read(env, n.networkId),
+    subnetIpRange: read(env, n.subnetIpRange),
     lokiHost: read(env, n.lokiHost),
     firewallIds: parseList(read(env, n.firewallIds)),
     sshKeys: parseList(read(env, n.sshKeys)),

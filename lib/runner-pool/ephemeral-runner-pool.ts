@@ -91,7 +91,9 @@ export interface EphemeralRunnerPoolProps extends PlatformIdentity {
   readonly workflowDelivery?: WorkflowDelivery;
   /**
    * Private network to attach runner servers to (so they reach the monitoring node and can be
-   * scraped). Their addresses are assigned by Hetzner from the network's free addresses.
+   * scraped). Each runner is attached to the network's runner subnet (`runnerSubnetIpRange`), where
+   * Hetzner assigns its address: never one of the fixed hosts' addresses in the host subnet.
+   * `maxRunners` must fit the runner subnet.
    * @default no private network
    */
   readonly network?: IPrivateNetwork;
@@ -274,6 +276,7 @@ export class EphemeralRunnerPool extends Construct {
       fallbackLocations: props.fallbackLocations,
       image: props.image,
       networkId: props.network ? networkIdString(props.network.networkId) : undefined,
+      subnetIpRange: props.network?.runnerSubnetIpRange,
       // Without a network the problem is reported above, under `logShipping`.
       lokiHost: props.network ? lokiHost : undefined,
       firewallIds: [firewallId, ...extraFirewalls],
@@ -359,7 +362,14 @@ export class EphemeralRunnerPool extends Construct {
       const name = this.names.variables[key];
       const value = values[name];
       if (value === undefined) continue; // unset optional setting (no network): the workflow reads ''
-      variables[name] = new ActionsVariable(this, `Variable-${key}`, { provider, repository: props.repository, variableName: name, value });
+      variables[name] = new ActionsVariable(this, `Variable-${key}`, {
+        provider,
+        repository: props.repository,
+        variableName: name,
+        value,
+        // A workflow may run as soon as the variable exists: the subnet it names must exist first.
+        dependsOn: key === 'subnetIpRange' && props.network ? [...props.network.attachDependencies] : undefined,
+      });
     }
     this.actionsVariables = variables;
 
@@ -466,7 +476,7 @@ function mapSettingProblem(p: SettingProblem, accessKeyCount: number): Validatio
     const i = Number(key[1]);
     return i < accessKeyCount ? { ...p, property: 'access' } : { ...p, property: `sshKeys[${i - accessKeyCount}]` };
   }
-  if (p.property === 'networkId') return { ...p, property: 'network' };
+  if (p.property === 'networkId' || p.property === 'subnetIpRange') return { ...p, property: 'network' };
   if (p.property === 'lokiHost') return { ...p, property: 'logShipping' };
   return { property: p.property, value: p.value, allowed: p.allowed };
 }

@@ -84,6 +84,10 @@ const POOL_LABEL_PREFIXES = [poolRunnerLabel(''), 'aiai-run-'];
  * `SecretFiles` delivered the GitHub credential. Jobs on it share one machine over time: prefer the
  * ephemeral pool for untrusted code (pull requests from forks).
  *
+ * Its address is a fixed one in the network's host subnet (`.30 + instance`, reserved at synth), not
+ * in the runner subnet: there Hetzner assigns addresses to ephemeral runners, and one created while
+ * this host is replaced could take its address.
+ *
  * Destroying it does not remove the runner from GitHub: delete the offline runner in the
  * repository's settings (the pool's reaper only removes its own runners).
  */
@@ -160,6 +164,7 @@ export class PersistentRunner extends Construct {
       logShipping: props.logShipping,
       backups: props.backups ?? false,
       protect: false,
+      sshPrivateKey: props.sshPrivateKey,
     });
     this.architecture = architecture!;
 

@@ -5,6 +5,7 @@ import { TerraformData } from '../core/terraform-data';
 import { PropValidator } from '../core/validation-error';
 import { HardenedServer } from '../host/hardened-server';
 import { SECRET_INBOX_DIR } from '../host/hardening';
+import { checkSshConnectionOptions, sshConnection, SshConnectionOptions } from '../core/ssh-connection';
 
 /** One secret file on a host. */
 export interface SecretFile {
@@ -27,10 +28,16 @@ export interface SecretFilesProps {
   /** Units to (re)start after the files changed. @default - none */
   readonly restartUnits?: readonly string[];
   /**
-   * Private key for the SSH connection (a sensitive variable's token; a literal is rejected).
-   * @default - the SSH agent of whoever runs terraform (SSH_AUTH_SOCK)
+   * Private key for the SSH connection, for CI (a sensitive variable's token; a literal is
+   * rejected); the SSH agent is then not used. See {@link SshConnectionOptions.privateKey}.
+   * @default - the SSH agent of whoever runs terraform (`agent = true`, SSH_AUTH_SOCK must be set)
    */
   readonly sshPrivateKey?: string;
+  /**
+   * Seconds terraform keeps trying to connect to the host (from 30 to 1800).
+   * @default 300
+   */
+  readonly sshTimeoutSeconds?: number;
 }
 
 /**
@@ -56,9 +63,8 @@ export class SecretFiles extends Construct {
       v.check(`files[${i}].content`, '<literal string, not shown>', Token.isUnresolved(f.content), 'a Terraform expression from sensitive variables (a literal would land in the synthesized JSON)');
       v.check(`files[${i}].mode`, f.mode, f.mode === undefined || /^0[0-7]{3}$/.test(f.mode), "an octal mode like '0640'");
     });
-    if (props.sshPrivateKey !== undefined) {
-      v.check('sshPrivateKey', '<literal string, not shown>', Token.isUnresolved(props.sshPrivateKey), 'a sensitive Terraform variable token (a literal key would land in the synthesized JSON)');
-    }
+    const ssh: SshConnectionOptions = { privateKey: props.sshPrivateKey, timeoutSeconds: props.sshTimeoutSeconds };
+    checkSshConnectionOptions(v, ssh, { privateKey: 'sshPrivateKey', timeoutSeconds: 'sshTimeoutSeconds' });
     (props.restartUnits ?? []).forEach((u, i) =>
       v.check(`restartUnits[${i}]`, u, /^[a-zA-Z0-9:_.@-]+\.(service|timer)$/.test(u), 'a unit name like aiai-orchestrator.service'),
     );
@@ -76,13 +82,9 @@ export class SecretFiles extends Construct {
     }
     this.installScript = script;
 
-    const connection = {
-      type: 'ssh' as const,
-      host: props.host.ipv4Address,
-      user: SERVICE_USER,
-      timeout: '10m',
-      ...(props.sshPrivateKey ? { privateKey: props.sshPrivateKey } : {}),
-    };
+    // Over the public IPv4: the cloud firewall and ufw allow SSH from the admin CIDRs only, so
+    // terraform must run inside them.
+    const connection = sshConnection(props.host.ipv4Address, SERVICE_USER, ssh);
     this.resource = new TerraformData(this, 'Delivery', {
       // The units it restarts exist once the host's configuration is delivered.
       dependsOn: [props.host.configuration.resource],

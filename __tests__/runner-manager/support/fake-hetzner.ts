@@ -2,11 +2,13 @@
  * A stand-in for the Hetzner Cloud API (https://docs.hetzner.cloud) on 127.0.0.1, implementing
  * what the runner manager uses with the documented shapes: `GET/POST /v1/servers` (label
  * selectors, name filter, sort, pagination), `DELETE /v1/servers/{id}`,
- * `POST /v1/servers/{id}/actions/poweron`; errors as `{"error": {code, message, details}}`;
+ * `POST /v1/servers/{id}/actions/poweron`, `POST /v1/servers/{id}/actions/attach_to_network`
+ * (addresses from the requested subnet of a registered network); errors as `{"error": {code, message, details}}`;
  * `RateLimit-*` headers on every response and 429 `rate_limit_exceeded` when the quota is spent.
  */
 import { isValidLabelKey, isValidLabelValue } from '../../../lib/core/labels';
 import { HetznerLimits, LOCATIONS, SERVER_TYPES } from '../../../lib/hetzner/catalog';
+import { formatIpv4, parseCidr, parseIpv4 } from '../../../lib/network/cidr';
 import { HttpStub, StubRequest, StubResponse } from './http-stub';
 
 export interface FakeServer {
@@ -21,9 +23,18 @@ export interface FakeServer {
   userData: string;
   firewalls: number[];
   networks: number[];
+  /** Addresses in registered networks (see {@link FakeHetzner.addNetwork}). */
+  privateNet: { network: number; ip: string }[];
   sshKeys: string[];
   /** Epoch ms until which actions on it answer 423 `locked` (the create action runs). */
   lockedUntil: number;
+}
+
+/** A network with its cloud subnets (IP ranges), for `networks` at creation and `attach_to_network`. */
+export interface FakeNetwork {
+  readonly id: number;
+  readonly ipRange: string;
+  readonly subnets: readonly string[];
 }
 
 function err(status: number, code: string, message: string, details: unknown = {}): StubResponse {
@@ -148,6 +159,10 @@ export class FakeHetzner extends HttpStub {
   public onCreate?: (s: FakeServer) => void;
   public onPowerOn?: (s: FakeServer) => void;
   public onDelete?: (s: FakeServer) => void;
+  /** Networks the fake knows; servers may also name unregistered ones at creation (no address then). */
+  public readonly networks = new Map<number, FakeNetwork>();
+  public attaches = 0;
+  public onAttach?: (s: FakeServer, network: number, ip: string) => void;
   private nextId = 4_200_000;
   private nextAction = 9_000_000;
   private lastRefill = Date.now();
@@ -170,12 +185,25 @@ export class FakeHetzner extends HttpStub {
       userData: '',
       firewalls: [],
       networks: [],
+      privateNet: [],
       sshKeys: [],
       lockedUntil: 0,
       ...s,
     };
     this.servers.set(server.id, server);
     return server;
+  }
+
+  /** Registers a network and its subnets (every range as the API would have accepted it). */
+  public addNetwork(n: FakeNetwork): FakeNetwork {
+    for (const r of [n.ipRange, ...n.subnets]) if (!parseCidr(r)) throw new Error(`fake network ${n.id}: ${r} is not a CIDR`);
+    this.networks.set(n.id, n);
+    return n;
+  }
+
+  /** The private IP of a server in a network, if it has one. */
+  public privateIp(s: FakeServer, network: number): string | undefined {
+    return s.privateNet.find((p) => p.network === network)?.ip;
   }
 
   public running(): number {
@@ -394,7 +422,7 @@ export class FakeHetzner extends HttpStub {
         ipv6: { ip: `2001:db8::${s.id.toString(16)}/64` },
         firewalls: s.firewalls.map((id) => ({ id, status: 'applied' })),
       },
-      private_net: s.networks.map((network) => ({ network, ip: `10.0.9.${s.id % 250}` })),
+      private_net: s.networks.map((network) => ({ network, ip: this.privateIp(s, network) ?? `10.0.9.${s.id % 250}` })),
       protection: { delete: false, rebuild: false },
     };
   }
@@ -425,6 +453,8 @@ export class FakeHetzner extends HttpStub {
     const resource = this.resourceRoute(req);
     if (resource) return resource;
 
+    const attach = req.path.match(/^\/v1\/servers\/(\d+)\/actions\/attach_to_network$/);
+    if (attach) return req.method === 'POST' ? this.attachToNetwork(Number(attach[1]), req) : err(405, 'method_not_allowed', 'method not allowed');
     const m = req.path.match(/^\/v1\/servers(?:\/(\d+))?(\/actions\/poweron)?$/);
     if (!m) return err(404, 'not_found', `no route ${req.method} ${req.path}`);
     const id = m[1] ? Number(m[1]) : undefined;
@@ -504,6 +534,15 @@ export class FakeHetzner extends HttpStub {
     if (this.unavailable.has(`${b.server_type}@${b.location}`) || this.unavailable.has(`${b.server_type}@*`)) {
       return err(412, 'resource_unavailable', 'error during placement');
     }
+    // Registered networks get an address at creation, as if attached without `ip_range`.
+    const privateNet: { network: number; ip: string }[] = [];
+    for (const n of networks as number[]) {
+      const net = this.networks.get(n);
+      if (!net) continue;
+      const ip = this.autoAssign(net);
+      if (!ip) return err(422, 'no_subnet_available', 'no subnet or IP is available for the server within the network');
+      privateNet.push({ network: n, ip });
+    }
     const start = b.start_after_create !== false;
     const server = this.seed({
       name: b.name,
@@ -515,6 +554,7 @@ export class FakeHetzner extends HttpStub {
       userData: (b.user_data as string | undefined) ?? '',
       firewalls: firewalls.map((f) => f.firewall as number),
       networks: networks as number[],
+      privateNet,
       sshKeys: (b.ssh_keys as string[] | undefined) ?? [],
       lockedUntil: Date.now() + (this.options.lockMs ?? 5),
     });
@@ -554,6 +594,79 @@ export class FakeHetzner extends HttpStub {
       this.poweredOn(s);
     }
     return { status: 201, body: { action } };
+  }
+
+  /** Addresses of `net` held by any server. */
+  private taken(net: FakeNetwork): Set<string> {
+    return new Set([...this.servers.values()].flatMap((s) => s.privateNet.filter((p) => p.network === net.id).map((p) => p.ip)));
+  }
+
+  /** The lowest free address of `subnet` (never its network, gateway or broadcast address). */
+  private freeAddress(net: FakeNetwork, subnet: string): string | undefined {
+    const c = parseCidr(subnet)!;
+    const taken = this.taken(net);
+    for (let n = c.first + 2; n < c.last; n++) if (!taken.has(formatIpv4(n))) return formatIpv4(n);
+    return undefined;
+  }
+
+  /**
+   * Without `ip_range`, Hetzner picks the subnet: the last one ordered by IP range (hcloud_server
+   * docs of terraform-provider-hcloud v1.68.0, `network_id` used alone), here with a free address.
+   */
+  private autoAssign(net: FakeNetwork): string | undefined {
+    const ordered = [...net.subnets].sort((a, b) => parseCidr(a)!.first - parseCidr(b)!.first).reverse();
+    for (const subnet of ordered) {
+      const ip = this.freeAddress(net, subnet);
+      if (ip) return ip;
+    }
+    return undefined;
+  }
+
+  /**
+   * `POST /servers/{id}/actions/attach_to_network` with `network`, optional `ip_range` (the subnet
+   * to take an address from) and `ip`. Errors as documented for the action: 422
+   * `server_already_attached`, `ip_not_available`, `no_subnet_available` (also for an `ip_range`
+   * that is no subnet of the network); 423 `locked` while another action runs; 404 for an unknown
+   * server or network.
+   */
+  private attachToNetwork(id: number, req: StubRequest): StubResponse {
+    const s = this.servers.get(id);
+    if (!s) return err(404, 'not_found', `server with ID '${id}' not found`);
+    const b = req.body as Record<string, unknown> | undefined;
+    const invalid = (field: string, message: string) =>
+      err(400, 'invalid_input', `invalid input in field '${field}': ${message}`, { fields: [{ name: field, messages: [message] }] });
+    if (!b || typeof b !== 'object' || typeof b.network !== 'number') return invalid('network', 'is required');
+    if (b.ip_range !== undefined && (typeof b.ip_range !== 'string' || !parseCidr(b.ip_range))) return invalid('ip_range', 'is not a valid CIDR');
+    if (b.ip !== undefined && (typeof b.ip !== 'string' || parseIpv4(b.ip) === undefined)) return invalid('ip', 'is not a valid IP');
+    if (Date.now() < s.lockedUntil) return err(423, 'locked', 'server is locked: an action is running');
+    const net = this.networks.get(b.network);
+    if (!net) return err(404, 'not_found', `network with ID '${b.network}' not found`);
+    if (s.networks.includes(net.id)) return err(422, 'server_already_attached', 'server is already attached to the network');
+    const range = b.ip_range as string | undefined;
+    if (range !== undefined && !net.subnets.includes(range)) {
+      return err(422, 'no_subnet_available', `no subnet or IP is available for the server within the network (no subnet ${range})`);
+    }
+    let ip: string | undefined;
+    if (b.ip !== undefined) {
+      const n = parseIpv4(b.ip as string)!;
+      const c = range !== undefined ? parseCidr(range)! : undefined;
+      if (c && (n < c.first || n > c.last)) return invalid('ip', `is not part of ip_range ${range}`);
+      if (!net.subnets.some((r) => n > parseCidr(r)!.first + 1 && n < parseCidr(r)!.last)) {
+        return err(422, 'ip_not_available', 'the provided network IP is not available');
+      }
+      if (this.taken(net).has(b.ip as string)) return err(422, 'ip_not_available', 'the provided network IP is not available');
+      ip = b.ip as string;
+    } else {
+      ip = range !== undefined ? this.freeAddress(net, range) : this.autoAssign(net);
+      if (!ip) return err(422, 'no_subnet_available', 'no subnet or IP is available for the server within the network');
+    }
+    s.networks.push(net.id);
+    s.privateNet.push({ network: net.id, ip });
+    // The attach action runs for a moment; the server is locked meanwhile.
+    s.lockedUntil = Date.now() + (this.options.lockMs ?? 5);
+    this.attaches++;
+    this.onAttach?.(s, net.id, ip);
+    return { status: 201, body: { action: this.action('attach_to_network', id) } };
   }
 
   private remove(id: number): StubResponse {
