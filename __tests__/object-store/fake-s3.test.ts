@@ -13,6 +13,7 @@ import { FAKE_S3_CREDENTIALS, FakeS3, signedS3Request, startFakeS3 } from '../su
 import { describeWithTool } from '../support/tools';
 import { tempDir } from '../support/tmp';
 import { runCommand } from './lifecycle-support';
+import { TERRAFORM_SOURCE } from '../support/tools';
 
 const BUCKET = 'acme-aiai-tfstate';
 let fake: FakeS3;
@@ -119,7 +120,7 @@ describe('fake S3: objects', () => {
   });
 });
 
-describeWithTool('terraform', 'terraform (HashiCorp apt repository)', 'fake S3 serves the terraform S3 backend', () => {
+describeWithTool('terraform', 'terraform', 'fake S3 serves the terraform S3 backend', () => {
   test('init, apply and plan with the HetznerS3Backend settings; a wrong key is refused', async () => {
     const dir = tempDir('fake-s3-backend-');
     const backend = HetznerS3Backend.backendConfig('test', { bucket: BUCKET, location: 'fsn1', key: 'aiai-production/terraform.tfstate' });
@@ -150,4 +151,4 @@ describeWithTool('terraform', 'terraform (HashiCorp apt repository)', 'fake S3 s
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toMatch(/SignatureDoesNotMatch/);
   }, 120_000);
-}, { requiredInCi: false });
+}, { source: TERRAFORM_SOURCE });

@@ -12,6 +12,7 @@ import { FAKE_S3_CREDENTIALS, FakeS3, startFakeS3 } from '../support/fake-s3';
 import { describeWithTool } from '../support/tools';
 import { tempDir } from '../support/tmp';
 import { runCommand } from './lifecycle-support';
+import { TERRAFORM_SOURCE } from '../support/tools';
 
 const BUCKET = 'acme-aiai-prod-logs';
 const STACK = 'lifecycle-e2e';
@@ -22,7 +23,7 @@ const RULES: BucketLifecycleRule[] = [
 
 // terraform is not a Debian package: it is on this project's machine image, and the suite is
 // skipped loudly (even in CI) where it is missing, as in __tests__/state/backend-terraform.test.ts.
-describeWithTool('terraform', 'terraform (HashiCorp apt repository)', 'BucketLifecycle applied by terraform against a Ceph-like S3', () => {
+describeWithTool('terraform', 'terraform', 'BucketLifecycle applied by terraform against a Ceph-like S3', () => {
   let fake: FakeS3;
   let outdir: string;
   let stateFile: string;
@@ -163,4 +164,4 @@ describeWithTool('terraform', 'terraform (HashiCorp apt repository)', 'BucketLif
     expect(fake.requests).toEqual([]);
     expect(fake.lifecycle.get(BUCKET)).toBe(document);
   }, 60_000);
-}, { requiredInCi: false });
+}, { source: TERRAFORM_SOURCE });

@@ -4,6 +4,7 @@ import { App, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { secretEnvFileContent } from '../../lib/orchestrator/orchestrator-secrets';
 import { describeWithTool, run } from '../support/tools';
 import { tempDir } from '../support/tmp';
+import { TERRAFORM_SOURCE } from '../support/tools';
 
 /** Synthesizes the expression for two variables and returns it as Terraform JSON text. */
 function synthesizedExpression(): string {
@@ -25,10 +26,10 @@ test('the secret env file is a Terraform expression over the variables, without 
   expect(expr).toContain('FIRST_KEY=\\"');
 });
 
-// terraform is not a Debian package (it is on this project's machine image): skipped loudly where missing.
+// terraform is not a Debian package (it is on this project's machine image): skipped loudly where missing, required in CI.
 describeWithTool(
   'terraform',
-  'terraform (HashiCorp apt repository)',
+  'terraform',
   'secret env file evaluated by terraform',
   () => {
     test('backslashes and double quotes are escaped for systemd EnvironmentFile double quotes', () => {
@@ -46,5 +47,5 @@ describeWithTool(
       expect(content).toBe('FIRST_KEY="sk-a\\\\b\\"c"\nSECOND="plain"\n');
     }, 60_000);
   },
-  { requiredInCi: false },
+  { source: TERRAFORM_SOURCE },
 );

@@ -81,7 +81,8 @@ function fixture(apiUrl: string, opts: { user?: string; group?: string; withToke
   return { base, runnerDir, tokenFile, envFile, script, binDir };
 }
 
-const envFor = (f: Fixture) => ({ PATH: `${f.binDir}:${process.env.PATH}`, LC_ALL: 'C' });
+// /usr/bin:/bin last: the runner user (nobody) must find id and friends even when the caller's PATH dirs are not world-readable.
+const envFor = (f: Fixture) => ({ PATH: `${f.binDir}:${process.env.PATH}:/usr/bin:/bin`, LC_ALL: 'C' });
 const read = (p: string) => (existsSync(p) ? readFileSync(p, 'utf8') : '');
 
 async function github(status = 201, body: unknown = { token: REGISTRATION_TOKEN, expires_at: '2026-11-29T20:00:00Z' }) {

@@ -6,6 +6,7 @@ import { HetznerS3Backend } from '../../lib/state';
 import { runAsync, startFakeS3 } from '../render/backup/fake-servers';
 import { describeWithTool } from '../support/tools';
 import { tempDir } from '../support/tmp';
+import { TERRAFORM_SOURCE } from '../support/tools';
 
 /**
  * The backend block as terraform itself reads it: `terraform init` and `apply` of a stack with
@@ -14,7 +15,7 @@ import { tempDir } from '../support/tmp';
  */
 // terraform is not a Debian package: it is on this project's machine image, and the test is
 // skipped loudly (even in CI) where it is missing rather than failing the run.
-describeWithTool('terraform', 'terraform (HashiCorp apt repository)', 'HetznerS3Backend with real terraform', () => {
+describeWithTool('terraform', 'terraform', 'HetznerS3Backend with real terraform', () => {
   test('terraform accepts the backend, stores state path-style, takes no lock and sends no checksum headers', async () => {
     const outdir = tempDir('tf-backend-');
     const app = new App({ outdir, skipValidation: true });
@@ -61,4 +62,4 @@ describeWithTool('terraform', 'terraform (HashiCorp apt repository)', 'HetznerS3
       await s3.close();
     }
   }, 180_000);
-}, { requiredInCi: false });
+}, { source: TERRAFORM_SOURCE });

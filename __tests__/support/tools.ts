@@ -8,6 +8,9 @@ export function hasTool(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).status === 0;
 }
 
+/** Where terraform comes from (it is not a Debian package). */
+export const TERRAFORM_SOURCE = 'terraform (HashiCorp binary, on this machine image)';
+
 export interface ToolOptions {
   /** `false`: in CI too, a missing tool skips (loudly) instead of failing. @default true */
   readonly requiredInCi?: boolean;
@@ -34,6 +37,21 @@ export function describeWithTool(cmd: string, debianPackage: string, name: strin
     // eslint-disable-next-line no-console
     console.warn(`SKIPPED ${name}: '${cmd}' not found; install ${from}`);
     describe.skip(`${name} (needs ${cmd}: ${from})`, fn);
+  }
+}
+
+/** One test that needs a tool its suite does not: runs it, fails in CI without the tool, else skips loudly. */
+export function testWithTool(cmd: string, debianPackage: string, name: string, fn: jest.ProvidesCallback, timeout?: number): void {
+  if (hasTool(cmd)) {
+    test(name, fn, timeout);
+  } else if (process.env.CI === 'true') {
+    test(name, () => {
+      throw new Error(`${cmd} not found: install the Debian package '${debianPackage}' (.ci/run does this)`);
+    });
+  } else {
+    // eslint-disable-next-line no-console
+    console.warn(`SKIPPED ${name}: '${cmd}' not found; install the Debian package '${debianPackage}'`);
+    test.skip(`${name} (needs ${cmd} from Debian package ${debianPackage})`, fn);
   }
 }
 

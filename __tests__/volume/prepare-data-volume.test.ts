@@ -13,7 +13,7 @@
  */
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeWithTool, hasTool, run, RunResult } from '../support/tools';
+import { describeWithTool, hasTool, run, RunResult, testWithTool } from '../support/tools';
 import { tempDir } from '../support/tmp';
 
 const SCRIPT = join(__dirname, '..', '..', 'cloud-init', 'host', 'prepare-data-volume.sh');
@@ -190,7 +190,7 @@ describeWithTool('mkfs.ext4', 'e2fsprogs', 'prepare-data-volume.sh against a fak
     expect(existsSync(join(f.byLabel, LABEL))).toBe(false);
   });
 
-  test('fails if the volume holds a partition table, and does not format over it', () => {
+  testWithTool('sfdisk', 'fdisk', 'fails if the volume holds a partition table, and does not format over it', () => {
     const f = fakeDev();
     const image = f.attach(1);
     expect(run('sfdisk', ['--quiet', image], { input: 'label: dos\n' }).status).toBe(0);

@@ -16,7 +16,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../tmp';
-import { describeWithTool, hasTool } from '../tools';
+import { describeWithTool, hasTool, TERRAFORM_SOURCE } from '../tools';
 import { ProviderCall, ProviderServer, startProviderServer } from './stand-in-provider';
 import { readProviderSchema, SCHEMA_DIR } from './schema';
 
@@ -24,7 +24,7 @@ import { readProviderSchema, SCHEMA_DIR } from './schema';
 export const TERRAFORM = process.env.AIAI_TERRAFORM ?? 'terraform';
 
 /** Where terraform comes from (it is not a Debian package). */
-export const TERRAFORM_SOURCE = 'terraform (HashiCorp binary, on this machine image)';
+export { TERRAFORM_SOURCE } from '../tools';
 
 /** Whether {@link TERRAFORM} is on PATH. */
 export function hasTerraform(): boolean {
