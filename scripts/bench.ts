@@ -3,7 +3,8 @@
  * prints a table. Runs on the current machine; compare runs on the same machine only.
  *   - cold start: a fresh `node --import tsx main.ts` (module loading + synth + write), median of N
  *   - warm synth: building and synthesizing the reference app in this process, median of N
- *   - user_data size of every server against Hetzner's 32 KiB limit
+ *   - user_data size of every server against Hetzner's 32 KiB limit, and the size of the host
+ *     manifest its HostConfiguration delivers after boot (no limit: uploaded over SSH)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -60,6 +61,11 @@ for (const stack of readdirSync(join(lastOut, 'stacks'))) {
   for (const s of Object.values(servers)) {
     const bytes = Buffer.byteLength(s.user_data ?? '');
     rows.push([`user_data ${stack}/${s.name}`, `${bytes} B (${((bytes / HetznerLimits.userDataBytes) * 100).toFixed(0)} % of 32 KiB)`]);
+  }
+  const data: Record<string, { provisioner?: Record<string, { destination?: string; content?: string }>[] }> = json.resource?.terraform_data ?? {};
+  for (const [name, r] of Object.entries(data)) {
+    const upload = (r.provisioner ?? []).map((p) => p.file).find((f) => f?.destination?.endsWith('/host-manifest.json'));
+    if (upload?.content) rows.push([`delivered manifest ${stack}/${name.replace(/_Configuration_Converge_[0-9A-F]+$/, '')}`, `${Buffer.byteLength(upload.content)} B`]);
   }
   const count = Object.values(json.resource ?? {}).reduce((n: number, r) => n + Object.keys(r as object).length, 0);
   rows.push([`resources in ${stack}`, String(count)]);
