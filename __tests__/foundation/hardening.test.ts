@@ -123,7 +123,7 @@ describe('applyHardening', () => {
 });
 
 describe('bootstrapCloudConfig (user_data)', () => {
-  const doc = (host = 'h') => parse(renderCloudConfig(bootstrapCloudConfig(host)), { version: '1.1' });
+  const doc = (host = 'h') => parse(renderCloudConfig(bootstrapCloudConfig(host, 'amd64')), { version: '1.1' });
 
   test('the service user is cloud-init\'s default user (it gets the server\'s Hetzner ssh_keys); no key text', () => {
     const d = doc();
@@ -139,6 +139,7 @@ describe('bootstrapCloudConfig (user_data)', () => {
     expect(d.write_files.map((f: any) => [f.path, f.defer ?? false])).toEqual([
       [SSHD_DROP_IN_PATH, false],
       ['/etc/sysctl.d/90-aiai-hardening.conf', false],
+      ['/etc/aiai/architecture', false],
     ]);
     expect(d.packages).toEqual(['ufw', 'jq']);
     const cmds = d.runcmd.map((c: string[]) => c.join(' '));
@@ -150,10 +151,17 @@ describe('bootstrapCloudConfig (user_data)', () => {
   });
 
   test('is the same for every host but the hostname, and small', () => {
-    const a = renderCloudConfig(bootstrapCloudConfig('host-a'));
-    const b = renderCloudConfig(bootstrapCloudConfig('host-b'));
+    const a = renderCloudConfig(bootstrapCloudConfig('host-a', 'arm64'));
+    const b = renderCloudConfig(bootstrapCloudConfig('host-b', 'arm64'));
     expect(a.replace(/host-a/g, 'X')).toBe(b.replace(/host-b/g, 'X'));
     expect(Buffer.byteLength(a)).toBeLessThan(4096);
+  });
+
+  test('names the CPU architecture, so a type change across architectures rebuilds the host (provider issue 853)', () => {
+    const arm = renderCloudConfig(bootstrapCloudConfig('h', 'arm64'));
+    const x86 = renderCloudConfig(bootstrapCloudConfig('h', 'amd64'));
+    expect(arm).not.toBe(x86);
+    expect(parse(arm, { version: '1.1' }).write_files.find((f: any) => f.path === '/etc/aiai/architecture').content).toBe('arm64\n');
   });
 });
 

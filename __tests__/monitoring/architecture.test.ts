@@ -47,8 +47,9 @@ describe.each(Object.entries(TYPES))('%s -> %s', (type, arch) => {
     const words = [...new Set(h.text.match(ARCH_WORDS) ?? [])];
     expect(words).toEqual([arch]);
     expect(h.text).not.toContain(other(arch));
-    // The bootstrap is architecture-neutral.
-    expect(h.userData.match(ARCH_WORDS)).toBeNull();
+    // The bootstrap names the architecture once (so a change of architecture rebuilds the host), nothing else.
+    expect(h.userData.match(ARCH_WORDS)).toEqual([arch]);
+    expect(h.userData).toContain(`- path: /etc/aiai/architecture\n    content: |\n      ${arch}\n`);
   });
 
   test('packages are plain names (no :arch qualifiers); Grafana, Loki and Alloy come from the architecture-restricted repository', () => {

@@ -71,7 +71,7 @@ describe('the extracted host (sanity of what the validators get)', () => {
     expect(h.rawUserData).toBe(h.userData);
     expect(h.userData.startsWith('#cloud-config\n')).toBe(true);
     const bootstrap = (h.cloudConfig.write_files as Json[]).map((f) => f.path);
-    expect(bootstrap).toEqual(['/etc/ssh/sshd_config.d/10-aiai-hardening.conf', '/etc/sysctl.d/90-aiai-hardening.conf']);
+    expect(bootstrap).toEqual(['/etc/ssh/sshd_config.d/10-aiai-hardening.conf', '/etc/sysctl.d/90-aiai-hardening.conf', '/etc/aiai/architecture']);
     // The manifest manages them too, with the bytes the bootstrap wrote (the first converge changes nothing there).
     for (const path of bootstrap) {
       expect(h.manifest.files.find((f) => f.path === path)?.content).toBe((h.cloudConfig.write_files as Json[]).find((f) => f.path === path)!.content);

@@ -19,6 +19,8 @@ export const HostPaths = {
   configDir: '/etc/aiai',
   /** Non-secret settings (0600 root:root, read by systemd). Written by cloud-init. */
   envFile: '/etc/aiai/env',
+  /** The CPU architecture the host was built for (`amd64`/`arm64`), written by the bootstrap. */
+  architectureFile: '/etc/aiai/architecture',
   /** Secret files, delivered after boot over SSH by `SecretFiles` (never by cloud-init). */
   secretsDir: '/etc/aiai/secrets',
   /** Secret env file for the aiai services (0600 root, read by systemd), delivered after boot. */

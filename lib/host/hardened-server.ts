@@ -6,6 +6,7 @@ import { LabelKeys } from '../core/labels';
 import { PropValidator } from '../core/validation-error';
 import {
   checkServerTypeInLocation,
+  debianArch,
   serverType as lookupServerType,
   ServerTypeInfo,
   SUPPORTED_IMAGES,
@@ -15,7 +16,7 @@ import { IPrivateNetwork } from '../network/private-network';
 import { RoleFirewall } from '../network/role-firewall';
 import { renderCloudConfig } from '../render/cloud-config';
 import { HostManifest, renderHostManifest } from '../render/host-manifest';
-import { SERVICE_USER } from '../core/paths';
+import { HostPaths, SERVICE_USER } from '../core/paths';
 import { escapeTerraformTemplate } from '../core/terraform-template';
 import { renderLogShippingHost } from '../render/monitoring/stack';
 import { AdminAccess } from './admin-access';
@@ -148,11 +149,14 @@ export class HardenedServer extends Construct implements IDeliveryTarget {
     for (const fw of props.firewalls ?? []) fw.addRules(this.hostConfig.ports);
     const firewallIds = [...(props.firewalls ?? []).map((fw) => fw.firewallId), ...(props.firewallIds ?? [])];
     this.hostConfig.addFile({ path: FIREWALL_SCRIPT_PATH, content: ufwScript(this.hostConfig.ports, firewallContext), permissions: '0755', exec: true });
+    const architecture = debianArch(this.serverTypeInfo.architecture);
+    // Managed after boot too (like the bootstrap's other files), so the host's view never drifts.
+    this.hostConfig.addFile({ path: HostPaths.architectureFile, content: `${architecture}\n` });
     this.manifest = renderHostManifest(this.hostConfig.toManifestSpec(props.name, SERVICE_USER));
 
     // Plain text, never gzip: readable plan diffs, and the same bytes on every OS and Node version
     // (a gzip header carries the OS; zlib output is not promised stable across versions).
-    this.userData = renderCloudConfig(bootstrapCloudConfig(props.name), { compress: 'never' });
+    this.userData = renderCloudConfig(bootstrapCloudConfig(props.name, architecture), { compress: 'never' });
     // A few KiB whatever the role (far below Hetzner's HetznerLimits.userDataBytes; a test pins it).
     this.userDataEncoded = escapeTerraformTemplate(this.userData);
 

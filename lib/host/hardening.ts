@@ -56,11 +56,15 @@ const SERVICE_ACCOUNT = {
  * - the sshd drop-in and sysctl hardening, written before sshd restarts;
  * - ufw closed but for SSH (the cloud firewall limits SSH to the admin CIDRs), and the inbox the
  *   delivery resources upload to;
- * - `jq`, which the converge script reads its manifest with.
+ * - `jq`, which the converge script reads its manifest with;
+ * - the CPU architecture it was built for (HostPaths.architectureFile): packages and binaries are
+ *   per architecture, and Hetzner refuses an in-place type change across architectures (hetznercloud/
+ *   terraform-provider-hcloud issue 853: `server_type` is not force-new), so such a change must
+ *   rebuild the host, which this line in the force-new user_data makes it do.
  * Everything else (packages, files, units, operator keys, the full firewall) is delivered by
  * `HostConfiguration` after boot.
  */
-export function bootstrapCloudConfig(hostname: string): CloudConfigSpec {
+export function bootstrapCloudConfig(hostname: string, architecture: 'amd64' | 'arm64'): CloudConfigSpec {
   const ssh = String(Ports.ssh.port);
   return {
     hostname,
@@ -70,6 +74,7 @@ export function bootstrapCloudConfig(hostname: string): CloudConfigSpec {
     files: [
       { path: SSHD_DROP_IN_PATH, content: renderSshdHardening([SERVICE_USER]), early: true },
       { path: SYSCTL_HARDENING_PATH, content: asset('hardening/sysctl-hardening.conf'), early: true },
+      { path: HostPaths.architectureFile, content: `${architecture}\n`, early: true },
     ],
     units: [],
     commands: [
