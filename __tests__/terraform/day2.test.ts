@@ -229,6 +229,7 @@ describeWithTerraform('day-2 changes of the platform stack through terraform: wh
     }),
     elsewhere: synthElsewhere(),
     serverType: synthPlatform({ monitoring: { serverType: 'cax31' } }),
+    otherArchitecture: synthPlatform({ monitoring: { serverType: 'cpx32' } }),
     location: synthPlatform({ monitoring: { location: 'nbg1' } }),
   };
 
@@ -389,6 +390,20 @@ describeWithTerraform('day-2 changes of the platform stack through terraform: wh
       expect(changes(plan, a.json, b)).toEqual({ 'hcloud_server Monitoring/Server/Server': 'update' });
       const server = resourceAt(plan, b, 'hcloud_server Monitoring/Server/Server');
       expect(changedLeaves(server.before, server.after)).toEqual(['server_type']);
+    });
+
+    test('a server type of the other CPU architecture rebuilds the server (Hetzner refuses it in place; provider issue 853): the volume stays', async () => {
+      const b = versions.otherArchitecture.json;
+      const plan = await planAgainstA('otherArchitecture', b);
+      const server = resourceAt(plan, b, 'hcloud_server Monitoring/Server/Server');
+      expect(server.replacePaths).toEqual(['user_data']);
+      expect(changes(plan, a.json, b)).toMatchObject({
+        'hcloud_server Monitoring/Server/Server': 'replace',
+        'hcloud_volume_attachment Monitoring/Volume/Attachment': 'replace',
+        'terraform_data Monitoring/Volume/Unmount': 'replace',
+        'terraform_data Monitoring/Server/Configuration/Converge': 'replace',
+      });
+      expect(changes(plan, a.json, b)).not.toHaveProperty(['hcloud_volume Monitoring/Volume/Volume']);
     });
 
     test('moving it to another location is refused at plan: the protected volume would be replaced', async () => {
