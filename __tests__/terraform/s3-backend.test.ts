@@ -6,13 +6,7 @@
  * (`terraform init -backend-config='endpoints={s3="http://127.0.0.1:<port>"}'`), the way a CI job
  * could point it elsewhere; the Object Storage keys and the checksum settings come from the
  * environment, as docs/remote-state.md prescribes.
- *
- * The harness's Workspace passes no environment of our choosing to terraform (only PATH, HOME and
- * its own TF_* variables), so this file adds the AWS_* variables to the terraform processes of its
- * own workspaces by wrapping `child_process.spawn` (see `withEnvironment`). An `env` option on
- * `WorkspaceOptions` would make that wrapper unnecessary.
  */
-import type * as ChildProcess from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXAMPLE_CONFIG } from '../../lib/app/reference-config';
@@ -23,26 +17,6 @@ import { synthReferenceApp } from '../support/synth';
 import { declaredInstances, describeWithTerraform, StandIn, startStandIn, TerraformRun, Workspace } from '../support/terraform';
 
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((s, n) => s + n, 0);
-
-/** Extra environment per workspace directory, added to the terraform processes started there. */
-const extraEnvironment = new Map<string, Readonly<Record<string, string>>>();
-let spawnSpy: jest.SpyInstance | undefined;
-
-/** Makes every terraform command of `ws` run with `env` added (the harness spawns with a fixed environment). */
-function withEnvironment(ws: Workspace, env: Readonly<Record<string, string>>): Workspace {
-  if (!spawnSpy) {
-    // The harness calls the real module's `spawn` at call time; core modules are shared by every
-    // module registry, so replacing the property here reaches it.
-    const cp: typeof ChildProcess = jest.requireActual('node:child_process');
-    const original = cp.spawn;
-    spawnSpy = jest.spyOn(cp, 'spawn').mockImplementation(((command: string, args: readonly string[], opts: ChildProcess.SpawnOptions) => {
-      const extra = typeof opts?.cwd === 'string' ? extraEnvironment.get(opts.cwd) : undefined;
-      return original(command, args, extra ? { ...opts, env: { ...opts.env, ...extra } } : opts);
-    }) as typeof cp.spawn);
-  }
-  extraEnvironment.set(ws.dir, env);
-  return ws;
-}
 
 /** How CI passes the Object Storage keys (never in the configuration) plus the documented checksum settings. */
 function objectStorageEnvironment(secretAccessKey = FAKE_S3_CREDENTIALS.secretAccessKey): Record<string, string> {
@@ -83,10 +57,9 @@ describeWithTerraform('the reference app’s platform stack on the S3 state back
     fake = await startFakeS3({ region: EXAMPLE_CONFIG.location, buckets: [EXAMPLE_CONFIG.stateBucketName] });
     opened.push(fake);
     tf = await startStandIn();
-    ws = withEnvironment(tf.workspace(s3Json, { backend: 'as-synthesized' }), objectStorageEnvironment());
+    ws = tf.workspace(s3Json, { backend: 'as-synthesized', env: objectStorageEnvironment() });
   });
   afterAll(async () => {
-    spawnSpy?.mockRestore();
     await tf?.close();
     await Promise.all(opened.map((f) => f.close()));
   });
@@ -188,7 +161,7 @@ describeWithTerraform('the reference app’s platform stack on the S3 state back
   test('a wrong secret key fails init with SignatureDoesNotMatch from the same fake; the state is untouched', async () => {
     const stored = fake.objects.get(stateObject);
     const from = fake.requests.length;
-    const wrong = withEnvironment(tf.workspace(s3Json, { backend: 'as-synthesized' }), objectStorageEnvironment('not-the-secret-key'));
+    const wrong = tf.workspace(s3Json, { backend: 'as-synthesized', env: objectStorageEnvironment('not-the-secret-key') });
     const init = await initAgainst(wrong, fake.url);
     expect(init.status).toBe(1);
     expect(init.stderr).toMatch(/StatusCode: 403.*SignatureDoesNotMatch/s);
@@ -199,7 +172,7 @@ describeWithTerraform('the reference app’s platform stack on the S3 state back
   test('a missing state bucket fails init clearly (NoSuchBucket, "does not exist")', async () => {
     const empty = await startFakeS3({ region: EXAMPLE_CONFIG.location });
     opened.push(empty);
-    const missing = withEnvironment(tf.workspace(s3Json, { backend: 'as-synthesized' }), objectStorageEnvironment());
+    const missing = tf.workspace(s3Json, { backend: 'as-synthesized', env: objectStorageEnvironment() });
     const init = await initAgainst(missing, empty.url);
     expect(init.status).toBe(1);
     expect(init.stderr).toContain(`S3 bucket "${EXAMPLE_CONFIG.stateBucketName}" does not exist`);

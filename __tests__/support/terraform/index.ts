@@ -141,6 +141,12 @@ export interface WorkspaceOptions {
    * @default {}
    */
   readonly vars?: Readonly<Record<string, string>>;
+  /**
+   * More environment for every terraform command of the workspace (e.g. the AWS_* credentials an
+   * S3 backend reads). The harness's own variables (TF_*, PATH, HOME) win over these.
+   * @default {}
+   */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface ApplyOptions {
@@ -393,6 +399,7 @@ export class Workspace {
   /** Runs `terraform <args>` here (asynchronously: the stand-in answers on this process's event loop). */
   run(args: readonly string[], { timeoutMs = 120_000 } = {}): Promise<TerraformRun> {
     const env: NodeJS.ProcessEnv = {
+      ...(this.opts.env ?? {}),
       PATH: process.env.PATH,
       HOME: this.env.home,
       TMPDIR: process.env.TMPDIR,
