@@ -92,7 +92,7 @@ describe('HardenedServer', () => {
     const doc = parse(h.userData, { version: '1.1' });
     expect(doc.hostname).toBe('aiai-test-host');
     expect(doc.users).toEqual(['default']);
-    expect(doc.system_info.default_user.name).toBe('aiai');
+    expect(doc.user.name).toBe('aiai');
     expect(h.userData).not.toContain(OPERATOR_KEY);
     expect(doc.write_files.map((w: any) => w.path)).toContain(SSHD_DROP_IN_PATH);
     expect(doc.packages).toEqual(['ufw', 'jq']);

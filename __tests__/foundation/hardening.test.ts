@@ -127,7 +127,7 @@ describe('bootstrapCloudConfig (user_data)', () => {
 
   test('the service user is cloud-init\'s default user (it gets the server\'s Hetzner ssh_keys); no key text', () => {
     const d = doc();
-    expect(d.system_info.default_user).toEqual({ name: SERVICE_USER, shell: '/bin/bash', sudo: 'ALL=(ALL) NOPASSWD:ALL', lock_passwd: true });
+    expect(d.user).toEqual({ name: SERVICE_USER, groups: 'users', shell: '/bin/bash', sudo: 'ALL=(ALL) NOPASSWD:ALL', lock_passwd: true });
     expect(d.users).toEqual(['default']);
     expect(JSON.stringify(d)).not.toMatch(/ssh-ed25519|ssh_authorized_keys/);
     expect(d.ssh_pwauth).toBe(false);

@@ -41,6 +41,10 @@ export function renderSshdHardening(allowUsers: readonly string[]): string {
 /** The service user: cloud-init's default user at boot, so the server's Hetzner `ssh_keys` become its keys. */
 const SERVICE_ACCOUNT = {
   name: SERVICE_USER,
+  // Only `users` (no privilege): without a groups entry the account would inherit the image's
+  // default-user groups (Ubuntu: adm, cdrom, dip, lxd, sudo, ...; lxd alone is root-equivalent), and
+  // the services run as this account. cloud-init's schema refuses an empty list.
+  groups: ['users'],
   shell: '/bin/bash',
   // Passwordless sudo is for the operator logging in as this user and for the delivery resources.
   // Services run as this user with NoNewPrivileges=true, which makes sudo unusable from them.

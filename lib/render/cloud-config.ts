@@ -61,9 +61,9 @@ export interface CloudConfigSpec {
   readonly packages: readonly string[];
   readonly aptSources?: readonly AptSource[];
   /**
-   * cloud-init's default user (`system_info.default_user`, listed in `users` as `default`): the
-   * public keys of the server's Hetzner `ssh_keys` (instance metadata) are installed for it, so
-   * no key text needs to be in user_data.
+   * cloud-init's default user (the `user:` key, listed in `users` as `default`): cloud-init's ssh
+   * module installs the public keys of the instance metadata (the server's Hetzner `ssh_keys`) for
+   * the default user, so no key text needs to be in user_data.
    * @default - no default user
    */
   readonly defaultUser?: HostUser;
@@ -164,7 +164,11 @@ function buildDocument(spec: CloudConfigSpec, compress: boolean): Record<string,
     if (u.sshAuthorizedKeys && u.sshAuthorizedKeys.length) e.ssh_authorized_keys = [...u.sshAuthorizedKeys];
     return e;
   };
-  if (spec.defaultUser) doc.system_info = { default_user: userEntry(spec.defaultUser) };
+  // `user:` overrides the distribution's default user (cc_users_groups: "The user key can be used
+  // to override the default_user configuration defined in /etc/cloud/cloud.cfg"); its keys win over
+  // the image's (ug_util.normalize_users_groups merges it first), so give it `groups`, or it inherits
+  // the image's default groups.
+  if (spec.defaultUser) doc.user = userEntry(spec.defaultUser);
   doc.users = [...(spec.defaultUser ? ['default'] : []), ...spec.users.map(userEntry)];
   doc.write_files = files.map((f) => fileEntry(f, compress));
   doc.runcmd = [...spec.commands, ...unitEnableCommands(spec.units), ...(spec.finalCommands ?? [])].map((c) =>
