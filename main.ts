@@ -6,11 +6,11 @@
 import { App, Aspects, LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { GithubProvider } from '@cdktf/provider-github/lib/provider';
-import { HcloudProvider } from './.gen/providers/hcloud/provider';
 import {
   AdminAccess,
   AiaiOrchestrator,
   EphemeralRunnerPool,
+  HcloudProvider,
   HetznerObjectStorage,
   localStatePath,
   MonitoringNode,
@@ -22,7 +22,7 @@ import {
   StateBootstrapStack,
   StatefulResourceProtection,
 } from './lib';
-import { ReferenceConfig, referenceConfig } from './lib/app/reference-config';
+import { type ReferenceConfig, referenceConfig } from './lib/app';
 
 /** The Terraform versions the synthesized configuration works with. */
 export const TERRAFORM_REQUIRED_VERSION = '>= 1.6';

@@ -1,45 +1,109 @@
-// Public API of the aiai-hetzner construct library. This file only re-exports.
-export * from './core/validation-error';
-export * from './core/ports';
-export * from './core/labels';
-export * from './core/label-checks';
-export * from './core/paths';
-export * from './core/platform';
-export * from './core/terraform-data';
-export * from './core/ssh-connection';
-export * from './hetzner/catalog';
-export * from './network/cidr';
-export * from './network/ip-plan';
-export * from './network/port-rule';
-export * from './network/firewall-rules';
-export * from './network/private-network';
-export * from './network/role-firewall';
-export * from './render/cloud-config';
-export * from './render/systemd';
-export * from './render/host-manifest';
-export * from './render/backup';
-export * from './render/monitoring';
-export * from './host/host-config';
-export * from './host/hardening';
-export * from './host/admin-access';
-export * from './host/log-shipping';
-export * from './host/host-configuration';
-export * from './host/hardened-server';
-export * from './volume/data-volume-mount';
-export * from './volume/data-volume';
-export * from './secrets/secret-variable';
-export * from './secrets/secret-files';
-export * from './orchestrator/orchestrator-host';
-export * from './orchestrator/health-check';
-export * from './orchestrator/git-ref';
-export * from './orchestrator/release-config';
-export * from './orchestrator/agent-release';
-export * from './orchestrator/aiai-orchestrator';
-export * from './monitoring/monitoring-node';
-export * from './object-store';
-export * from './state';
-export * from './runner-manager/settings';
-export * from './render/workflow';
-export * from './runner-pool';
+// Public API of the aiai-hetzner construct library (`import { ... } from 'aiai-hetzner'`). This file only
+// re-exports, by name: the constructs with their props and interfaces, the error type, the platform's
+// constants and catalog data, and the few helpers a stack needs. Renderers and runtime code are not
+// here: they are the package's subpath exports (see package.json `exports` and README, "Using the
+// library in your own stack"): `aiai-hetzner/render`, `aiai-hetzner/runner-manager`,
+// `aiai-hetzner/operator`, `aiai-hetzner/app`. __tests__/app/public-api.test.ts pins the names below.
+
+// Errors: every bad prop fails at synth with a ValidationError; PropValidator builds one for your own constructs.
+export { PropValidator, ValidationError } from './core/validation-error';
+export type { ValidationProblem } from './core/validation-error';
+
+// Platform constants: ports, labels, roles, host paths, naming.
+export { Ports } from './core/ports';
+export type { PortName, ServicePort } from './core/ports';
+export { LabelKeys, Roles, RunnerModes } from './core/labels';
+export { HostPaths, SERVICE_USER } from './core/paths';
+export { DEFAULT_PROJECT, resourceName, roleLabels } from './core/platform';
+export type { PlatformIdentity } from './core/platform';
+export { TerraformData } from './core/terraform-data';
+export type { TerraformDataProps } from './core/terraform-data';
+export type { SshConnectionOptions } from './core/ssh-connection';
+// Types that public props, methods and fields name (values stay in their renderer or runtime module).
+export type { AptSource, BootCommand, HostFile, HostUser } from './render/cloud-config';
+export type { SystemdUnit } from './render/systemd';
+export type { HostManifest, HostManifestSpec } from './render/host-manifest';
+export type { AlertRulesOptions, GrafanaPackageVersions } from './render/monitoring';
+export type { PoolJob, PoolWorkflows } from './render/workflow';
+export type { ActionsRunnerRelease, PoolGithubNames, PoolSecret, PoolSettings, RunnerArchitecture } from './runner-manager';
+export type { FirewallContext } from './network/firewall-rules';
+
+// Hetzner catalog data (dated): server types, locations, load balancer types, images, limits.
+export {
+  DEPRECATED_SERVER_TYPES,
+  EU_ONLY_FAMILIES,
+  HetznerLimits,
+  LOAD_BALANCER_TYPES,
+  LOCATIONS,
+  LOCATIONS_AS_OF,
+  SERVER_TYPES,
+  SERVER_TYPES_AS_OF,
+  SUPPORTED_IMAGES,
+} from './hetzner/catalog';
+export type { Architecture, DeprecatedServerType, LoadBalancerType, LocationInfo, NetworkZone, ServerTypeInfo } from './hetzner/catalog';
+
+// Network.
+export { PrivateNetwork } from './network/private-network';
+export type { IPrivateNetwork, PrivateNetworkProps } from './network/private-network';
+export { RoleFirewall } from './network/role-firewall';
+export type { RoleFirewallProps } from './network/role-firewall';
+export { PortSources } from './network/port-rule';
+export type { PortRule, PortSource } from './network/port-rule';
+
+// Hosts.
+export { AdminAccess } from './host/admin-access';
+export type { AdminAccessProps } from './host/admin-access';
+export { HardenedServer } from './host/hardened-server';
+export type { HardenedServerProps } from './host/hardened-server';
+export { HostConfig } from './host/host-config';
+export { HostConfiguration } from './host/host-configuration';
+export type { HostConfigurationProps, IDeliveryTarget } from './host/host-configuration';
+export type { ILogSink } from './host/log-shipping';
+export { DataVolume } from './volume/data-volume';
+export type { DataVolumeProps } from './volume/data-volume';
+export { SecretFiles } from './secrets/secret-files';
+export type { SecretFile, SecretFilesProps } from './secrets/secret-files';
+export { secretVariable } from './secrets/secret-variable';
+export type { SecretVariableOptions } from './secrets/secret-variable';
+
+// The orchestrator tier and the monitoring node.
+export { AgentRelease } from './orchestrator/agent-release';
+export type { AgentReleaseProps } from './orchestrator/agent-release';
+export { AiaiOrchestrator } from './orchestrator/aiai-orchestrator';
+export type { AiaiOrchestratorProps } from './orchestrator/aiai-orchestrator';
+export { MonitoringNode } from './monitoring/monitoring-node';
+export type { MonitoringDisasterRecoveryProps, MonitoringNodeProps, MonitoringSecretsProps } from './monitoring/monitoring-node';
+
+// Object storage.
+export { BucketLifecycle, BucketRemovalPolicy, HetznerBucket, HetznerObjectStorage, HetznerObjectStorageProvider, OBJECT_STORAGE_LOCATIONS, OBJECT_STORE_BUCKETS, ObjectStore } from './object-store';
+export type {
+  BucketLifecycleProps,
+  BucketLifecycleRule,
+  HetznerBucketProps,
+  HetznerObjectStorageProviderProps,
+  IObjectStore,
+  ObjectStorageCredentials,
+  ObjectStorageLocation,
+  ObjectStoreBucket,
+  ObjectStoreBucketNames,
+  ObjectStoreProps,
+} from './object-store';
+
+// Terraform state.
+export { HetznerS3Backend, localStatePath, StateBootstrapStack, StatefulResourceProtection } from './state';
+export type { HetznerS3BackendProps, StateBootstrapStackProps, StatefulResourceProtectionProps } from './state';
+
+// CI runners.
+export { EphemeralRunnerPool, PersistentRunner, WorkflowDelivery } from './runner-pool';
+export type {
+  EphemeralRunnerPoolProps,
+  EphemeralRunnerPoolSecrets,
+  PersistentRunnerProps,
+  PoolWorkflowOptions,
+  RepositoryFileDeliveryOptions,
+  WorkflowDeliveryKind,
+} from './runner-pool';
+
 // The generated hcloud provider (stacks create it; constructs never do).
-export { HcloudProvider, HcloudProviderConfig } from '../.gen/providers/hcloud/provider';
+export { HcloudProvider } from '../.gen/providers/hcloud/provider';
+export type { HcloudProviderConfig } from '../.gen/providers/hcloud/provider';

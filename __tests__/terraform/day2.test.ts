@@ -37,7 +37,8 @@ jest.mock('../../lib/core/assets', () => {
 import { copyFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { TerraformVariable } from 'cdktf';
-import { AdminAccess, EphemeralRunnerPool, GRAFANA_DASHBOARDS, monitoringPaths, MonitoringNodeProps, PersistentRunner, secretVariable, SERVICE_USER } from '../../lib';
+import { AdminAccess, EphemeralRunnerPool, MonitoringNodeProps, PersistentRunner, secretVariable, SERVICE_USER } from '../../lib';
+import { GRAFANA_DASHBOARDS, monitoringPaths } from '../../lib/render';
 import { EXAMPLE_CONFIG, ReferenceConfig } from '../../lib/app/reference-config';
 import { buildReferenceApp, PlatformStack, StackNames } from '../../main';
 import { describeWithTerraform, PlanAction, PlanSummary, StandIn, startStandIn, TerraformError, TerraformJson, Workspace } from '../support/terraform';

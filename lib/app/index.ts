@@ -1,0 +1,3 @@
+// Subpath export `aiai-hetzner/app`: the settings of the reference app (main.ts). This file only re-exports.
+export { EXAMPLE_CONFIG, referenceConfig } from './reference-config';
+export type { ReferenceConfig } from './reference-config';
