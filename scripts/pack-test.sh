@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proves the library works as a package: build, `npm pack`, install the tarball into a fresh project
 # next to cdktf and constructs, type-check a consumer stack against the shipped .d.ts files, synthesize
-# it, and check the Terraform JSON it wrote; run both CLIs (aiai-runner, aiai-ops) from the package.
+# it, and check the Terraform JSON it wrote; import the root and the subpath exports (node16 and node10
+# resolution; deep dist/ paths closed); run both CLIs (aiai-runner, aiai-ops) from the package.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/aiai-pack-test.XXXXXX")
@@ -27,6 +28,8 @@ npm install --prefer-offline --no-audit --no-fund --loglevel=error > install.log
 cat > stack.ts <<'TS'
 import { App, TerraformStack } from 'cdktf';
 import { AdminAccess, AiaiOrchestrator, HcloudProvider, PrivateNetwork, secretVariable, ValidationError } from 'aiai-hetzner';
+import type { SystemdUnit } from 'aiai-hetzner';
+import { renderSystemdUnit } from 'aiai-hetzner/render';
 
 const app = new App({ outdir: 'out' });
 const stack = new TerraformStack(app, 'consumer');
@@ -47,6 +50,9 @@ new AiaiOrchestrator(stack, 'Orchestrator', {
 });
 const e: ValidationError | undefined = undefined;
 void e;
+// A renderer through the subpath export (the root does not carry renderers).
+const unit: SystemdUnit = { name: 'consumer.service', sections: { Service: { ExecStart: '/bin/true' } } };
+if (!renderSystemdUnit(unit).includes('ExecStart=/bin/true')) throw new Error('aiai-hetzner/render: renderSystemdUnit');
 app.synth();
 TS
 # Type-check the consumer against the packaged declarations, then run it as plain JavaScript.
@@ -64,8 +70,7 @@ set -e
 [ "$ops_code" = 3 ] && grep -q 'HCLOUD_TOKEN is not set' ops.out || { echo "pack-test: aiai-ops without a token exited $ops_code:"; cat ops.out; exit 1; }
 echo "pack-test: aiai-ops CLI OK"
 node -e '
-const { renderRunnerUserData } = require("aiai-hetzner/dist/lib/runner-manager/user-data");
-const { PINNED_ACTIONS_RUNNER } = require("aiai-hetzner/dist/lib/runner-manager/settings");
+const { renderRunnerUserData, PINNED_ACTIONS_RUNNER } = require("aiai-hetzner/runner-manager");
 const ud = renderRunnerUserData({ name: "ci-1-1-a", encodedJitConfig: Buffer.from("{}").toString("base64"), architecture: "x64", actionsRunner: PINNED_ACTIONS_RUNNER });
 if (!ud.includes("install-runner")) throw new Error("runner user_data lacks the install script");
 console.log("pack-test: aiai-runner CLI and its runtime assets OK");
@@ -78,6 +83,21 @@ if (!String(servers[0].user_data).startsWith("#cloud-config")) throw new Error("
 if (!j.resource.hcloud_load_balancer) throw new Error("no load balancer");
 console.log("pack-test: consumer synthesized " + Object.keys(j.resource).length + " resource types; OK");
 '
+# The exports map is in force: deep paths into dist/ are closed; the older `node` resolution finds the
+# subpaths' declarations through typesVersions.
+node -e '
+try { require("aiai-hetzner/dist/lib/index.js"); } catch (e) { if (e.code === "ERR_PACKAGE_PATH_NOT_EXPORTED") { console.log("pack-test: deep import blocked by exports; OK"); process.exit(0); } throw e; }
+throw new Error("deep import into dist/ resolved despite the exports map");
+'
+cat > node10.ts <<'TS'
+import { Ports } from 'aiai-hetzner';
+import { renderSystemdUnit } from 'aiai-hetzner/render';
+import { main } from 'aiai-hetzner/operator';
+import { referenceConfig } from 'aiai-hetzner/app';
+export const used = [Ports, renderSystemdUnit, main, referenceConfig];
+TS
+"$root/node_modules/.bin/tsc" --strict --noEmit --skipLibCheck --module commonjs --moduleResolution node10 --target es2022 --types node --typeRoots "$root/node_modules/@types" node10.ts
+echo "pack-test: root and subpaths type-check with node10 resolution; OK"
 # The lifecycle program ships in the package and lands in the stack folder local-exec runs in.
 node -e '
 const fs = require("fs");
