@@ -2,10 +2,10 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { LabelKeys, Roles } from '../core/labels';
 import { HostPaths } from '../core/paths';
-import { PlatformIdentity, resourceName, roleLabels } from '../core/platform';
+import { DEFAULT_PROJECT, PlatformIdentity, resourceName, roleLabels } from '../core/platform';
 import { Ports } from '../core/ports';
 import { PropValidator } from '../core/validation-error';
-import { serverType as lookupServerType } from '../hetzner/catalog';
+import { DEFAULT_LOCATION, serverType as lookupServerType } from '../hetzner/catalog';
 import { AdminAccess } from '../host/admin-access';
 import { HardenedServer } from '../host/hardened-server';
 import { HostConfig } from '../host/host-config';
@@ -113,7 +113,7 @@ export class MonitoringNode extends Construct implements ILogSink {
   constructor(scope: Construct, id: string, props: MonitoringNodeProps) {
     super(scope, id);
     const serverType = props.serverType ?? 'cax21';
-    const location = props.location ?? 'fsn1';
+    const location = props.location ?? DEFAULT_LOCATION;
     const privateIp = props.privateIp ?? props.network.addressAt(IpPlan.monitoring);
     const idn = { project: props.project, environment: props.environment };
     const hostname = resourceName(idn, 'monitoring');
@@ -171,7 +171,7 @@ export class MonitoringNode extends Construct implements ILogSink {
     }
     const backupParts: BackupHostParts[] = [];
     if (dr) {
-      backupParts.push(renderSnapshotRotation({ project: props.project ?? 'aiai', environment: props.environment, keep }));
+      backupParts.push(renderSnapshotRotation({ project: props.project ?? DEFAULT_PROJECT, environment: props.environment, keep }));
       if (dr.objectStore) {
         backupParts.push(
           renderOffsiteBackup({
