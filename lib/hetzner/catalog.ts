@@ -21,8 +21,8 @@ export interface ServerTypeInfo {
   readonly dedicated: boolean;
   /**
    * Indicative monthly price in EUR (Germany/Finland, excl. VAT, without IPv4) or undefined where
-   * we have no reliable figure. Prices rose 30-37 % in April 2026; figures are those of the
-   * research doc (2026-02-26) and are meant for relative cost estimates only.
+   * we have no reliable figure. Prices rose 30-37 % in April 2026; the figures are those of
+   * 2026-02-26 (before the rise) and are meant for relative cost estimates only.
    */
   readonly priceEurMonthly?: number;
 }

@@ -97,7 +97,8 @@ export interface MonitoringNodeProps extends PlatformIdentity {
 const VOLUME_LABEL = 'aiai-monitoring';
 
 /**
- * The monitoring node of the research doc (section 5), corrected: Prometheus (Hetzner service
+ * The monitoring node (what it corrects in the reference design: README, "Notes on the research
+ * doc"): Prometheus (Hetzner service
  * discovery on our labels, so adding hosts never changes this server's user_data), Alertmanager,
  * Grafana, Loki and node exporter + Alloy, installed for the host's architecture from Ubuntu and
  * Grafana's APT repository, with their data on a protected Hetzner volume. Hosts ship logs to it
