@@ -1,6 +1,6 @@
-import { gunzipSync } from 'node:zlib';
 import { parse } from 'yaml';
-import { CloudConfigSpec, HETZNER_USER_DATA_LIMIT_BYTES, renderCloudConfig } from '../../lib/render/cloud-config';
+import { HetznerLimits } from '../../lib/hetzner/catalog';
+import { CloudConfigSpec, renderCloudConfig } from '../../lib/render/cloud-config';
 import { SystemdUnit } from '../../lib/render/systemd';
 
 const unit = (name: string, extra: Partial<SystemdUnit> = {}): SystemdUnit => ({
@@ -98,43 +98,21 @@ describe('renderCloudConfig', () => {
 
   test('is deterministic', () => {
     expect(renderCloudConfig(spec())).toBe(renderCloudConfig(spec()));
-    expect(renderCloudConfig(spec(), { compress: 'always' })).toBe(renderCloudConfig(spec(), { compress: 'always' }));
   });
 
-  describe('gz+b64 compression', () => {
-    const big = Array.from({ length: 200 }, (_, i) => `line ${i}: ${'x'.repeat(i % 37)}`).join('\n') + '\n';
-    const s = spec({ files: [{ path: '/etc/big.conf', content: big }, { path: '/etc/small.conf', content: 'small\n' }] });
-
-    test('always: bodies over 256 chars are gz+b64 and round-trip exactly; small ones stay plain', () => {
-      const doc = parse(renderCloudConfig(s, { compress: 'always' }));
-      const bigEntry = doc.write_files.find((f: any) => f.path === '/etc/big.conf');
-      expect(bigEntry.encoding).toBe('gz+b64');
-      expect(bigEntry.content).toMatch(/^[A-Za-z0-9+/]+=*$/);
-      expect(gunzipSync(Buffer.from(bigEntry.content, 'base64')).toString('utf8')).toBe(big);
-      const small = doc.write_files.find((f: any) => f.path === '/etc/small.conf');
-      expect(small.encoding).toBeUndefined();
-      expect(small.content).toBe('small\n');
-    });
-
-    test('auto: plain while the document stays under 3/4 of the 32 KiB limit', () => {
-      const doc = parse(renderCloudConfig(s));
-      expect(doc.write_files.every((f: any) => f.encoding === undefined)).toBe(true);
-    });
-
-    test('auto: compressed once the plain document passes 3/4 of the limit', () => {
+  describe('file bodies are plain text (no gz+b64: a gzip header carries the OS)', () => {
+    test('a large body stays plain past 3/4 of the 32 KiB limit', () => {
       const huge = Array.from({ length: 2000 }, (_, i) => `setting_${i} = value ${i}`).join('\n') + '\n';
-      expect(Buffer.byteLength(huge)).toBeGreaterThan((HETZNER_USER_DATA_LIMIT_BYTES * 3) / 4);
-      const text = renderCloudConfig(spec({ files: [{ path: '/etc/huge.conf', content: huge }] }));
-      const entry = parse(text).write_files.find((f: any) => f.path === '/etc/huge.conf');
-      expect(entry.encoding).toBe('gz+b64');
-      expect(gunzipSync(Buffer.from(entry.content, 'base64')).toString('utf8')).toBe(huge);
-      expect(Buffer.byteLength(text)).toBeLessThan(HETZNER_USER_DATA_LIMIT_BYTES);
+      expect(Buffer.byteLength(huge)).toBeGreaterThan((HetznerLimits.userDataBytes * 3) / 4);
+      const entry = parse(renderCloudConfig(spec({ files: [{ path: '/etc/huge.conf', content: huge }] }))).write_files.find((f: any) => f.path === '/etc/huge.conf');
+      expect(entry.encoding).toBeUndefined();
+      expect(entry.content).toBe(huge);
     });
 
-    test('never: plain even when over the limit', () => {
+    test('plain even when over the limit (the size check is the caller\'s)', () => {
       const huge = 'y'.repeat(40_000) + '\n';
-      const text = renderCloudConfig(spec({ files: [{ path: '/etc/huge.conf', content: huge }] }), { compress: 'never' });
-      expect(Buffer.byteLength(text)).toBeGreaterThan(HETZNER_USER_DATA_LIMIT_BYTES);
+      const text = renderCloudConfig(spec({ files: [{ path: '/etc/huge.conf', content: huge }] }));
+      expect(Buffer.byteLength(text)).toBeGreaterThan(HetznerLimits.userDataBytes);
       expect(parse(text).write_files.find((f: any) => f.path === '/etc/huge.conf').content).toBe(huge);
     });
   });

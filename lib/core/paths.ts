@@ -31,5 +31,8 @@ export const HostPaths = {
   scriptDir: '/usr/local/lib/aiai',
 } as const;
 
+/** Where systemd units and their drop-in folders (`<unit>.d/`) are installed. */
+export const SYSTEMD_UNIT_DIR = '/etc/systemd/system';
+
 /** The unprivileged account that runs aiai services and is the only SSH login. */
 export const SERVICE_USER = 'aiai';

@@ -21,8 +21,8 @@ export interface ServerTypeInfo {
   readonly dedicated: boolean;
   /**
    * Indicative monthly price in EUR (Germany/Finland, excl. VAT, without IPv4) or undefined where
-   * we have no reliable figure. Prices rose 30-37 % in April 2026; figures are those of the
-   * research doc (2026-02-26) and are meant for relative cost estimates only.
+   * we have no reliable figure. Prices rose 30-37 % in April 2026; the figures are those of
+   * 2026-02-26 (before the rise) and are meant for relative cost estimates only.
    */
   readonly priceEurMonthly?: number;
 }
@@ -109,14 +109,24 @@ export interface LocationInfo {
 
 export const LOCATIONS_AS_OF = '2026-11-29 (Hetzner Cloud locations)';
 
-export const LOCATIONS: Readonly<Record<string, LocationInfo>> = {
+const LOCATION_TABLE = {
   fsn1: { name: 'fsn1', city: 'Falkenstein', networkZone: 'eu-central', objectStorage: true },
   nbg1: { name: 'nbg1', city: 'Nuremberg', networkZone: 'eu-central', objectStorage: true },
   hel1: { name: 'hel1', city: 'Helsinki', networkZone: 'eu-central', objectStorage: true },
   ash: { name: 'ash', city: 'Ashburn, VA', networkZone: 'us-east', objectStorage: false },
   hil: { name: 'hil', city: 'Hillsboro, OR', networkZone: 'us-west', objectStorage: false },
   sin: { name: 'sin', city: 'Singapore', networkZone: 'ap-southeast', objectStorage: false },
-};
+} as const satisfies Record<string, LocationInfo>;
+
+export const LOCATIONS: Readonly<Record<string, LocationInfo>> = LOCATION_TABLE;
+
+/** The name of a location whose entry above offers Object Storage (`fsn1` | `nbg1` | `hel1`). */
+export type ObjectStorageLocationName = {
+  [K in keyof typeof LOCATION_TABLE]: (typeof LOCATION_TABLE)[K]['objectStorage'] extends true ? K : never;
+}[keyof typeof LOCATION_TABLE];
+
+/** The location of every server, network zone and bucket unless a construct is told another. */
+export const DEFAULT_LOCATION = 'fsn1';
 
 /** Families only orderable in EU locations. */
 export const EU_ONLY_FAMILIES: readonly ServerTypeInfo['family'][] = ['cx', 'cax'];

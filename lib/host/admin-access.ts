@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { DataHcloudSshKey } from '../../.gen/providers/hcloud/data-hcloud-ssh-key';
 import { SshKey } from '../../.gen/providers/hcloud/ssh-key';
 import { checkLabels } from '../core/label-checks';
+import { DEFAULT_PROJECT } from '../core/platform';
 import { PropValidator } from '../core/validation-error';
 import { isCidr } from '../network/cidr';
 
@@ -66,7 +67,7 @@ export class AdminAccess extends Construct {
     const newKeys = props.sshPublicKeys ?? {};
     const existing = props.existingSshKeys ?? [];
     const entries = Object.entries(newKeys);
-    const prefix = props.namePrefix ?? 'aiai';
+    const prefix = props.namePrefix ?? DEFAULT_PROJECT;
     v.check('sshPublicKeys', Object.keys(newKeys), entries.length + existing.length > 0, 'at least one public key, here or in existingSshKeys');
     // Hetzner rejects a second SSH key with the same fingerprint: the comment does not count.
     const seen = new Map<string, string>();

@@ -7,6 +7,7 @@ import { PropValidator } from '../core/validation-error';
 import {
   checkServerTypeInLocation,
   debianArch,
+  DEFAULT_LOCATION,
   serverType as lookupServerType,
   ServerTypeInfo,
   SUPPORTED_IMAGES,
@@ -110,7 +111,7 @@ export class HardenedServer extends Construct implements IDeliveryTarget {
   constructor(scope: Construct, id: string, props: HardenedServerProps) {
     super(scope, id);
     const v = new PropValidator(this);
-    const location = props.location ?? 'fsn1';
+    const location = props.location ?? DEFAULT_LOCATION;
     const image = props.image ?? 'ubuntu-24.04';
     v.check('name', props.name, /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(props.name), 'a hostname label: lowercase letters, digits and -, at most 63 chars');
     const type = v.attempt('serverType', props.serverType, () => lookupServerType(props.serverType));
@@ -156,7 +157,7 @@ export class HardenedServer extends Construct implements IDeliveryTarget {
 
     // Plain text, never gzip: readable plan diffs, and the same bytes on every OS and Node version
     // (a gzip header carries the OS; zlib output is not promised stable across versions).
-    this.userData = renderCloudConfig(bootstrapCloudConfig(props.name, architecture), { compress: 'never' });
+    this.userData = renderCloudConfig(bootstrapCloudConfig(props.name, architecture));
     // A few KiB whatever the role (far below Hetzner's HetznerLimits.userDataBytes; a test pins it).
     this.userDataEncoded = escapeTerraformTemplate(this.userData);
 

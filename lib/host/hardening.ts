@@ -96,7 +96,8 @@ export function bootstrapCloudConfig(hostname: string, architecture: 'amd64' | '
 const SYSCTL_HARDENING_PATH = '/etc/sysctl.d/90-aiai-hardening.conf';
 
 /**
- * The hardening of the research doc (sections 2 and 7), corrected, as delivered after boot: the
+ * The host hardening (what it corrects in the reference design: README, "Notes on the research
+ * doc"), as delivered after boot: the
  * operators' keys, sshd and sysctl hardening (also in the bootstrap; managed here so a change reaches
  * running hosts), fail2ban on the journal, unattended security upgrades, the service user's groups.
  * The host's port rules become the ufw script (see HardenedServer).

@@ -2,10 +2,10 @@ import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { LabelKeys, Roles } from '../core/labels';
 import { HostPaths } from '../core/paths';
-import { PlatformIdentity, resourceName, roleLabels } from '../core/platform';
+import { DEFAULT_PROJECT, PlatformIdentity, resourceName, roleLabels } from '../core/platform';
 import { Ports } from '../core/ports';
 import { PropValidator } from '../core/validation-error';
-import { serverType as lookupServerType } from '../hetzner/catalog';
+import { DEFAULT_LOCATION, serverType as lookupServerType } from '../hetzner/catalog';
 import { AdminAccess } from '../host/admin-access';
 import { HardenedServer } from '../host/hardened-server';
 import { HostConfig } from '../host/host-config';
@@ -97,7 +97,8 @@ export interface MonitoringNodeProps extends PlatformIdentity {
 const VOLUME_LABEL = 'aiai-monitoring';
 
 /**
- * The monitoring node of the research doc (section 5), corrected: Prometheus (Hetzner service
+ * The monitoring node (what it corrects in the reference design: README, "Notes on the research
+ * doc"): Prometheus (Hetzner service
  * discovery on our labels, so adding hosts never changes this server's user_data), Alertmanager,
  * Grafana, Loki and node exporter + Alloy, installed for the host's architecture from Ubuntu and
  * Grafana's APT repository, with their data on a protected Hetzner volume. Hosts ship logs to it
@@ -113,7 +114,7 @@ export class MonitoringNode extends Construct implements ILogSink {
   constructor(scope: Construct, id: string, props: MonitoringNodeProps) {
     super(scope, id);
     const serverType = props.serverType ?? 'cax21';
-    const location = props.location ?? 'fsn1';
+    const location = props.location ?? DEFAULT_LOCATION;
     const privateIp = props.privateIp ?? props.network.addressAt(IpPlan.monitoring);
     const idn = { project: props.project, environment: props.environment };
     const hostname = resourceName(idn, 'monitoring');
@@ -171,7 +172,7 @@ export class MonitoringNode extends Construct implements ILogSink {
     }
     const backupParts: BackupHostParts[] = [];
     if (dr) {
-      backupParts.push(renderSnapshotRotation({ project: props.project ?? 'aiai', environment: props.environment, keep }));
+      backupParts.push(renderSnapshotRotation({ project: props.project ?? DEFAULT_PROJECT, environment: props.environment, keep }));
       if (dr.objectStore) {
         backupParts.push(
           renderOffsiteBackup({

@@ -27,7 +27,8 @@ export function defaultRunnerSubnet(hostSubnet: string): string | undefined {
 
 /**
  * Fixed host addresses, as offsets inside the host subnet (10.0.1.0/24 by default): load balancer
- * .5, orchestrators .10/.11, monitoring .20, persistent runners from .30 (the research doc's plan).
+ * .5, orchestrators .10/.11, monitoring .20, persistent runners from .30. Ephemeral runners have
+ * their own subnet (addresses assigned by Hetzner), so they never take one of these.
  */
 export const IpPlan = {
   loadBalancer: 5,

@@ -1,11 +1,15 @@
+import { LOCATIONS, ObjectStorageLocationName } from '../hetzner/catalog';
+
+/** A Hetzner location that offers Object Storage (the catalog's `objectStorage` flag). */
+export type ObjectStorageLocation = ObjectStorageLocationName;
+
 /**
- * Where Hetzner Object Storage is offered, and how to reach it.
+ * Where Hetzner Object Storage is offered, in catalog order, and how to reach it below.
  * Source: Hetzner docs "Object Storage: overview" and "Endpoints", as of 2026-11.
  */
-export const OBJECT_STORAGE_LOCATIONS = ['fsn1', 'nbg1', 'hel1'] as const;
-
-/** A Hetzner location that offers Object Storage. */
-export type ObjectStorageLocation = (typeof OBJECT_STORAGE_LOCATIONS)[number];
+export const OBJECT_STORAGE_LOCATIONS: readonly ObjectStorageLocation[] = Object.values(LOCATIONS)
+  .filter((l) => l.objectStorage)
+  .map((l) => l.name as ObjectStorageLocation);
 
 /** Domain under which every location has its S3 endpoint (`<location>.your-objectstorage.com`). */
 export const OBJECT_STORAGE_DOMAIN = 'your-objectstorage.com';

@@ -6,10 +6,11 @@ import { LoadBalancerService } from '../../.gen/providers/hcloud/load-balancer-s
 import { LoadBalancerTargetA as LoadBalancerTarget } from '../../.gen/providers/hcloud/load-balancer-target';
 import { PlacementGroup } from '../../.gen/providers/hcloud/placement-group';
 import { LabelKeys, Roles } from '../core/labels';
+import { ENVIRONMENT_PATTERN } from '../core/patterns';
 import { PlatformIdentity, resourceName, roleLabels } from '../core/platform';
 import { Ports } from '../core/ports';
 import { PropValidator } from '../core/validation-error';
-import { LOAD_BALANCER_TYPES, SERVER_TYPES } from '../hetzner/catalog';
+import { DEFAULT_LOCATION, LOAD_BALANCER_TYPES, SERVER_TYPES } from '../hetzner/catalog';
 import { AdminAccess } from '../host/admin-access';
 import { HardenedServer } from '../host/hardened-server';
 import { HostConfig } from '../host/host-config';
@@ -113,11 +114,11 @@ export class AiaiOrchestrator extends Construct {
     super(scope, id);
     const v = new PropValidator(this);
     const ref = props.repositoryRef ?? 'main';
-    const location = props.location ?? 'fsn1';
+    const location = props.location ?? DEFAULT_LOCATION;
     const lbType = props.loadBalancerType ?? 'lb11';
     const watchdogSec = props.watchdogSec ?? 60;
     const evolutionTimeoutSec = props.evolutionTimeoutSec ?? 1800;
-    v.check('environment', props.environment, /^[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?$/.test(props.environment), 'lowercase letters, digits and -, at most 22 chars');
+    v.check('environment', props.environment, ENVIRONMENT_PATTERN.test(props.environment), 'lowercase letters, digits and -, at most 22 chars');
     // aiai-release fetches as the service user, which has no SSH key, no known_hosts and no token:
     // only a public https repository can be fetched. The URL lands in a settings file read verbatim.
     v.check('repositoryUrl', props.repositoryUrl, /^https:\/\/[^\s@]+$/.test(props.repositoryUrl), 'a public https:// git URL without embedded credentials (aiai-release fetches without any secret)');

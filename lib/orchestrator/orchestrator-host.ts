@@ -34,14 +34,16 @@ export interface OrchestratorHostOptions {
   readonly modules: { readonly orchestrator: string; readonly metrics: string; readonly evolution: string };
 }
 
-/** Resource limits from the server size: the orchestrator gets 75 % of RAM (throttled at 65 %), all but half a vCPU. */
 /**
  * Memory shares of the host's RAM, chosen so that the orchestrator, an evolution run and the
  * metrics exporter at their limits together leave about 10 % to the OS, sshd, node exporter and Alloy.
  */
 export const MemoryShares = { orchestratorMax: 0.55, orchestratorHigh: 0.45, evolutionMax: 0.25, metricsMax: 0.1 } as const;
 
-/** Resource limits from the server size (MemoryShares of its RAM; all vCPUs but half a one). */
+/**
+ * Resource limits from the server size: the orchestrator gets 55 % of RAM (throttled at 45 %), an
+ * evolution run 25 %, the metrics exporter 10 % (at most 512 MiB), and all vCPUs but half a one.
+ */
 export function orchestratorLimits(t: ServerTypeInfo): { memoryMax: string; memoryHigh: string; evolutionMemoryMax: string; metricsMemoryMax: string; cpuQuota: string } {
   const bytes = t.memoryGb * 1024 * 1024 * 1024;
   return {

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { Fn } from 'cdktf';
-import { HostPaths } from '../core/paths';
+import { HostPaths, SYSTEMD_UNIT_DIR } from '../core/paths';
 import { HostConfig } from '../host/host-config';
 import { IObjectStore } from '../object-store/object-store';
 import { BackupSecretNames } from '../render/backup/common';
@@ -26,7 +26,7 @@ export function secretEnvFileContent(env: Readonly<Record<string, string>>): str
 }
 
 /** Configuration the off-site backup archives on an orchestrator (the secrets folder is always excluded). */
-export const ORCHESTRATOR_BACKUP_CONFIG_PATHS = [HostPaths.configDir, '/etc/systemd/system'] as const;
+export const ORCHESTRATOR_BACKUP_CONFIG_PATHS = [HostPaths.configDir, SYSTEMD_UNIT_DIR] as const;
 
 /** Adds the nightly off-site backup (git bundle of the agent repository, configuration) to a host. */
 export function applyOffsiteBackup(host: HostConfig, hostName: string, store: IObjectStore): void {

@@ -1,9 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import { renderSystemdUnit, SystemdUnit } from './systemd';
-
-/** Hetzner's limit on `user_data` (bytes). Source: Hetzner Cloud API docs, servers create, 2026-11. */
-export const HETZNER_USER_DATA_LIMIT_BYTES = 32 * 1024;
+import { SYSTEMD_UNIT_DIR } from '../core/paths';
 
 /** A file cloud-init writes. */
 export interface HostFile {
@@ -77,25 +75,8 @@ export interface CloudConfigSpec {
   readonly finalCommands?: readonly BootCommand[];
 }
 
-export interface RenderCloudConfigOptions {
-  /**
-   * `gz+b64`-encode file bodies: `always`, `never`, or `auto` (only when the plain document would
-   * exceed 3/4 of Hetzner's 32 KiB user_data limit).
-   * @default 'auto'
-   */
-  readonly compress?: 'auto' | 'always' | 'never';
-}
-
-const UNIT_DIR = '/etc/systemd/system';
-
-function fileEntry(f: HostFile, compress: boolean): Record<string, unknown> {
-  const e: Record<string, unknown> = { path: f.path };
-  if (compress && f.content.length > 256) {
-    e.encoding = 'gz+b64';
-    e.content = gzipSync(Buffer.from(f.content, 'utf8'), { level: 9 }).toString('base64');
-  } else {
-    e.content = f.content;
-  }
+function fileEntry(f: HostFile): Record<string, unknown> {
+  const e: Record<string, unknown> = { path: f.path, content: f.content };
   e.owner = f.owner ?? 'root:root';
   e.permissions = f.permissions ?? '0644';
   if (!f.early) e.defer = true;
@@ -124,9 +105,9 @@ function checkFiles(files: readonly HostFile[]): void {
   }
 }
 
-function buildDocument(spec: CloudConfigSpec, compress: boolean): Record<string, unknown> {
+function buildDocument(spec: CloudConfigSpec): Record<string, unknown> {
   const unitFiles: HostFile[] = spec.units.map((u) => ({
-    path: `${UNIT_DIR}/${u.name}`,
+    path: `${SYSTEMD_UNIT_DIR}/${u.name}`,
     content: renderSystemdUnit(u),
   }));
   const files = [...spec.files, ...unitFiles];
@@ -170,7 +151,7 @@ function buildDocument(spec: CloudConfigSpec, compress: boolean): Record<string,
   // the image's default groups.
   if (spec.defaultUser) doc.user = userEntry(spec.defaultUser);
   doc.users = [...(spec.defaultUser ? ['default'] : []), ...spec.users.map(userEntry)];
-  doc.write_files = files.map((f) => fileEntry(f, compress));
+  doc.write_files = files.map(fileEntry);
   doc.runcmd = [...spec.commands, ...unitEnableCommands(spec.units), ...(spec.finalCommands ?? [])].map((c) =>
     typeof c === 'string' ? c : [...c],
   );
@@ -180,19 +161,14 @@ function buildDocument(spec: CloudConfigSpec, compress: boolean): Record<string,
 /**
  * Renders a cloud-config document (`#cloud-config` + YAML). Files are written in the final stage
  * (after packages and users) unless marked early; unit files land in /etc/systemd/system and are
- * enabled after `commands` ran.
+ * enabled after `commands` ran. File bodies are always plain text (readable plan diffs, the same
+ * bytes on every OS and Node version).
  */
-export function renderCloudConfig(spec: CloudConfigSpec, options: RenderCloudConfigOptions = {}): string {
-  const mode = options.compress ?? 'auto';
+export function renderCloudConfig(spec: CloudConfigSpec): string {
   // cloud-init reads user_data with PyYAML, a YAML 1.1 parser: render with the 1.1 schema so that
   // strings such as `yes`, `on`, `1_000`, `1:20` or `2024-01-01` are quoted and stay strings
   // (the default 1.2 core schema leaves them plain, and PyYAML turns them into bools, ints, dates).
-  const render = (compress: boolean) =>
-    '#cloud-config\n' + stringify(buildDocument(spec, compress), { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false });
-  if (mode === 'always') return render(true);
-  const plain = render(false);
-  if (mode === 'never' || Buffer.byteLength(plain) <= (HETZNER_USER_DATA_LIMIT_BYTES * 3) / 4) return plain;
-  return render(true);
+  return '#cloud-config\n' + stringify(buildDocument(spec), { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 /**

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AptSource, BootCommand, HostFile, HostUser } from './cloud-config';
 import { renderSystemdUnit, SystemdUnit } from './systemd';
-
-/** Where systemd units and drop-ins are installed. */
-export const SYSTEMD_UNIT_DIR = '/etc/systemd/system';
+import { SYSTEMD_UNIT_DIR } from '../core/paths';
 
 /** Everything delivered to a running host after boot, as typed data (see `aiai-converge`). */
 export interface HostManifestSpec {

@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { packageRoot } from '../core/assets';
 
-/** The package root: from lib/runner-manager (sources, tsx, jest) or dist/lib/runner-manager (built). */
-export function packageRoot(): string {
-  const up = __dirname.includes(join('dist', 'lib')) ? ['..', '..', '..'] : ['..', '..'];
-  return join(__dirname, ...up);
-}
+/** The package root (defined in lib/core/assets.ts; re-exported for the runner manager's users). */
+export { packageRoot };
 
 let cached: { name: string; version: string } | undefined;
 

@@ -13,6 +13,7 @@
  */
 import { LabelKeys, Roles, isValidLabelKey, isValidLabelValue } from '../core/labels';
 import {
+  DEFAULT_LOCATION,
   HetznerLimits,
   LOCATIONS,
   SUPPORTED_IMAGES,
@@ -20,6 +21,7 @@ import {
   location as lookupLocation,
   serverType as lookupServerType,
 } from '../hetzner/catalog';
+import { RELEASE_VERSION_PATTERN as VERSION, SHA256_HEX_PATTERN as SHA256 } from '../core/patterns';
 import { isPrivate, parseCidr } from '../network/cidr';
 import { assignableAddresses } from '../network/ip-plan';
 
@@ -154,7 +156,7 @@ export interface PoolSettingsInput {
 export const PoolDefaults = {
   serverType: 'cpx32',
   fallbackServerTypes: ['cx33'] as readonly string[],
-  location: 'fsn1',
+  location: DEFAULT_LOCATION,
   fallbackLocations: ['nbg1', 'hel1'] as readonly string[],
   image: 'ubuntu-24.04',
   maxRunners: 5,
@@ -325,8 +327,6 @@ const POOL_NAME = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 const NUMERIC_ID = /^[1-9][0-9]{0,18}$/;
 const RUNNER_LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const SSH_KEY_NAME = /^[^,\s][^,]*$/;
-const VERSION = /^\d+\.\d+\.\d+$/;
-const SHA256 = /^[0-9a-f]{64}$/;
 
 /** GitHub runner architecture of a Hetzner server type (cax* are Ampere arm64). */
 export function runnerArchitecture(serverType: string): RunnerArchitecture {
@@ -697,9 +697,12 @@ export function poolRunnerLabel(pool: string): string {
   return `aiai-pool-${pool}`;
 }
 
+/** Start of every run label ({@link runRunnerLabel}). */
+export const RUN_RUNNER_LABEL_PREFIX = 'aiai-run-';
+
 /** GitHub runner label shared by the runners of one workflow run attempt. */
 export function runRunnerLabel(pool: string, runKey: string): string {
-  return `aiai-run-${pool}-${runKey}`;
+  return `${RUN_RUNNER_LABEL_PREFIX}${pool}-${runKey}`;
 }
 
 const RUN_KEY = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;

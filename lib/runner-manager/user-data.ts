@@ -15,6 +15,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { LabelKeys, Roles, isValidLabelValue } from '../core/labels';
+import { SYSTEMD_UNIT_DIR } from '../core/paths';
+import { RELEASE_VERSION_PATTERN, SHA256_HEX_PATTERN } from '../core/patterns';
 import { DEFAULT_PROJECT } from '../core/platform';
 import { HetznerLimits } from '../hetzner/catalog';
 import { isPrivate, parseCidr } from '../network/cidr';
@@ -168,7 +170,7 @@ export function renderRunnerUserData(input: RunnerUserDataInput): string {
   if (!HOSTNAME.test(input.name)) throw new Error(`runner name ${JSON.stringify(input.name)} is not a valid host name`);
   if (!BASE64.test(input.encodedJitConfig)) throw new Error('the JIT config from GitHub is not base64; refusing to embed it');
   const sha = input.actionsRunner.sha256[input.architecture];
-  if (!/^\d+\.\d+\.\d+$/.test(input.actionsRunner.version) || !/^[0-9a-f]{64}$/.test(sha ?? '')) {
+  if (!RELEASE_VERSION_PATTERN.test(input.actionsRunner.version) || !SHA256_HEX_PATTERN.test(sha ?? '')) {
     throw new Error(`invalid runner release ${input.actionsRunner.version} / ${sha}`);
   }
   const runnerEnv = [
@@ -200,7 +202,7 @@ export function renderRunnerUserData(input: RunnerUserDataInput): string {
       { path: RUNNER_ENV_FILE, content: runnerEnv, owner: 'root:root', permissions: '0644' },
       { path: RUNNER_JIT_FILE, content: `AIAI_RUNNER_JITCONFIG=${input.encodedJitConfig}\n`, owner: 'root:root', permissions: '0600' },
       { path: RUNNER_INSTALL_SCRIPT, content: installRunnerScript(), owner: 'root:root', permissions: '0755' },
-      { path: `/etc/systemd/system/${RUNNER_UNIT}`, content: runnerUnit(), owner: 'root:root', permissions: '0644' },
+      { path: `${SYSTEMD_UNIT_DIR}/${RUNNER_UNIT}`, content: runnerUnit(), owner: 'root:root', permissions: '0644' },
       ...(logs?.files ?? []),
     ],
     runcmd: [[RUNNER_INSTALL_SCRIPT], ['systemctl', 'daemon-reload'], ['systemctl', 'start', '--no-block', RUNNER_UNIT], ...(logs?.commands ?? [])],

@@ -8,9 +8,10 @@ import { Construct, IConstruct } from 'constructs';
 import { Firewall } from '../../.gen/providers/hcloud/firewall';
 import { checkLabels } from '../core/label-checks';
 import { LabelKeys, Roles } from '../core/labels';
+import { ENVIRONMENT_PATTERN as ENVIRONMENT } from '../core/patterns';
 import { PlatformIdentity, resourceName, roleLabels } from '../core/platform';
 import { PropValidator, ValidationProblem } from '../core/validation-error';
-import { LOCATIONS } from '../hetzner/catalog';
+import { DEFAULT_LOCATION, LOCATIONS } from '../hetzner/catalog';
 import { AdminAccess } from '../host/admin-access';
 import { ILogSink } from '../host/log-shipping';
 import { parseCidr, parseIpv4 } from '../network/cidr';
@@ -159,7 +160,6 @@ export interface EphemeralRunnerPoolProps extends PlatformIdentity {
   readonly githubProvider?: TerraformProvider;
 }
 
-const ENVIRONMENT = /^[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?$/;
 const REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
 const NOT_SHOWN = '<literal, not shown>';
 /** Server label keys the construct sets itself. */
@@ -253,7 +253,7 @@ export class EphemeralRunnerPool extends Construct {
     }
 
     // The primary location must be in the network's zone (fallbacks are checked against it below).
-    const location = props.location ?? 'fsn1';
+    const location = props.location ?? DEFAULT_LOCATION;
     const zone = LOCATIONS[location]?.networkZone;
     if (props.network && zone && !Token.isUnresolved(location)) {
       v.check('location', location, zone === props.network.networkZone, `a location in the network's zone ${props.network.networkZone}`);

@@ -3,7 +3,8 @@
  * user, files, units and boot commands, merged into a `HostConfig` by the `PersistentRunner`
  * construct. Pure; unit-tested without synth and checked by systemd-analyze and shellcheck.
  *
- * What differs from the research doc's setup (section 4), and why:
+ * What differs from the reference design's runner setup ("the doc" below; see README, "Notes on
+ * the research doc"), and why:
  * - the runner tarball is the one for the host's CPU architecture (x64 or arm64), pinned and
  *   checked against its SHA-256 before extraction (the doc downloads x64 unverified);
  * - no `svc.sh install` next to a hand-written unit: both would run the same registration and

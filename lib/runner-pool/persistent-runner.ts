@@ -1,6 +1,7 @@
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { LabelKeys, Roles, RunnerModes } from '../core/labels';
+import { ENVIRONMENT_PATTERN as ENVIRONMENT, RELEASE_VERSION_PATTERN, SHA256_HEX_PATTERN } from '../core/patterns';
 import { PlatformIdentity, resourceName, roleLabels } from '../core/platform';
 import { PropValidator } from '../core/validation-error';
 import { SERVER_TYPES } from '../hetzner/catalog';
@@ -16,6 +17,7 @@ import {
   ActionsRunnerRelease,
   PINNED_ACTIONS_RUNNER,
   poolRunnerLabel,
+  RUN_RUNNER_LABEL_PREFIX,
   runnerArchitecture,
   RunnerArchitecture,
 } from '../runner-manager/settings';
@@ -68,12 +70,11 @@ export interface PersistentRunnerProps extends PlatformIdentity {
   readonly backups?: boolean;
 }
 
-const ENVIRONMENT = /^[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?$/;
 const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 const RUNNER_LABEL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const RUNNER_GROUP = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
 /** Label prefixes of the ephemeral pools: `reap` deletes offline runners that carry them. */
-const POOL_LABEL_PREFIXES = [poolRunnerLabel(''), 'aiai-run-'];
+const POOL_LABEL_PREFIXES = [poolRunnerLabel(''), RUN_RUNNER_LABEL_PREFIX];
 
 /**
  * An always-on GitHub Actions runner under systemd, for teams that want one besides (or instead of)
@@ -117,12 +118,12 @@ export class PersistentRunner extends Construct {
       v.check(`runnerLabels[${i}]`, l, !POOL_LABEL_PREFIXES.some((p) => l.startsWith(p)), `a label not starting with ${POOL_LABEL_PREFIXES.join(' or ')} (the ephemeral pools' reaper deletes offline runners with those)`);
     });
     if (props.runnerGroup !== undefined) v.check('runnerGroup', props.runnerGroup, RUNNER_GROUP.test(props.runnerGroup), 'a runner group name (letters, digits, space, ., _, -)');
-    v.check('actionsRunner.version', release.version, /^\d+\.\d+\.\d+$/.test(release.version), 'a runner release version like 2.329.0');
+    v.check('actionsRunner.version', release.version, RELEASE_VERSION_PATTERN.test(release.version), 'a runner release version like 2.329.0');
     // An unknown type is reported by HardenedServer, with the replacement of a deprecated one.
     const architecture = SERVER_TYPES[serverType] ? runnerArchitecture(serverType) : undefined;
     if (architecture) {
       const sha = release.sha256[architecture];
-      v.check(`actionsRunner.sha256.${architecture}`, sha, /^[0-9a-f]{64}$/.test(sha ?? ''), `the lower-case hex SHA-256 of actions-runner-linux-${architecture}-${release.version}.tar.gz`);
+      v.check(`actionsRunner.sha256.${architecture}`, sha, SHA256_HEX_PATTERN.test(sha ?? ''), `the lower-case hex SHA-256 of actions-runner-linux-${architecture}-${release.version}.tar.gz`);
     }
     v.throwIfInvalid();
 

@@ -1,5 +1,5 @@
 import { asset } from '../core/assets';
-import { HostPaths } from '../core/paths';
+import { HostPaths, SYSTEMD_UNIT_DIR } from '../core/paths';
 import { HostConfig } from '../host/host-config';
 import { HostFile } from '../render/cloud-config';
 import { SystemdUnit } from '../render/systemd';
@@ -97,7 +97,7 @@ export function dataVolumeUnits(o: DataVolumeMountOptions): SystemdUnit[] {
 export function dataVolumeDeviceDropIn(o: DataVolumeMountOptions): HostFile {
   const device = labelDeviceUnitName(o.label);
   return {
-    path: `/etc/systemd/system/${device}.d/50-aiai.conf`,
+    path: `${SYSTEMD_UNIT_DIR}/${device}.d/50-aiai.conf`,
     content: `[Unit]\nJobRunningTimeoutSec=${VOLUME_WAIT_SEC}\n`,
   };
 }

@@ -1,4 +1,5 @@
 import { Roles } from '../../core/labels';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../core/time';
 import { PropValidator } from '../../core/validation-error';
 import { checkDuration, checkMustBeLiteral, GENERATED_HEADER, isSafeAbsolutePath, parseDuration, quoteString, toYaml } from './common';
 import { ScrapeJobs } from './options';
@@ -105,8 +106,8 @@ export function validateAlertRulesOptions(v: PropValidator, o: AlertRulesOptions
   }
   const min = o.taskFailureMinTasks;
   if (min !== undefined) v.check('taskFailureMinTasks', min, Number.isInteger(min) && min >= 1, 'an integer of at least 1');
-  checkDuration(v, 'volumeFillHorizon', o.volumeFillHorizon, { min: 3_600_000, max: 30 * 86_400_000, minText: '1h', maxText: '30d' });
-  checkDuration(v, 'hostDownFor', o.hostDownFor, { min: 60_000, max: 86_400_000, minText: '1m', maxText: '1d' });
+  checkDuration(v, 'volumeFillHorizon', o.volumeFillHorizon, { min: HOUR_MS, max: 30 * DAY_MS, minText: '1h', maxText: '30d' });
+  checkDuration(v, 'hostDownFor', o.hostDownFor, { min: MINUTE_MS, max: DAY_MS, minText: '1m', maxText: '1d' });
 }
 
 /** A number in PromQL (no exponent notation surprises for the usual thresholds). */

@@ -1,4 +1,5 @@
 import { PropValidator } from '../../core/validation-error';
+import { DAY_MS, MINUTE_MS } from '../../core/time';
 import { checkDuration, GENERATED_HEADER, quoteString, toYaml } from './common';
 import { HOST_SYMPTOM_ALERTS } from './alert-rules';
 import { MonitoringHostOptions } from './options';
@@ -50,8 +51,8 @@ export function validateAlertmanagerConfigOptions(v: PropValidator, o: Alertmana
   if (o.receiver !== undefined) v.check('receiver', o.receiver, o.receiver === 'webhook' || o.receiver === 'slack', "'webhook' or 'slack'");
   checkDuration(v, 'heartbeatInterval', o.heartbeatInterval, { min: 60_000, max: 3_600_000, minText: '1m', maxText: '1h' });
   checkDuration(v, 'groupWait', o.groupWait, { min: 0, max: 3_600_000, minText: '0s', maxText: '1h' });
-  checkDuration(v, 'groupInterval', o.groupInterval, { min: 60_000, max: 86_400_000, minText: '1m', maxText: '1d' });
-  checkDuration(v, 'repeatInterval', o.repeatInterval, { min: 60_000, max: 7 * 86_400_000, minText: '1m', maxText: '7d' });
+  checkDuration(v, 'groupInterval', o.groupInterval, { min: MINUTE_MS, max: DAY_MS, minText: '1m', maxText: '1d' });
+  checkDuration(v, 'repeatInterval', o.repeatInterval, { min: MINUTE_MS, max: 7 * DAY_MS, minText: '1m', maxText: '7d' });
 }
 
 const matcher = (name: string, value: string) => `${name}=${quoteString(value)}`;

@@ -1,4 +1,5 @@
 import { isValidLabelValue } from '../../core/labels';
+import { DAY_MS, MINUTE_MS } from '../../core/time';
 import { PropValidator } from '../../core/validation-error';
 import { checkDuration, checkMustBeLiteral, HOSTNAME, isIpv4, LABEL_NAME, validateIdentity } from './common';
 import { AlloyStatement } from './alloy-syntax';
@@ -33,7 +34,7 @@ export function validateAlloyConfigOptions(v: PropValidator, o: AlloyConfigOptio
     );
     v.check(`extraLabels.${name}`, value, typeof value === 'string' && value.length <= 1024, 'a string of at most 1024 characters');
   }
-  checkDuration(v, 'journalMaxAge', o.journalMaxAge, { min: 60_000, max: 30 * 86_400_000, minText: '1m', maxText: '30d' });
+  checkDuration(v, 'journalMaxAge', o.journalMaxAge, { min: MINUTE_MS, max: 30 * DAY_MS, minText: '1m', maxText: '30d' });
 }
 
 /** The Alloy statements, validated (exposed for structural tests). */

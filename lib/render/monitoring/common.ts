@@ -3,6 +3,7 @@ import { isUnresolved } from '../../core/tokens';
 import { isValidLabelValue } from '../../core/labels';
 import { PropValidator } from '../../core/validation-error';
 import { DEFAULT_PROJECT } from '../../core/platform';
+import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from '../../core/time';
 
 /**
  * Small shared helpers of the monitoring renderers: duration parsing, quoting for PromQL and RE2,
@@ -12,12 +13,12 @@ import { DEFAULT_PROJECT } from '../../core/platform';
 const DURATION_PART = /(\d+)(ms|y|w|d|h|m|s)/y;
 const UNIT_MS: Readonly<Record<string, number>> = {
   ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 7 * 86_400_000,
-  y: 365 * 86_400_000,
+  s: SECOND_MS,
+  m: MINUTE_MS,
+  h: HOUR_MS,
+  d: DAY_MS,
+  w: 7 * DAY_MS,
+  y: 365 * DAY_MS,
 };
 const UNIT_ORDER = ['y', 'w', 'd', 'h', 'm', 's', 'ms'];
 
@@ -44,8 +45,7 @@ export function parseDuration(text: string): number | undefined {
   return Number.isSafeInteger(total) ? total : undefined;
 }
 
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 86_400_000;
+export { DAY_MS, HOUR_MS };
 
 
 /** Escapes RE2 metacharacters so that `value` matches itself literally inside a relabel regex. */

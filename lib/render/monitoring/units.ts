@@ -1,6 +1,7 @@
 import { HostFile } from '../cloud-config';
 import { renderSystemdUnit, SystemdUnitSections } from '../systemd';
 import { PropValidator } from '../../core/validation-error';
+import { SYSTEMD_UNIT_DIR } from '../../core/paths';
 import { checkDuration, DAY_MS, HOUR_MS } from './common';
 import { MonitoringHostOptions, monitoringEndpoints, pathsOf, validateHostOptions } from './options';
 import {
@@ -25,9 +26,8 @@ export interface SystemdDropIn {
 }
 
 export const DROP_IN_NAME = '50-aiai.conf';
-const UNIT_DIR = '/etc/systemd/system';
 
-export function dropInPath(d: SystemdDropIn, unitDir = UNIT_DIR): string {
+export function dropInPath(d: SystemdDropIn, unitDir = SYSTEMD_UNIT_DIR): string {
   return `${unitDir}/${d.unit}.d/${d.name}`;
 }
 
