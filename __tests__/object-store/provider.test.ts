@@ -77,8 +77,8 @@ describe('HetznerObjectStorage.provider', () => {
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message).toMatch(/accessKey: got "<literal string, redacted>"; allowed: a token of a sensitive TerraformVariable/);
-    expect(message).toMatch(/secretKey: got "<literal string, redacted>"/);
+    expect(message).toMatch(/accessKey: got "<literal, not shown>"; allowed: a sensitive Terraform variable token/);
+    expect(message).toMatch(/secretKey: got "<literal, not shown>"/);
     expect(message).not.toContain(literal);
   });
 

@@ -8,6 +8,7 @@ import { sshConnection } from '../core/ssh-connection';
 import { PropValidator } from '../core/validation-error';
 import { HostManifest, manifestJson, sha256Hex } from '../render/host-manifest';
 import { SECRET_INBOX_DIR } from './hardening';
+import { checkSecretToken } from '../core/tokens';
 
 /** The converge script shipped with the library (uploaded with every manifest). */
 export const CONVERGE_SCRIPT_ASSET = 'host/aiai-converge.sh';
@@ -50,7 +51,7 @@ export class HostConfiguration extends Construct {
     super(scope, id);
     const v = new PropValidator(this);
     if (props.sshPrivateKey !== undefined) {
-      v.check('sshPrivateKey', '<literal string, not shown>', Token.isUnresolved(props.sshPrivateKey), 'a sensitive Terraform variable token (a literal key would land in the synthesized JSON)');
+      checkSecretToken(v, 'sshPrivateKey', props.sshPrivateKey);
     }
     v.throwIfInvalid();
 

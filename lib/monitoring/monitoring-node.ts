@@ -1,4 +1,3 @@
-import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { LabelKeys, Roles } from '../core/labels';
 import { HostPaths } from '../core/paths';
@@ -27,6 +26,7 @@ import { MonitoringStackOptions, renderMonitoringHost, validateMonitoringStackOp
 import { SecretFile, SecretFiles } from '../secrets/secret-files';
 import { applyDataVolumeMount } from '../volume/data-volume-mount';
 import { checkVolumeSize, DataVolume } from '../volume/data-volume';
+import { checkSecretToken } from '../core/tokens';
 
 /** Sensitive Terraform variable tokens the monitoring node needs. */
 export interface MonitoringSecretsProps {
@@ -149,14 +149,14 @@ export class MonitoringNode extends Construct implements ILogSink {
     checkVolumeSize(v, 'volumeSizeGb', size);
     const secretText = 'a sensitive Terraform variable token (never a literal: it would land in the synthesized JSON)';
     for (const key of ['hcloudSdToken', 'alertWebhookUrl', 'grafanaAdminPassword'] as const) {
-      v.check(`secrets.${key}`, '<literal or missing, not shown>', Token.isUnresolved(props.secrets?.[key]), secretText);
+      checkSecretToken(v, `secrets.${key}`, props.secrets?.[key], secretText);
     }
     const keep = dr?.keepSnapshots ?? 7;
     if (dr) {
       v.check('disasterRecovery.keepSnapshots', keep, Number.isInteger(keep) && keep >= 1 && keep <= MAX_SNAPSHOTS_KEPT, `an integer from 1 to ${MAX_SNAPSHOTS_KEPT}`);
-      v.check('disasterRecovery.hcloudSnapshotToken', '<literal or missing, not shown>', Token.isUnresolved(dr.hcloudSnapshotToken), secretText);
+      checkSecretToken(v, 'disasterRecovery.hcloudSnapshotToken', dr.hcloudSnapshotToken, secretText);
     }
-    if (props.sshPrivateKey !== undefined) v.check('sshPrivateKey', '<literal, not shown>', Token.isUnresolved(props.sshPrivateKey), secretText);
+    if (props.sshPrivateKey !== undefined) checkSecretToken(v, 'sshPrivateKey', props.sshPrivateKey, secretText);
     v.throwIfInvalid();
 
     // 1. The host description: monitoring stack, data volume, DR jobs, ports.

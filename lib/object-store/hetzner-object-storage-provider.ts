@@ -1,7 +1,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { isUnresolved } from '../core/tokens';
+import { checkSecretToken, isUnresolved } from '../core/tokens';
 import { PropValidator } from '../core/validation-error';
 import { secretVariable } from '../secrets/secret-variable';
 import {
@@ -75,8 +75,7 @@ export class HetznerObjectStorageProvider extends AwsProvider {
     for (const key of ['accessKey', 'secretKey'] as const) {
       const value = props[key];
       if (value !== undefined) {
-        // Never echo a literal credential into an error message.
-        v.check(key, isUnresolved(value) ? value : '<literal string, redacted>', isUnresolved(value), 'a token of a sensitive TerraformVariable (literals would be written to cdktf.out)');
+        checkSecretToken(v, key, value);
       }
     }
     const prefix = props.variablePrefix ?? 'object_storage';

@@ -7,6 +7,7 @@ import { PropValidator } from '../core/validation-error';
 import { HardenedServer } from '../host/hardened-server';
 import { GIT_REF_RULES, isReleasableGitRef } from './git-ref';
 import { RELEASE_SCRIPT_PATH, releaseScriptDigest } from './release-config';
+import { checkSecretToken } from '../core/tokens';
 
 export interface AgentReleaseProps {
   /** The orchestrator host to release on; it must carry the release script (`applyOrchestratorRole`). */
@@ -52,7 +53,7 @@ export class AgentRelease extends Construct {
     const v = new PropValidator(this);
     v.check('ref', props.ref, !Token.isUnresolved(props.ref) && isReleasableGitRef(props.ref), GIT_REF_RULES);
     if (props.sshPrivateKey !== undefined) {
-      v.check('sshPrivateKey', '<literal string, not shown>', Token.isUnresolved(props.sshPrivateKey), 'a sensitive Terraform variable token (a literal key would land in the synthesized JSON)');
+      checkSecretToken(v, 'sshPrivateKey', props.sshPrivateKey);
     }
     v.throwIfInvalid();
     this.ref = props.ref;

@@ -1,4 +1,4 @@
-import { Fn, Token } from 'cdktf';
+import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { HostPaths, SERVICE_USER } from '../core/paths';
 import { TerraformData } from '../core/terraform-data';
@@ -6,6 +6,7 @@ import { PropValidator } from '../core/validation-error';
 import { HardenedServer } from '../host/hardened-server';
 import { SECRET_INBOX_DIR } from '../host/hardening';
 import { checkSshConnectionOptions, sshConnection, SshConnectionOptions } from '../core/ssh-connection';
+import { checkSecretToken } from '../core/tokens';
 
 /** One secret file on a host. */
 export interface SecretFile {
@@ -60,7 +61,7 @@ export class SecretFiles extends Construct {
     props.files.forEach((f, i) => {
       v.check(`files[${i}].name`, f.name, /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(f.name) && !names.has(f.name), 'a unique file name of letters, digits, `._-`');
       names.add(f.name);
-      v.check(`files[${i}].content`, '<literal string, not shown>', Token.isUnresolved(f.content), 'a Terraform expression from sensitive variables (a literal would land in the synthesized JSON)');
+      checkSecretToken(v, `files[${i}].content`, f.content, 'a Terraform expression from sensitive variables (a literal would land in the synthesized JSON)');
       v.check(`files[${i}].mode`, f.mode, f.mode === undefined || /^0[0-7]{3}$/.test(f.mode), "an octal mode like '0640'");
     });
     const ssh: SshConnectionOptions = { privateKey: props.sshPrivateKey, timeoutSeconds: props.sshTimeoutSeconds };
