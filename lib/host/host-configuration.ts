@@ -5,7 +5,7 @@ import { SERVICE_USER } from '../core/paths';
 import { TerraformData } from '../core/terraform-data';
 import { escapeTerraformTemplate } from '../core/terraform-template';
 import { sshConnection } from '../core/ssh-connection';
-import { PropValidator } from '../core/validation-error';
+import { PropValidator, requireProps } from '../core/validation-error';
 import { HostManifest, manifestJson, sha256Hex } from '../render/host-manifest';
 import { SECRET_INBOX_DIR } from './hardening';
 import { checkSecretToken } from '../core/tokens';
@@ -48,6 +48,7 @@ export class HostConfiguration extends Construct {
   public readonly manifestJson: string;
 
   constructor(scope: Construct, id: string, props: HostConfigurationProps) {
+    requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
     if (props.sshPrivateKey !== undefined) {

@@ -3,7 +3,7 @@ import { LabelKeys, Roles } from '../core/labels';
 import { HostPaths } from '../core/paths';
 import { PlatformIdentity, resourceName, roleLabels } from '../core/platform';
 import { Ports } from '../core/ports';
-import { PropValidator } from '../core/validation-error';
+import { PropValidator, requireProps } from '../core/validation-error';
 import { serverType as lookupServerType } from '../hetzner/catalog';
 import { AdminAccess } from '../host/admin-access';
 import { HardenedServer } from '../host/hardened-server';
@@ -22,7 +22,7 @@ import { checkDuration, DAY_MS } from '../render/monitoring/common';
 import { prometheusListenMode } from '../render/monitoring/options';
 import { MonitoringSecrets, MonitoringUnits, monitoringPaths } from '../render/monitoring/paths';
 import { GrafanaPackageVersions } from '../render/monitoring/install';
-import { MonitoringStackOptions, renderMonitoringHost, validateMonitoringStackOptions } from '../render/monitoring/stack';
+import { MonitoringStackOptions, renderMonitoringHost, validateMonitoringStackOptions } from '../render/monitoring/host-parts';
 import { SecretFile, SecretFiles } from '../secrets/secret-files';
 import { applyDataVolumeMount } from '../volume/data-volume-mount';
 import { checkVolumeSize, DataVolume } from '../volume/data-volume';
@@ -111,6 +111,7 @@ export class MonitoringNode extends Construct implements ILogSink {
   public readonly privateIp: string;
 
   constructor(scope: Construct, id: string, props: MonitoringNodeProps) {
+    requireProps(scope, id, props);
     super(scope, id);
     const serverType = props.serverType ?? 'cax21';
     const location = props.location ?? 'fsn1';
@@ -161,7 +162,7 @@ export class MonitoringNode extends Construct implements ILogSink {
 
     // 1. The host description: monitoring stack, data volume, DR jobs, ports.
     const hostConfig = new HostConfig();
-    const monitoring = renderMonitoringHost(options);
+    const monitoring = renderMonitoringHost(options, v);
     addContribution(hostConfig, monitoring);
     applyDataVolumeMount(hostConfig, { mountpoint: paths.volumeMountpoint, label: VOLUME_LABEL });
     // Prometheus is opened only when it listens on the private IP (with the admin API it is on 127.0.0.1).
@@ -171,7 +172,7 @@ export class MonitoringNode extends Construct implements ILogSink {
     }
     const backupParts: BackupHostParts[] = [];
     if (dr) {
-      backupParts.push(renderSnapshotRotation({ project: props.project ?? 'aiai', environment: props.environment, keep }));
+      backupParts.push(renderSnapshotRotation({ project: props.project ?? 'aiai', environment: props.environment, keep }, v.under('disasterRecovery')));
       if (dr.objectStore) {
         backupParts.push(
           renderOffsiteBackup({
@@ -181,7 +182,7 @@ export class MonitoringNode extends Construct implements ILogSink {
             region: dr.objectStore.region,
             configPaths: ['/etc/prometheus', '/etc/grafana', '/etc/loki', '/etc/alloy', HostPaths.configDir],
             prometheus: { dataDir: paths.prometheusDataDir },
-          }),
+          }, v.under('disasterRecovery.objectStore')),
         );
       }
     }
@@ -246,9 +247,10 @@ export class MonitoringNode extends Construct implements ILogSink {
     };
     for (const name of new Set(backupParts.flatMap((p) => p.secretFiles))) {
       const content = backupSecrets[name];
-      if (content === undefined) throw new Error(`MonitoringNode: no value for the backup secret file ${name}`);
-      files.push({ name, content, mode: '0600' });
+      if (content === undefined) v.fail('disasterRecovery', name, `a value for the backup secret file ${name}`);
+      else files.push({ name, content, mode: '0600' });
     }
+    v.throwIfInvalid();
     this.secrets = new SecretFiles(this, 'Secrets', {
       host: this.host,
       files,

@@ -2,7 +2,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { checkSecretToken, isUnresolved } from '../core/tokens';
-import { PropValidator } from '../core/validation-error';
+import { PropValidator, requireProps } from '../core/validation-error';
 import { secretVariable } from '../secrets/secret-variable';
 import {
   isObjectStorageLocation,
@@ -68,6 +68,7 @@ export class HetznerObjectStorageProvider extends AwsProvider {
   public readonly credentials: ObjectStorageCredentials;
 
   constructor(scope: Construct, id: string, props: HetznerObjectStorageProviderProps) {
+    requireProps(scope, id, props);
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
     const v = new PropValidator(path);
     const location = props.location;

@@ -2,6 +2,7 @@
  * Where Hetzner Object Storage is offered, and how to reach it.
  * Source: Hetzner docs "Object Storage: overview" and "Endpoints", as of 2026-11.
  */
+import { invalid } from '../core/validation-error';
 export const OBJECT_STORAGE_LOCATIONS = ['fsn1', 'nbg1', 'hel1'] as const;
 
 /** A Hetzner location that offers Object Storage. */
@@ -19,12 +20,12 @@ export function isObjectStorageLocation(location: string): location is ObjectSto
 export const OBJECT_STORAGE_LOCATIONS_ALLOWED = `one of ${OBJECT_STORAGE_LOCATIONS.join(', ')} (the Hetzner locations that offer Object Storage)`;
 
 /**
- * The S3 endpoint of a location, e.g. `https://fsn1.your-objectstorage.com`. Throws a plain Error
+ * The S3 endpoint of a location, e.g. `https://fsn1.your-objectstorage.com`. Throws a ValidationError
  * naming the allowed locations for any other value.
  */
 export function objectStorageEndpoint(location: string): string {
   if (!isObjectStorageLocation(location)) {
-    throw new Error(`Hetzner Object Storage is not offered in ${JSON.stringify(location)}; use ${OBJECT_STORAGE_LOCATIONS_ALLOWED}`);
+    invalid('objectStorageEndpoint', 'location', location, OBJECT_STORAGE_LOCATIONS_ALLOWED);
   }
   return `https://${location}.${OBJECT_STORAGE_DOMAIN}`;
 }

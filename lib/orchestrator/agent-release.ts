@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { SERVICE_USER } from '../core/paths';
 import { TerraformData } from '../core/terraform-data';
 import { sshConnection } from '../core/ssh-connection';
-import { PropValidator } from '../core/validation-error';
+import { PropValidator, requireProps } from '../core/validation-error';
 import { HardenedServer } from '../host/hardened-server';
 import { GIT_REF_RULES, isReleasableGitRef } from './git-ref';
 import { RELEASE_SCRIPT_PATH, releaseScriptDigest } from './release-config';
@@ -49,6 +49,7 @@ export class AgentRelease extends Construct {
   public readonly command: string;
 
   constructor(scope: Construct, id: string, props: AgentReleaseProps) {
+    requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
     v.check('ref', props.ref, !Token.isUnresolved(props.ref) && isReleasableGitRef(props.ref), GIT_REF_RULES);

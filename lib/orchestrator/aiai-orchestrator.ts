@@ -8,7 +8,7 @@ import { PlacementGroup } from '../../.gen/providers/hcloud/placement-group';
 import { LabelKeys, Roles } from '../core/labels';
 import { PlatformIdentity, resourceName, roleLabels } from '../core/platform';
 import { Ports } from '../core/ports';
-import { PropValidator } from '../core/validation-error';
+import { PropValidator, requireProps } from '../core/validation-error';
 import { LOAD_BALANCER_TYPES, SERVER_TYPES } from '../hetzner/catalog';
 import { AdminAccess } from '../host/admin-access';
 import { HardenedServer } from '../host/hardened-server';
@@ -111,6 +111,7 @@ export class AiaiOrchestrator extends Construct {
   public readonly standbyRelease?: AgentRelease;
 
   constructor(scope: Construct, id: string, props: AiaiOrchestratorProps) {
+    requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
     const ref = props.repositoryRef ?? 'main';

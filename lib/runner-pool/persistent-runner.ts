@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { LabelKeys, Roles, RunnerModes } from '../core/labels';
 import { PlatformIdentity, resourceName, roleLabels } from '../core/platform';
-import { PropValidator } from '../core/validation-error';
+import { PropValidator, requireProps } from '../core/validation-error';
 import { SERVER_TYPES } from '../hetzner/catalog';
 import { AdminAccess } from '../host/admin-access';
 import { HardenedServer } from '../host/hardened-server';
@@ -100,6 +100,7 @@ export class PersistentRunner extends Construct {
   public readonly architecture: RunnerArchitecture;
 
   constructor(scope: Construct, id: string, props: PersistentRunnerProps) {
+    requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
     const idn: PlatformIdentity = { project: props.project, environment: props.environment };

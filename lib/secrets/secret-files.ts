@@ -2,7 +2,7 @@ import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { HostPaths, SERVICE_USER } from '../core/paths';
 import { TerraformData } from '../core/terraform-data';
-import { PropValidator } from '../core/validation-error';
+import { PropValidator, requireProps } from '../core/validation-error';
 import { HardenedServer } from '../host/hardened-server';
 import { SECRET_INBOX_DIR } from '../host/hardening';
 import { checkSshConnectionOptions, sshConnection, SshConnectionOptions } from '../core/ssh-connection';
@@ -54,6 +54,7 @@ export class SecretFiles extends Construct {
   public readonly installScript: readonly string[];
 
   constructor(scope: Construct, id: string, props: SecretFilesProps) {
+    requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
     v.check('files', props.files.length, props.files.length > 0, 'at least one file');

@@ -1,5 +1,5 @@
 /**
- * The runtime-safe half of log shipping (lib/render/monitoring/alloy-host.ts, install-plan.ts,
+ * The runtime-safe half of log shipping (lib/render/monitoring/alloy-pipeline.ts, install-plan.ts,
  * strings.ts): the runner CLI renders with it at run time, synth-time code through the validating
  * wrappers. Both paths must produce the same files, and the copies kept out of the cdktf-reaching
  * modules (common.ts, units.ts) must stay identical to them.
@@ -12,7 +12,7 @@ import {
   renderAlloyPipeline,
   StreamLabels,
 } from '../../../lib/render/monitoring/alloy-config';
-import * as host from '../../../lib/render/monitoring/alloy-host';
+import * as host from '../../../lib/render/monitoring/alloy-pipeline';
 import * as common from '../../../lib/render/monitoring/common';
 import {
   logShippingInstallPlan,
