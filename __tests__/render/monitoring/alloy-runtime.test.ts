@@ -71,7 +71,7 @@ describe('runtime-safe install plans', () => {
   });
 
   test('fails if the architecture is not one we build for', () => {
-    expect(() => logShippingPlanFor('i386' as never)).toThrow(/unsupported Debian architecture "i386"/);
+    expect(() => logShippingPlanFor('i386' as never)).toThrow(/architecture: got "i386"; allowed: a supported Debian architecture/);
   });
 });
 
@@ -92,6 +92,6 @@ describe('copies outside the cdktf-reaching modules stay identical', () => {
     expect(host.ALLOY_ENVIRONMENT_FILE).toBe(units.ALLOY_ENVIRONMENT_FILE);
     expect(host.renderAlloyEnvironment()).toBe(units.renderAlloyEnvironment());
     expect(host.renderAlloyEnvironment('/etc/alloy/x.alloy')).toBe(units.renderAlloyEnvironment('/etc/alloy/x.alloy'));
-    expect(() => host.renderAlloyEnvironment('/etc/alloy/x" y')).toThrow(/invalid Alloy config path/);
+    expect(() => host.renderAlloyEnvironment('/etc/alloy/x" y')).toThrow(/configFile: got .*; allowed: a valid Alloy config path/);
   });
 });
