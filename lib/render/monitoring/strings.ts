@@ -1,7 +1,8 @@
 /**
  * Text helpers of the monitoring renderers that runtime code needs too (the `aiai-runner` CLI
- * renders a runner's Alloy config at run time). Imports nothing but the (runtime-safe) ValidationError: keep it that way, the runner
- * CLI's import graph may not reach cdktf or constructs (see __tests__/runner-manager/imports.test.ts).
+ * renders a runner's Alloy config at run time). Imports nothing but the runtime-safe
+ * ValidationError: keep it that way, the runner CLI's import graph may not reach cdktf or
+ * constructs (see __tests__/runner-manager/imports.test.ts).
  */
 import { invalid } from '../../core/validation-error';
 
