@@ -307,7 +307,7 @@ describe('AiaiOrchestrator validation', () => {
       path: O,
       property: 'secretEnvironment.OPENROUTER_API_KEY',
       value: '<literal, not shown>',
-      allowed: /^a sensitive Terraform variable token \(never a literal\)$/,
+      allowed: /^a sensitive Terraform variable token \(a literal would land in the synthesized JSON\)$/,
     });
     expect(err.message).not.toContain('sk-or-v1');
   });

@@ -140,17 +140,17 @@ describe('renderCloudConfig', () => {
   });
 
   test('fails if a file path is relative', () => {
-    expect(() => renderCloudConfig(spec({ files: [{ path: 'etc/x', content: '' }] }))).toThrow(/^file path must be absolute: "etc\/x"$/);
+    expect(() => renderCloudConfig(spec({ files: [{ path: 'etc/x', content: '' }] }))).toThrow(/^Invalid props for renderCloudConfig:\n  - files: got "etc\/x"; allowed: absolute file paths$/);
   });
 
   test('fails if a file is written twice (also a unit that clashes with a file)', () => {
-    expect(() => renderCloudConfig(spec({ files: [{ path: '/etc/x', content: '' }, { path: '/etc/x', content: '' }] }))).toThrow(/^file \/etc\/x is written twice on one host$/);
-    expect(() => renderCloudConfig(spec({ files: [{ path: '/etc/systemd/system/a.service', content: '' }] }))).toThrow(/a\.service is written twice/);
+    expect(() => renderCloudConfig(spec({ files: [{ path: '/etc/x', content: '' }, { path: '/etc/x', content: '' }] }))).toThrow(/^Invalid props for renderCloudConfig:\n  - files: got "\/etc\/x"; allowed: a path not written twice on one host$/);
+    expect(() => renderCloudConfig(spec({ files: [{ path: '/etc/systemd/system/a.service', content: '' }] }))).toThrow(/a\.service"; allowed: a path not written twice/);
   });
 
   test.each(['644', '0o644', '0844', 'rw-r--r--'])('fails if permissions are %j', (permissions) => {
     expect(() => renderCloudConfig(spec({ files: [{ path: '/etc/x', content: '', permissions }] }))).toThrow(
-      new RegExp(`^file /etc/x: permissions must be octal like '0644', got "${permissions}"$`),
+      new RegExp(`^Invalid props for renderCloudConfig:\n  - files\\[/etc/x\\]\\.permissions: got "${permissions}"; allowed: an octal mode like '0644'$`),
     );
   });
 });

@@ -51,7 +51,7 @@ describe('sshd hardening drop-in', () => {
   });
 
   test.each(['root aiai', 'Aiai', '-x', 'a*', '', 'x'.repeat(33)])('fails if a user name is %j', (u) => {
-    expect(() => renderSshdHardening([u])).toThrow(/^invalid user name for AllowUsers: /);
+    expect(() => renderSshdHardening([u])).toThrow(/^Invalid props for renderSshdHardening:\n  - allowUsers: got .*; allowed: a valid user name for AllowUsers/);
   });
 });
 

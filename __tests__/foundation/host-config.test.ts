@@ -44,15 +44,15 @@ describe('HostConfig', () => {
   });
 
   test('fails if a user is added twice', () => {
-    expect(() => new HostConfig().addUser({ name: 'aiai' }).addUser({ name: 'aiai' })).toThrow(/^user aiai is added twice$/);
+    expect(() => new HostConfig().addUser({ name: 'aiai' }).addUser({ name: 'aiai' })).toThrow(/^Invalid props for HostConfig:\n  - users: got "aiai"; allowed: a user not added twice$/);
   });
 
   test('fails if a file is added twice', () => {
-    expect(() => new HostConfig().addFile({ path: '/etc/x', content: '' }).addFile({ path: '/etc/x', content: 'other' })).toThrow(/^file \/etc\/x is added twice$/);
+    expect(() => new HostConfig().addFile({ path: '/etc/x', content: '' }).addFile({ path: '/etc/x', content: 'other' })).toThrow(/^Invalid props for HostConfig:\n  - files: got "\/etc\/x"; allowed: a file path not added twice$/);
   });
 
   test('fails if a unit is added twice', () => {
     const u = { name: 'a.service', sections: {} };
-    expect(() => new HostConfig().addUnit(u).addUnit(u)).toThrow(/^unit a\.service is added twice$/);
+    expect(() => new HostConfig().addUnit(u).addUnit(u)).toThrow(/^Invalid props for HostConfig:\n  - units: got "a\.service"; allowed: a unit not added twice$/);
   });
 });

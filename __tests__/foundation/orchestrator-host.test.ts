@@ -78,7 +78,7 @@ describe('env file', () => {
   });
 
   test.each(['two\nlines', 'cr\r'])('fails if a value is multi-line (%j)', (v) => {
-    expect(() => envLine('KEY', v)).toThrow(/^env value for KEY must be a single line$/);
+    expect(() => envLine('KEY', v)).toThrow(/^Invalid props for envLine:\n  - KEY: got .*; allowed: a single-line env value$/);
   });
 });
 

@@ -37,7 +37,7 @@ describe('referenceConfig', () => {
   });
 
   test.each(['ssh-ed25519 AAAA no-name', '=ssh-ed25519 AAAA'])('fails if an AIAI_SSH_PUBLIC_KEYS entry has no name (%j)', (entry) => {
-    expect(() => referenceConfig({ AIAI_SSH_PUBLIC_KEYS: entry })).toThrow(/^AIAI_SSH_PUBLIC_KEYS entries must be name=<public key>, got /);
+    expect(() => referenceConfig({ AIAI_SSH_PUBLIC_KEYS: entry })).toThrow(/^Invalid props for the environment \(AIAI_\* variables\):\n  - AIAI_SSH_PUBLIC_KEYS: got .*; allowed: entries of the form name=<public key>/);
   });
 
   test('existing Hetzner SSH keys by name or ID; the documentation key is then left out', () => {
@@ -57,7 +57,7 @@ describe('referenceConfig', () => {
   });
 
   test.each(['key', 'password', 'Agent'])('fails if AIAI_SSH_AUTH is %j', (value) => {
-    expect(() => referenceConfig({ AIAI_SSH_AUTH: value })).toThrow(`AIAI_SSH_AUTH must be 'agent' or 'private-key', got ${JSON.stringify(value)}`);
+    expect(() => referenceConfig({ AIAI_SSH_AUTH: value })).toThrow(`AIAI_SSH_AUTH: got ${JSON.stringify(value)}; allowed: 'agent' or 'private-key'`);
   });
 
   test('reads process.env by default', () => {

@@ -142,7 +142,7 @@ describe('SecretFiles', () => {
     expectProblem(err, {
       path: 'test/Secrets',
       property: 'files[0].content',
-      value: '<literal string, not shown>',
+      value: '<literal, not shown>',
       allowed: /^a Terraform expression from sensitive variables \(a literal would land in the synthesized JSON\)$/,
     });
     expect(err.message).not.toContain('sk-or-v1-literal-secret');
@@ -152,7 +152,7 @@ describe('SecretFiles', () => {
     const f = fixture();
     const pem = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n-----END OPENSSH PRIVATE KEY-----\n';
     const err = validationError(() => secrets(f, { sshPrivateKey: pem }));
-    expectProblem(err, { path: 'test/Secrets', property: 'sshPrivateKey', value: '<literal string, not shown>', allowed: /^a sensitive Terraform variable token/ });
+    expectProblem(err, { path: 'test/Secrets', property: 'sshPrivateKey', value: '<literal, not shown>', allowed: /^a sensitive Terraform variable token/ });
     expect(err.message).not.toContain('BEGIN OPENSSH');
   });
 

@@ -70,17 +70,17 @@ describe('renderSystemdUnit', () => {
   });
 
   test.each(['demo', 'demo.conf', 'a b.service', '../x.service', 'x.service/'])('fails if the unit name is %j', (name) => {
-    expect(() => renderSystemdUnit({ ...service, name })).toThrow(new RegExp(`^invalid systemd unit name ${JSON.stringify(name).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`));
+    expect(() => renderSystemdUnit({ ...service, name })).toThrow(new RegExp(`^Invalid props for renderSystemdUnit:\\n  - name: got ${JSON.stringify(name).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}; allowed: a systemd unit name matching `));
   });
 
   test.each(['two\nlines', 'carriage\rreturn'])('fails if a value is multi-line (%j)', (v) => {
-    expect(() => renderSystemdUnit({ name: 'x.service', sections: { Unit: { Description: v } } })).toThrow(/^systemd directive values must be single-line, got /);
+    expect(() => renderSystemdUnit({ name: 'x.service', sections: { Unit: { Description: v } } })).toThrow(/^Invalid props for renderSystemdUnit:\n  - directive: got .*; allowed: a single-line systemd directive value$/);
     expect(() => renderSystemdUnit({ name: 'x.service', sections: { Service: { Environment: ['A=1', v] } } })).toThrow(/single-line/);
   });
 
   test('fails if a value ends with a backslash (systemd would join the next line into it)', () => {
     expect(() => renderSystemdUnit({ name: 'x.service', sections: { Unit: { Description: 'ends with \\' }, Service: { ExecStart: '/bin/true' } } })).toThrow(
-      /^systemd directive values must not end with a backslash, got "ends with \\\\"$/,
+      /^Invalid props for renderSystemdUnit:\n  - directive: got "ends with \\\\"; allowed: a systemd directive value that does not end with a backslash$/,
     );
   });
 });

@@ -166,7 +166,7 @@ describe('ref validation', () => {
     });
     const err = validationError(() => new AgentRelease(stack, 'Release', { host, ref: 'v1;reboot', sshPrivateKey: '-----BEGIN OPENSSH PRIVATE KEY-----' }));
     expectProblem(err, { path: 'test/Release', property: 'ref', value: 'v1;reboot', allowed: new RegExp(`^${re(GIT_REF_RULES)}$`) });
-    expectProblem(err, { path: 'test/Release', property: 'sshPrivateKey', value: '<literal string, not shown>', allowed: /^a sensitive Terraform variable token/ });
+    expectProblem(err, { path: 'test/Release', property: 'sshPrivateKey', value: '<literal, not shown>', allowed: /^a sensitive Terraform variable token/ });
     expect(err.message).not.toContain('BEGIN OPENSSH');
   });
 });

@@ -51,7 +51,7 @@ test('the runner CLI and the workflow renderer import only node built-ins and ya
       'lib/render/systemd.ts',
       'lib/runner-manager/manager.ts',
       // Log shipping of runners: the Alloy pipeline and install plan, rendered at run time.
-      'lib/render/monitoring/alloy-host.ts',
+      'lib/render/monitoring/alloy-pipeline.ts',
       'lib/render/monitoring/alloy-syntax.ts',
       'lib/render/monitoring/install-plan.ts',
       'lib/network/cidr.ts',
@@ -60,7 +60,7 @@ test('the runner CLI and the workflow renderer import only node built-ins and ya
 });
 
 test('the runtime-safe monitoring renderers reach no package at all; their validating wrappers do reach cdktf', () => {
-  const runtime = ['alloy-host.ts', 'alloy-syntax.ts', 'install-plan.ts', 'strings.ts', 'paths.ts'].map((f) => join(ROOT, 'lib/render/monitoring', f));
+  const runtime = ['alloy-pipeline.ts', 'alloy-syntax.ts', 'install-plan.ts', 'strings.ts', 'paths.ts'].map((f) => join(ROOT, 'lib/render/monitoring', f));
   expect([...graph(runtime).external]).toEqual([]);
   // The check sees through the graph: the synth-time modules (which validate with cdktf tokens) are caught.
   for (const wrapper of ['alloy-config.ts', 'install.ts']) {

@@ -199,7 +199,7 @@ describe('persistent runner settings files', () => {
   });
 
   test('a value that could break out of its quotes is refused', () => {
-    expect(() => renderPersistentRunnerEnv({ ...OPTIONS, runnerGroup: "x'; rm -rf /; '" })).toThrow(/must not contain quotes/);
+    expect(() => renderPersistentRunnerEnv({ ...OPTIONS, runnerGroup: "x'; rm -rf /; '" })).toThrow(/^Invalid props for renderPersistentRunnerEnv:\n  - [A-Z_]*: got .*; allowed: a value that does not contain quotes/);
   });
 
   test('the install settings pick the tarball checksum of the architecture', () => {

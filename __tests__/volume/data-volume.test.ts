@@ -134,16 +134,16 @@ describe('mounting the volume by label', () => {
   test.each(['mnt/monitoring', '/', '/mnt/', '/mnt//x', '/mnt/x-y', '/mnt/X', '/mnt/../etc', '/mnt/with space', '/mnt/a.b'])(
     'fails if the mountpoint is %p (not an absolute path of [a-z0-9_] segments)',
     (mountpoint) => {
-      expect(() => mountUnitName(mountpoint)).toThrow(/^mountpoint must match .*, got /);
-      expect(() => dataVolumeUnits({ ...MOUNT, mountpoint })).toThrow(new RegExp(`got ${JSON.stringify(mountpoint).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`));
+      expect(() => mountUnitName(mountpoint)).toThrow(/^Invalid props for DataVolumeMount:\n  - mountpoint: got .*; allowed: an absolute path matching /);
+      expect(() => dataVolumeUnits({ ...MOUNT, mountpoint })).toThrow(new RegExp(`got ${JSON.stringify(mountpoint).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}; allowed: `));
     },
   );
 
   test.each(['', 'aiai-monitoring-x', 'Aiai', 'a_b', 'a b', 'a/b'])('fails if the label is %p (ext4 labels here: 1-16 of [a-z0-9-])', (label) => {
     expect(checkVolumeLabel(label)).toBe(false);
-    expect(() => dataVolumeUnits({ ...MOUNT, label })).toThrow(/^volume label must be 1-16 of \[a-z0-9-\], got /);
-    expect(() => labelDeviceUnitName(label)).toThrow(/^volume label must be/);
-    expect(() => applyDataVolumeMount(new HostConfig(), { ...MOUNT, label })).toThrow(/^volume label must be/);
+    expect(() => dataVolumeUnits({ ...MOUNT, label })).toThrow(/^Invalid props for DataVolumeMount:\n  - label: got .*; allowed: a volume label of 1-16 of \[a-z0-9-\]$/);
+    expect(() => labelDeviceUnitName(label)).toThrow(/allowed: a volume label of 1-16/);
+    expect(() => applyDataVolumeMount(new HostConfig(), { ...MOUNT, label })).toThrow(/allowed: a volume label of 1-16/);
   });
 
   test('a 16-character label is accepted (the ext4 limit)', () => {

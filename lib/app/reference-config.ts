@@ -8,6 +8,7 @@
  *   AIAI_REPOSITORY_URL, AIAI_REPOSITORY_REF, AIAI_GITHUB_OWNER, AIAI_GITHUB_REPOSITORY,
  *   AIAI_BUCKET_PREFIX, AIAI_STATE_BUCKET, AIAI_STATE_BACKEND (local | s3)
  */
+import { invalid } from '../core/validation-error';
 export interface ReferenceConfig {
   readonly project: string;
   readonly environment: string;
@@ -54,11 +55,14 @@ export const EXAMPLE_CONFIG: ReferenceConfig = {
   stateBackend: 'local',
 };
 
+/** What a bad setting of the reference app is reported against: the variables it reads. */
+const ENVIRONMENT = 'the environment (AIAI_* variables)';
+
 function parseKeys(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const entry of text.split(/[;\n]/).map((s) => s.trim()).filter(Boolean)) {
     const eq = entry.indexOf('=');
-    if (eq <= 0) throw new Error(`AIAI_SSH_PUBLIC_KEYS entries must be name=<public key>, got ${JSON.stringify(entry.slice(0, 30))}`);
+    if (eq <= 0) invalid(ENVIRONMENT, 'AIAI_SSH_PUBLIC_KEYS', entry.slice(0, 30), 'entries of the form name=<public key>, separated by ; or line breaks');
     out[entry.slice(0, eq).trim()] = entry.slice(eq + 1).trim();
   }
   return out;
@@ -71,13 +75,13 @@ function parseExistingKeys(text: string): string[] {
 function parseSshAuth(value: string | undefined): 'agent' | 'private-key' {
   if (value === undefined || value === '' || value === 'agent') return 'agent';
   if (value === 'private-key') return 'private-key';
-  throw new Error(`AIAI_SSH_AUTH must be 'agent' or 'private-key', got ${JSON.stringify(value)}`);
+  return invalid(ENVIRONMENT, 'AIAI_SSH_AUTH', value, "'agent' or 'private-key'");
 }
 
 function parseBackend(value: string | undefined): 'local' | 's3' {
   if (value === undefined || value === '' || value === 'local') return 'local';
   if (value === 's3') return 's3';
-  throw new Error(`AIAI_STATE_BACKEND must be 'local' or 's3', got ${JSON.stringify(value)}`);
+  return invalid(ENVIRONMENT, 'AIAI_STATE_BACKEND', value, "'local' or 's3'");
 }
 
 /** The example config with overrides from the environment. */

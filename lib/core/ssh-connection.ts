@@ -1,5 +1,6 @@
-import { SSHProvisionerConnection, Token } from 'cdktf';
+import { SSHProvisionerConnection } from 'cdktf';
 import { PropValidator } from './validation-error';
+import { checkSecretToken } from './tokens';
 
 /**
  * How terraform authenticates when it connects to a host over SSH (provisioners), and how long it
@@ -44,12 +45,7 @@ export interface SshConnectionPropNames {
 /** Records every problem of `opts` on `v` (property names as the construct calls them). */
 export function checkSshConnectionOptions(v: PropValidator, opts: SshConnectionOptions, names: SshConnectionPropNames): void {
   if (opts.privateKey !== undefined) {
-    v.check(
-      names.privateKey,
-      '<literal string, not shown>',
-      Token.isUnresolved(opts.privateKey),
-      'a sensitive Terraform variable token (a literal key would land in the synthesized JSON)',
-    );
+    checkSecretToken(v, names.privateKey, opts.privateKey);
   }
   const t = opts.timeoutSeconds;
   if (t !== undefined) {

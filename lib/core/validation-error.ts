@@ -1,4 +1,6 @@
-import { IConstruct } from 'constructs';
+// Type-only: runtime-safe renderers (the runner CLI's import graph) throw ValidationError too, and
+// may not load constructs or cdktf (__tests__/runner-manager/imports.test.ts).
+import type { IConstruct } from 'constructs';
 
 /** One rejected property: which prop, the value given, and what would have been accepted. */
 export interface ValidationProblem {
@@ -48,29 +50,62 @@ export class ValidationError extends Error {
  * v.check('volumeSizeGb', size, size >= 10, 'an integer from 10 to 10240');
  * v.throwIfInvalid();
  * ```
+ *
+ * A renderer that validates options takes the caller's validator (or {@link PropValidator.under}
+ * it) so its problems name the construct path and the property path the user wrote.
  */
 export class PropValidator {
-  private readonly problems: ValidationProblem[] = [];
+  private problems: ValidationProblem[] = [];
+  private prefix = '';
 
+  /**
+   * @param scope the construct whose props are checked (or, for a pure renderer called outside any
+   *   construct, a name for it).
+   */
   constructor(private readonly scope: IConstruct | string) {}
+
+  /**
+   * A validator that records into this one, with every property under `prefix` (e.g.
+   * `v.under('logShipping')` records `lokiHost` as `logShipping.lokiHost`).
+   */
+  public under(prefix: string): PropValidator {
+    const child = new PropValidator(this.scope);
+    child.prefix = this.path(prefix);
+    child.problems = this.problems;
+    return child;
+  }
+
+  private path(property: string): string {
+    if (this.prefix === '') return property;
+    if (property === '') return this.prefix;
+    return property.startsWith('[') ? `${this.prefix}${property}` : `${this.prefix}.${property}`;
+  }
 
   /** Records a problem when `ok` is false. Returns `ok` so callers can chain dependent checks. */
   public check(property: string, value: unknown, ok: boolean, allowed: string): boolean {
-    if (!ok) this.problems.push({ property, value, allowed });
+    if (!ok) this.problems.push({ property: this.path(property), value, allowed });
     return ok;
   }
 
   /** Records a problem unconditionally. */
   public fail(property: string, value: unknown, allowed: string): void {
-    this.problems.push({ property, value, allowed });
+    this.problems.push({ property: this.path(property), value, allowed });
   }
 
-  /** Runs a check that throws a plain Error (e.g. a catalog lookup) and records its message. */
+  /**
+   * Runs a check that throws (a catalog lookup, a pure renderer) and records what it rejected under
+   * `property` and `value` as the caller names them: a {@link ValidationError}'s `allowed` texts, or
+   * another error's message.
+   */
   public attempt<T>(property: string, value: unknown, fn: () => T): T | undefined {
     try {
       return fn();
     } catch (e) {
-      this.problems.push({ property, value, allowed: (e as Error).message });
+      if (e instanceof ValidationError) {
+        for (const p of e.problems) this.fail(property, value, p.allowed);
+      } else {
+        this.fail(property, value, (e as Error).message);
+      }
       return undefined;
     }
   }
@@ -80,6 +115,29 @@ export class PropValidator {
   }
 
   public throwIfInvalid(): void {
-    if (this.problems.length > 0) throw new ValidationError(this.scope, this.problems);
+    if (this.problems.length > 0) throw new ValidationError(this.scope, [...this.problems]);
   }
+}
+
+/**
+ * Throws a {@link ValidationError} for one rejected value. For pure helpers (renderers, lookups)
+ * that have no construct: `scope` names the helper. Constructs check their props before rendering;
+ * where one hands a prop to such a helper it calls it through {@link PropValidator.attempt}, so the
+ * problem is reported under its own path and property.
+ */
+export function invalid(scope: string, property: string, value: unknown, allowed: string): never {
+  throw new ValidationError(scope, [{ property, value, allowed }]);
+}
+
+/**
+ * Guard at the top of a constructor whose props are required: JavaScript callers can write
+ * `new X(scope, id)`, which would otherwise end in a TypeError deep inside. Callable before
+ * `super()` (it takes the scope and id, not the construct).
+ */
+export function requireProps<T>(scope: IConstruct, id: string, props: T | undefined | null): T {
+  if (props === undefined || props === null || typeof props !== 'object') {
+    const path = scope.node.path ? `${scope.node.path}/${id}` : id;
+    throw new ValidationError(path, [{ property: 'props', value: props, allowed: 'a props object (props are required)' }]);
+  }
+  return props;
 }

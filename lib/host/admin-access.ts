@@ -4,7 +4,7 @@ import { DataHcloudSshKey } from '../../.gen/providers/hcloud/data-hcloud-ssh-ke
 import { SshKey } from '../../.gen/providers/hcloud/ssh-key';
 import { checkLabels } from '../core/label-checks';
 import { DEFAULT_PROJECT } from '../core/platform';
-import { PropValidator } from '../core/validation-error';
+import { PropValidator, requireProps } from '../core/validation-error';
 import { isCidr } from '../network/cidr';
 
 export interface AdminAccessProps {
@@ -62,6 +62,7 @@ export class AdminAccess extends Construct {
   private readonly keyIds: string[] = [];
 
   constructor(scope: Construct, id: string, props: AdminAccessProps) {
+    requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
     const newKeys = props.sshPublicKeys ?? {};

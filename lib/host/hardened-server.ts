@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { Server } from '../../.gen/providers/hcloud/server';
 import { checkLabels } from '../core/label-checks';
 import { LabelKeys } from '../core/labels';
-import { PropValidator } from '../core/validation-error';
+import { PropValidator, requireProps } from '../core/validation-error';
 import {
   checkServerTypeInLocation,
   debianArch,
@@ -19,7 +19,7 @@ import { renderCloudConfig } from '../render/cloud-config';
 import { HostManifest, renderHostManifest } from '../render/host-manifest';
 import { HostPaths, SERVICE_USER } from '../core/paths';
 import { escapeTerraformTemplate } from '../core/terraform-template';
-import { renderLogShippingHost } from '../render/monitoring/stack';
+import { renderLogShippingHost } from '../render/monitoring/host-parts';
 import { AdminAccess } from './admin-access';
 import { applyHardening, applyNodeExporter, bootstrapCloudConfig, FIREWALL_SCRIPT_PATH } from './hardening';
 import { HostConfiguration, IDeliveryTarget } from './host-configuration';
@@ -109,6 +109,7 @@ export class HardenedServer extends Construct implements IDeliveryTarget {
   public readonly configuration: HostConfiguration;
 
   constructor(scope: Construct, id: string, props: HardenedServerProps) {
+    requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
     const location = props.location ?? DEFAULT_LOCATION;
@@ -143,7 +144,7 @@ export class HardenedServer extends Construct implements IDeliveryTarget {
           environment: props.labels[LabelKeys.environment],
           lokiHost: props.logShipping.lokiHost,
           serverType: props.serverType,
-        }),
+        }, v.under('logShipping')),
       );
     }
     const firewallContext = { privateRange: props.network.ipRange, adminCidrs: props.access.adminCidrs };

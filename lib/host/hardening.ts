@@ -4,6 +4,7 @@ import { Ports } from '../core/ports';
 import { PortSources } from '../network/port-rule';
 import { CloudConfigSpec } from '../render/cloud-config';
 import { HostConfig } from './host-config';
+import { invalid } from '../core/validation-error';
 
 /** Units the hardening enables and starts on every host (Ubuntu 24.04 names: the SSH service is `ssh`). */
 export const HardeningUnits = {
@@ -33,7 +34,7 @@ export const FIREWALL_SCRIPT_PATH = `${HostPaths.scriptDir}/aiai-firewall`;
 /** The sshd drop-in: the static hardening body plus `AllowUsers` for the given users. */
 export function renderSshdHardening(allowUsers: readonly string[]): string {
   for (const u of allowUsers) {
-    if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(u)) throw new Error(`invalid user name for AllowUsers: ${JSON.stringify(u)}`);
+    if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(u)) invalid('renderSshdHardening', 'allowUsers', u, 'a valid user name for AllowUsers (lowercase letters, digits, _ and -, at most 32)');
   }
   return `${asset('hardening/sshd-hardening.conf')}AllowUsers ${allowUsers.join(' ')}\n`;
 }

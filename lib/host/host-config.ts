@@ -2,6 +2,7 @@ import { AptSource, BootCommand, HostFile, HostUser } from '../render/cloud-conf
 import { HostManifestSpec } from '../render/host-manifest';
 import { SystemdUnit } from '../render/systemd';
 import { PortRule } from '../network/port-rule';
+import { invalid } from '../core/validation-error';
 
 /**
  * The typed description of everything on one host, merged from fragments (hardening, node
@@ -30,7 +31,7 @@ export class HostConfig {
   }
 
   public addUser(user: HostUser): this {
-    if (this.users.some((u) => u.name === user.name)) throw new Error(`user ${user.name} is added twice`);
+    if (this.users.some((u) => u.name === user.name)) invalid('HostConfig', 'users', user.name, 'a user not added twice');
     this.users.push(user);
     return this;
   }
@@ -41,13 +42,13 @@ export class HostConfig {
   }
 
   public addFile(file: HostFile): this {
-    if (this.files.some((f) => f.path === file.path)) throw new Error(`file ${file.path} is added twice`);
+    if (this.files.some((f) => f.path === file.path)) invalid('HostConfig', 'files', file.path, 'a file path not added twice');
     this.files.push(file);
     return this;
   }
 
   public addUnit(unit: SystemdUnit): this {
-    if (this.units.some((u) => u.name === unit.name)) throw new Error(`unit ${unit.name} is added twice`);
+    if (this.units.some((u) => u.name === unit.name)) invalid('HostConfig', 'units', unit.name, 'a unit not added twice');
     this.units.push(unit);
     return this;
   }

@@ -5,9 +5,10 @@ import { SERVICE_USER } from '../core/paths';
 import { TerraformData } from '../core/terraform-data';
 import { escapeTerraformTemplate } from '../core/terraform-template';
 import { sshConnection } from '../core/ssh-connection';
-import { PropValidator } from '../core/validation-error';
+import { PropValidator, requireProps } from '../core/validation-error';
 import { HostManifest, manifestJson, sha256Hex } from '../render/host-manifest';
 import { SECRET_INBOX_DIR } from './hardening';
+import { checkSecretToken } from '../core/tokens';
 
 /** The converge script shipped with the library (uploaded with every manifest). */
 export const CONVERGE_SCRIPT_ASSET = 'host/aiai-converge.sh';
@@ -47,10 +48,11 @@ export class HostConfiguration extends Construct {
   public readonly manifestJson: string;
 
   constructor(scope: Construct, id: string, props: HostConfigurationProps) {
+    requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
     if (props.sshPrivateKey !== undefined) {
-      v.check('sshPrivateKey', '<literal string, not shown>', Token.isUnresolved(props.sshPrivateKey), 'a sensitive Terraform variable token (a literal key would land in the synthesized JSON)');
+      checkSecretToken(v, 'sshPrivateKey', props.sshPrivateKey);
     }
     v.throwIfInvalid();
 

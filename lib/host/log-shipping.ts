@@ -1,4 +1,4 @@
-import { HostContribution } from '../render/monitoring/stack';
+import { HostContribution } from '../render/monitoring/host-parts';
 import { HostConfig } from './host-config';
 
 /** Where hosts ship their logs: the monitoring node implements it. */

@@ -1,10 +1,9 @@
-import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { LabelKeys, Roles } from '../core/labels';
 import { HostPaths } from '../core/paths';
 import { DEFAULT_PROJECT, PlatformIdentity, resourceName, roleLabels } from '../core/platform';
 import { Ports } from '../core/ports';
-import { PropValidator } from '../core/validation-error';
+import { PropValidator, requireProps } from '../core/validation-error';
 import { DEFAULT_LOCATION, serverType as lookupServerType } from '../hetzner/catalog';
 import { AdminAccess } from '../host/admin-access';
 import { HardenedServer } from '../host/hardened-server';
@@ -23,10 +22,11 @@ import { checkDuration, DAY_MS } from '../render/monitoring/common';
 import { prometheusListenMode } from '../render/monitoring/options';
 import { MonitoringSecrets, MonitoringUnits, monitoringPaths } from '../render/monitoring/paths';
 import { GrafanaPackageVersions } from '../render/monitoring/install';
-import { MonitoringStackOptions, renderMonitoringHost, validateMonitoringStackOptions } from '../render/monitoring/stack';
+import { MonitoringStackOptions, renderMonitoringHost, validateMonitoringStackOptions } from '../render/monitoring/host-parts';
 import { SecretFile, SecretFiles } from '../secrets/secret-files';
 import { applyDataVolumeMount } from '../volume/data-volume-mount';
 import { checkVolumeSize, DataVolume } from '../volume/data-volume';
+import { checkSecretToken } from '../core/tokens';
 
 /** Sensitive Terraform variable tokens the monitoring node needs. */
 export interface MonitoringSecretsProps {
@@ -112,6 +112,7 @@ export class MonitoringNode extends Construct implements ILogSink {
   public readonly privateIp: string;
 
   constructor(scope: Construct, id: string, props: MonitoringNodeProps) {
+    requireProps(scope, id, props);
     super(scope, id);
     const serverType = props.serverType ?? 'cax21';
     const location = props.location ?? DEFAULT_LOCATION;
@@ -150,19 +151,19 @@ export class MonitoringNode extends Construct implements ILogSink {
     checkVolumeSize(v, 'volumeSizeGb', size);
     const secretText = 'a sensitive Terraform variable token (never a literal: it would land in the synthesized JSON)';
     for (const key of ['hcloudSdToken', 'alertWebhookUrl', 'grafanaAdminPassword'] as const) {
-      v.check(`secrets.${key}`, '<literal or missing, not shown>', Token.isUnresolved(props.secrets?.[key]), secretText);
+      checkSecretToken(v, `secrets.${key}`, props.secrets?.[key], secretText);
     }
     const keep = dr?.keepSnapshots ?? 7;
     if (dr) {
       v.check('disasterRecovery.keepSnapshots', keep, Number.isInteger(keep) && keep >= 1 && keep <= MAX_SNAPSHOTS_KEPT, `an integer from 1 to ${MAX_SNAPSHOTS_KEPT}`);
-      v.check('disasterRecovery.hcloudSnapshotToken', '<literal or missing, not shown>', Token.isUnresolved(dr.hcloudSnapshotToken), secretText);
+      checkSecretToken(v, 'disasterRecovery.hcloudSnapshotToken', dr.hcloudSnapshotToken, secretText);
     }
-    if (props.sshPrivateKey !== undefined) v.check('sshPrivateKey', '<literal, not shown>', Token.isUnresolved(props.sshPrivateKey), secretText);
+    if (props.sshPrivateKey !== undefined) checkSecretToken(v, 'sshPrivateKey', props.sshPrivateKey, secretText);
     v.throwIfInvalid();
 
     // 1. The host description: monitoring stack, data volume, DR jobs, ports.
     const hostConfig = new HostConfig();
-    const monitoring = renderMonitoringHost(options);
+    const monitoring = renderMonitoringHost(options, v);
     addContribution(hostConfig, monitoring);
     applyDataVolumeMount(hostConfig, { mountpoint: paths.volumeMountpoint, label: VOLUME_LABEL });
     // Prometheus is opened only when it listens on the private IP (with the admin API it is on 127.0.0.1).
@@ -172,7 +173,7 @@ export class MonitoringNode extends Construct implements ILogSink {
     }
     const backupParts: BackupHostParts[] = [];
     if (dr) {
-      backupParts.push(renderSnapshotRotation({ project: props.project ?? DEFAULT_PROJECT, environment: props.environment, keep }));
+      backupParts.push(renderSnapshotRotation({ project: props.project ?? DEFAULT_PROJECT, environment: props.environment, keep }, v.under('disasterRecovery')));
       if (dr.objectStore) {
         backupParts.push(
           renderOffsiteBackup({
@@ -182,7 +183,7 @@ export class MonitoringNode extends Construct implements ILogSink {
             region: dr.objectStore.region,
             configPaths: ['/etc/prometheus', '/etc/grafana', '/etc/loki', '/etc/alloy', HostPaths.configDir],
             prometheus: { dataDir: paths.prometheusDataDir },
-          }),
+          }, v.under('disasterRecovery.objectStore')),
         );
       }
     }
@@ -247,9 +248,10 @@ export class MonitoringNode extends Construct implements ILogSink {
     };
     for (const name of new Set(backupParts.flatMap((p) => p.secretFiles))) {
       const content = backupSecrets[name];
-      if (content === undefined) throw new Error(`MonitoringNode: no value for the backup secret file ${name}`);
-      files.push({ name, content, mode: '0600' });
+      if (content === undefined) v.fail('disasterRecovery', name, `a value for the backup secret file ${name}`);
+      else files.push({ name, content, mode: '0600' });
     }
+    v.throwIfInvalid();
     this.secrets = new SecretFiles(this, 'Secrets', {
       host: this.host,
       files,

@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Network } from '../../.gen/providers/hcloud/network';
 import { NetworkSubnet } from '../../.gen/providers/hcloud/network-subnet';
 import { checkLabels } from '../core/label-checks';
-import { PropValidator } from '../core/validation-error';
+import { PropValidator, requireProps } from '../core/validation-error';
 import { LocationInfo, LOCATIONS, NetworkZone } from '../hetzner/catalog';
 import { contains, formatIpv4, isPrivate, Ipv4Cidr, overlaps, parseCidr, parseIpv4 } from './cidr';
 import { defaultRunnerSubnet, NetworkPlan, RESERVED_GATEWAY_OFFSET } from './ip-plan';
@@ -85,6 +85,7 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
   private readonly reserved = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: PrivateNetworkProps) {
+    requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
     this.name = props.name;
@@ -163,9 +164,9 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
 
   public addressAt(offset: number): string {
     const ip = this.subnetCidr.first + offset;
-    if (!Number.isInteger(offset) || offset <= 0 || ip >= this.subnetCidr.last) {
-      throw new Error(`offset ${offset} is outside subnet ${this.subnetIpRange}`);
-    }
+    const v = new PropValidator(this);
+    v.check('addressAt(offset)', offset, Number.isInteger(offset) && offset > 0 && ip < this.subnetCidr.last, `an integer offset inside subnet ${this.subnetIpRange} (not its network or broadcast address)`);
+    v.throwIfInvalid();
     return formatIpv4(ip);
   }
 

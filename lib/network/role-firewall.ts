@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { Firewall } from '../../.gen/providers/hcloud/firewall';
 import { checkLabels } from '../core/label-checks';
-import { PropValidator } from '../core/validation-error';
+import { PropValidator, requireProps } from '../core/validation-error';
 import { HetznerLimits } from '../hetzner/catalog';
 import { cloudFirewallRules, FirewallContext } from './firewall-rules';
 import { PortRule } from './port-rule';
@@ -28,6 +28,7 @@ export class RoleFirewall extends Construct {
   private readonly context: FirewallContext;
 
   constructor(scope: Construct, id: string, props: RoleFirewallProps) {
+    requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
     checkLabels(v, props.labels);

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { packageRoot } from '../core/assets';
 import { TerraformData } from '../core/terraform-data';
 import { isUnresolved } from '../core/tokens';
-import { PropValidator } from '../core/validation-error';
+import { PropValidator, requireProps } from '../core/validation-error';
 import { BUCKET_NAME_RULES, bucketNameProblems } from './bucket-name';
 import { BucketLifecycleRule, describeLifecycleRule, LifecycleLimits, lifecycleDocumentSha256, renderLifecycleDocument } from './lifecycle-document';
 import { isObjectStorageLocation, OBJECT_STORAGE_LOCATIONS_ALLOWED, objectStorageEndpoint, ObjectStorageLocation } from './locations';
@@ -112,6 +112,7 @@ export class BucketLifecycle extends Construct {
   public readonly program: TerraformAsset;
 
   constructor(scope: Construct, id: string, props: BucketLifecycleProps) {
+    requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
     if (!isUnresolved(props.bucketName)) {

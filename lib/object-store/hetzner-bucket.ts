@@ -3,7 +3,7 @@ import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versionin
 import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import { isUnresolved } from '../core/tokens';
-import { PropValidator } from '../core/validation-error';
+import { PropValidator, requireProps } from '../core/validation-error';
 import { BUCKET_NAME_RULES, bucketNameProblems } from './bucket-name';
 import { BucketLifecycle } from './bucket-lifecycle';
 import { BUCKET_REMOVAL_POLICIES, BucketRemovalPolicy } from './bucket-removal-policy';
@@ -75,6 +75,7 @@ export class HetznerBucket extends Construct {
   public readonly removalPolicy: BucketRemovalPolicy;
 
   constructor(scope: Construct, id: string, props: HetznerBucketProps) {
+    requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
     if (!isUnresolved(props.bucketName)) {

@@ -1,8 +1,8 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { isUnresolved } from '../core/tokens';
-import { PropValidator } from '../core/validation-error';
+import { checkSecretToken, isUnresolved } from '../core/tokens';
+import { PropValidator, requireProps } from '../core/validation-error';
 import { secretVariable } from '../secrets/secret-variable';
 import {
   isObjectStorageLocation,
@@ -68,6 +68,7 @@ export class HetznerObjectStorageProvider extends AwsProvider {
   public readonly credentials: ObjectStorageCredentials;
 
   constructor(scope: Construct, id: string, props: HetznerObjectStorageProviderProps) {
+    requireProps(scope, id, props);
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
     const v = new PropValidator(path);
     const location = props.location;
@@ -75,8 +76,7 @@ export class HetznerObjectStorageProvider extends AwsProvider {
     for (const key of ['accessKey', 'secretKey'] as const) {
       const value = props[key];
       if (value !== undefined) {
-        // Never echo a literal credential into an error message.
-        v.check(key, isUnresolved(value) ? value : '<literal string, redacted>', isUnresolved(value), 'a token of a sensitive TerraformVariable (literals would be written to cdktf.out)');
+        checkSecretToken(v, key, value);
       }
     }
     const prefix = props.variablePrefix ?? 'object_storage';

@@ -1,3 +1,4 @@
+import { invalid } from '../core/validation-error';
 import { LOCATIONS, ObjectStorageLocationName } from '../hetzner/catalog';
 
 /** A Hetzner location that offers Object Storage (the catalog's `objectStorage` flag). */
@@ -23,12 +24,12 @@ export function isObjectStorageLocation(location: string): location is ObjectSto
 export const OBJECT_STORAGE_LOCATIONS_ALLOWED = `one of ${OBJECT_STORAGE_LOCATIONS.join(', ')} (the Hetzner locations that offer Object Storage)`;
 
 /**
- * The S3 endpoint of a location, e.g. `https://fsn1.your-objectstorage.com`. Throws a plain Error
+ * The S3 endpoint of a location, e.g. `https://fsn1.your-objectstorage.com`. Throws a ValidationError
  * naming the allowed locations for any other value.
  */
 export function objectStorageEndpoint(location: string): string {
   if (!isObjectStorageLocation(location)) {
-    throw new Error(`Hetzner Object Storage is not offered in ${JSON.stringify(location)}; use ${OBJECT_STORAGE_LOCATIONS_ALLOWED}`);
+    invalid('objectStorageEndpoint', 'location', location, OBJECT_STORAGE_LOCATIONS_ALLOWED);
   }
   return `https://${location}.${OBJECT_STORAGE_DOMAIN}`;
 }

@@ -1,7 +1,7 @@
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { isUnresolved } from '../core/tokens';
-import { PropValidator } from '../core/validation-error';
+import { PropValidator, requireProps } from '../core/validation-error';
 import { BUCKET_NAME_MAX_LENGTH, BUCKET_NAME_RULES, bucketNameProblems } from './bucket-name';
 import { BucketRemovalPolicy } from './bucket-removal-policy';
 import { HetznerBucket } from './hetzner-bucket';
@@ -94,6 +94,7 @@ export class ObjectStore extends Construct implements IObjectStore {
   public readonly buckets: { readonly [K in ObjectStoreBucket]: HetznerBucket };
 
   constructor(scope: Construct, id: string, props: ObjectStoreProps) {
+    requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
     const prefix = props.bucketPrefix;

@@ -3,10 +3,11 @@ import { Construct } from 'constructs';
 import { SERVICE_USER } from '../core/paths';
 import { TerraformData } from '../core/terraform-data';
 import { sshConnection } from '../core/ssh-connection';
-import { PropValidator } from '../core/validation-error';
+import { PropValidator, requireProps } from '../core/validation-error';
 import { HardenedServer } from '../host/hardened-server';
 import { GIT_REF_RULES, isReleasableGitRef } from './git-ref';
 import { RELEASE_SCRIPT_PATH, releaseScriptDigest } from './release-config';
+import { checkSecretToken } from '../core/tokens';
 
 export interface AgentReleaseProps {
   /** The orchestrator host to release on; it must carry the release script (`applyOrchestratorRole`). */
@@ -48,11 +49,12 @@ export class AgentRelease extends Construct {
   public readonly command: string;
 
   constructor(scope: Construct, id: string, props: AgentReleaseProps) {
+    requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
     v.check('ref', props.ref, !Token.isUnresolved(props.ref) && isReleasableGitRef(props.ref), GIT_REF_RULES);
     if (props.sshPrivateKey !== undefined) {
-      v.check('sshPrivateKey', '<literal string, not shown>', Token.isUnresolved(props.sshPrivateKey), 'a sensitive Terraform variable token (a literal key would land in the synthesized JSON)');
+      checkSecretToken(v, 'sshPrivateKey', props.sshPrivateKey);
     }
     v.throwIfInvalid();
     this.ref = props.ref;

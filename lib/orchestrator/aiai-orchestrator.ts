@@ -9,7 +9,7 @@ import { LabelKeys, Roles } from '../core/labels';
 import { ENVIRONMENT_PATTERN } from '../core/patterns';
 import { PlatformIdentity, resourceName, roleLabels } from '../core/platform';
 import { Ports } from '../core/ports';
-import { PropValidator } from '../core/validation-error';
+import { PropValidator, requireProps } from '../core/validation-error';
 import { DEFAULT_LOCATION, LOAD_BALANCER_TYPES, SERVER_TYPES } from '../hetzner/catalog';
 import { AdminAccess } from '../host/admin-access';
 import { HardenedServer } from '../host/hardened-server';
@@ -25,6 +25,7 @@ import { AgentRelease } from './agent-release';
 import { GIT_REF_RULES, isReleasableGitRef } from './git-ref';
 import { HEALTH_CHECK_PATH, LoadBalancerHealthCheck } from './health-check';
 import { applyOrchestratorRole, BUILT_IN_SETTINGS, METRICS_UNIT, ORCHESTRATOR_UNIT } from './orchestrator-host';
+import { checkSecretToken } from '../core/tokens';
 
 export interface AiaiOrchestratorProps extends PlatformIdentity {
   readonly network: PrivateNetwork;
@@ -111,6 +112,7 @@ export class AiaiOrchestrator extends Construct {
   public readonly standbyRelease?: AgentRelease;
 
   constructor(scope: Construct, id: string, props: AiaiOrchestratorProps) {
+    requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
     const ref = props.repositoryRef ?? 'main';
@@ -130,7 +132,7 @@ export class AiaiOrchestrator extends Construct {
     v.check('secretEnvironment', secretNames, secretNames.length > 0, 'at least one secret (e.g. OPENROUTER_API_KEY)');
     for (const [k, val] of Object.entries(props.secretEnvironment)) {
       v.check(`secretEnvironment.${k}`, k, /^[A-Z][A-Z0-9_]*$/.test(k), 'an UPPER_SNAKE_CASE variable name');
-      v.check(`secretEnvironment.${k}`, '<literal, not shown>', Token.isUnresolved(val), 'a sensitive Terraform variable token (never a literal)');
+      checkSecretToken(v, `secretEnvironment.${k}`, val);
     }
     for (const [k, val] of Object.entries(props.settings ?? {})) {
       v.check(`settings.${k}`, k, /^[A-Z][A-Z0-9_]*$/.test(k), 'an UPPER_SNAKE_CASE variable name');

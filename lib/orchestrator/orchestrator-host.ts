@@ -5,6 +5,7 @@ import { HostConfig } from '../host/host-config';
 import { PortSources } from '../network/port-rule';
 import { serviceSandbox, SystemdUnit, systemdBytes } from '../render/systemd';
 import { releaseFiles } from './release-config';
+import { invalid } from '../core/validation-error';
 
 export const ORCHESTRATOR_UNIT = 'aiai-orchestrator.service';
 export const METRICS_UNIT = 'aiai-metrics.service';
@@ -57,7 +58,7 @@ export function orchestratorLimits(t: ServerTypeInfo): { memoryMax: string; memo
 
 /** Quotes a value for a systemd EnvironmentFile line. */
 export function envLine(key: string, value: string): string {
-  if (/[\r\n]/.test(value)) throw new Error(`env value for ${key} must be a single line`);
+  if (/[\r\n]/.test(value)) invalid('envLine', key, value, 'a single-line env value');
   return `${key}="${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
@@ -195,7 +196,7 @@ export function applyOrchestratorRole(host: HostConfig, o: OrchestratorHostOptio
     AIAI_METRICS_PORT: String(Ports.aiaiMetrics.port),
   };
   const clash = Object.keys(o.settings).filter((k) => (BUILT_IN_SETTINGS as readonly string[]).includes(k));
-  if (clash.length > 0) throw new Error(`settings may not override ${clash.join(', ')}`);
+  if (clash.length > 0) invalid('applyOrchestratorRole', 'settings', clash, `names other than ${BUILT_IN_SETTINGS.join(', ')} (set by the construct)`);
   const { AIAI_ENVIRONMENT, AIAI_ROLE, ...rest } = builtIn;
   const env: Record<string, string> = { AIAI_ENVIRONMENT, AIAI_ROLE, AIAI_LOG_LEVEL: 'INFO', ...rest, ...o.settings };
   host

@@ -4,6 +4,7 @@ import { HostPaths, SERVICE_USER } from '../core/paths';
 import { Ports } from '../core/ports';
 import { HostFile } from '../render/cloud-config';
 import { HEALTH_CHECK_PATH, LoadBalancerHealthCheck } from './health-check';
+import { invalid } from '../core/validation-error';
 
 /** The release script's body under cloud-init/. */
 export const RELEASE_SCRIPT_ASSET = 'orchestrator/aiai-release.sh';
@@ -64,8 +65,8 @@ export function releaseSettings(s: ReleaseHostSettings): Record<string, string> 
 export function renderReleaseSettings(settings: Readonly<Record<string, string>>): string {
   const lines = [`# aiai-release settings (non-secret), read by ${RELEASE_SCRIPT_PATH}`];
   for (const [k, v] of Object.entries(settings)) {
-    if (!/^[A-Z][A-Z0-9_]*$/.test(k)) throw new Error(`release setting names are UPPER_SNAKE_CASE, got ${JSON.stringify(k)}`);
-    if (/[\r\n]/.test(v) || v !== v.trim() || v === '') throw new Error(`release setting ${k} must be a non-empty single line without surrounding spaces, got ${JSON.stringify(v)}`);
+    if (!/^[A-Z][A-Z0-9_]*$/.test(k)) invalid('renderReleaseSettings', 'settings', k, 'UPPER_SNAKE_CASE release setting names');
+    if (/[\r\n]/.test(v) || v !== v.trim() || v === '') invalid('renderReleaseSettings', `settings.${k}`, v, 'a non-empty single line without surrounding spaces');
     lines.push(`${k}=${v}`);
   }
   return lines.join('\n') + '\n';

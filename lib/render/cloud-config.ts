@@ -2,6 +2,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import { renderSystemdUnit, SystemdUnit } from './systemd';
 import { SYSTEMD_UNIT_DIR } from '../core/paths';
+import { invalid } from '../core/validation-error';
 
 /** A file cloud-init writes. */
 export interface HostFile {
@@ -96,11 +97,11 @@ function unitEnableCommands(units: readonly SystemdUnit[]): BootCommand[] {
 function checkFiles(files: readonly HostFile[]): void {
   const seen = new Set<string>();
   for (const f of files) {
-    if (!f.path.startsWith('/')) throw new Error(`file path must be absolute: ${JSON.stringify(f.path)}`);
-    if (seen.has(f.path)) throw new Error(`file ${f.path} is written twice on one host`);
+    if (!f.path.startsWith('/')) invalid('renderCloudConfig', 'files', f.path, 'absolute file paths');
+    if (seen.has(f.path)) invalid('renderCloudConfig', 'files', f.path, 'a path not written twice on one host');
     seen.add(f.path);
     if (f.permissions !== undefined && !/^0[0-7]{3}$/.test(f.permissions)) {
-      throw new Error(`file ${f.path}: permissions must be octal like '0644', got ${JSON.stringify(f.permissions)}`);
+      invalid('renderCloudConfig', `files[${f.path}].permissions`, f.permissions, "an octal mode like '0644'");
     }
   }
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { AptSource, BootCommand, HostFile, HostUser } from './cloud-config';
 import { renderSystemdUnit, SystemdUnit } from './systemd';
 import { SYSTEMD_UNIT_DIR } from '../core/paths';
+import { invalid } from '../core/validation-error';
 
 /** Everything delivered to a running host after boot, as typed data (see `aiai-converge`). */
 export interface HostManifestSpec {
@@ -73,11 +74,11 @@ export function renderHostManifest(spec: HostManifestSpec): HostManifest {
   }));
   const seen = new Set<string>();
   const files = [...spec.files, ...unitFiles].map((f): HostManifestFile => {
-    if (!f.path.startsWith('/')) throw new Error(`file path must be absolute: ${JSON.stringify(f.path)}`);
-    if (seen.has(f.path)) throw new Error(`file ${f.path} is written twice on one host`);
+    if (!f.path.startsWith('/')) invalid('renderHostManifest', 'files', f.path, 'absolute file paths');
+    if (seen.has(f.path)) invalid('renderHostManifest', 'files', f.path, 'a path not written twice on one host');
     seen.add(f.path);
     if (f.permissions !== undefined && !/^0[0-7]{3}$/.test(f.permissions)) {
-      throw new Error(`file ${f.path}: permissions must be octal like '0644', got ${JSON.stringify(f.permissions)}`);
+      invalid('renderHostManifest', `files[${f.path}].permissions`, f.permissions, "an octal mode like '0644'");
     }
     const dropIn = DROP_IN.exec(f.path)?.[1];
     const isUnit = dropIn !== undefined || f.path.startsWith(`${SYSTEMD_UNIT_DIR}/`);

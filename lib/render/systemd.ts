@@ -2,6 +2,7 @@
  * Typed systemd unit files. A unit is an ordered list of sections, each an ordered list of
  * directives; a directive with an array value is written once per element (e.g. `Environment=`).
  */
+import { invalid } from '../core/validation-error';
 export type DirectiveValue = string | number | boolean | readonly (string | number)[];
 
 export interface SystemdUnitSections {
@@ -27,15 +28,15 @@ const UNIT_NAME = /^[a-zA-Z0-9:_.@-]+\.(service|timer|socket|mount|path|target)$
 
 function renderValue(v: string | number | boolean): string {
   const s = typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v);
-  if (/[\n\r]/.test(s)) throw new Error(`systemd directive values must be single-line, got ${JSON.stringify(s)}`);
+  if (/[\n\r]/.test(s)) invalid('renderSystemdUnit', 'directive', s, 'a single-line systemd directive value');
   // A trailing backslash continues the line: systemd would read the next directive as part of this value.
-  if (s.endsWith('\\')) throw new Error(`systemd directive values must not end with a backslash, got ${JSON.stringify(s)}`);
+  if (s.endsWith('\\')) invalid('renderSystemdUnit', 'directive', s, 'a systemd directive value that does not end with a backslash');
   return s;
 }
 
-/** Renders the unit file text. Throws on an invalid unit name, multi-line values or a trailing backslash. */
+/** Renders the unit file text. Throws a ValidationError on an invalid unit name, multi-line values or a trailing backslash. */
 export function renderSystemdUnit(unit: SystemdUnit): string {
-  if (!UNIT_NAME.test(unit.name)) throw new Error(`invalid systemd unit name ${JSON.stringify(unit.name)}`);
+  if (!UNIT_NAME.test(unit.name)) invalid('renderSystemdUnit', 'name', unit.name, `a systemd unit name matching ${UNIT_NAME}`);
   const out: string[] = [];
   for (const section of ['Unit', 'Service', 'Timer', 'Mount', 'Install'] as const) {
     const directives = unit.sections[section];

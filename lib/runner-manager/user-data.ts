@@ -21,7 +21,7 @@ import { DEFAULT_PROJECT } from '../core/platform';
 import { HetznerLimits } from '../hetzner/catalog';
 import { isPrivate, parseCidr } from '../network/cidr';
 import type { HostFile } from '../render/cloud-config';
-import { ALLOY_ENVIRONMENT_FILE, renderAlloyEnvironment, renderAlloyPipeline } from '../render/monitoring/alloy-host';
+import { ALLOY_ENVIRONMENT_FILE, renderAlloyEnvironment, renderAlloyPipeline } from '../render/monitoring/alloy-pipeline';
 import { DebianArchitecture, logShippingPlanFor } from '../render/monitoring/install-plan';
 import { MonitoringUnits, monitoringPaths } from '../render/monitoring/paths';
 import { renderSystemdUnit } from '../render/systemd';

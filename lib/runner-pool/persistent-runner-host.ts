@@ -30,6 +30,7 @@ import { HostFile, HostUser } from '../render/cloud-config';
 import { DirectiveValue, serviceSandbox, SystemdUnit, systemdBytes } from '../render/systemd';
 import { ActionsRunnerRelease, RunnerArchitecture } from '../runner-manager/settings';
 import { installRunnerScript, RUNNER_CONFIG_DIR, RUNNER_DIR, RUNNER_ENV_FILE, RUNNER_INSTALL_SCRIPT, RUNNER_USER } from '../runner-manager/user-data';
+import { invalid } from '../core/validation-error';
 
 /** The runner's home (outside /home, which the runner's sandbox hides). */
 export const PERSISTENT_RUNNER_HOME = '/var/lib/aiai-runner';
@@ -73,7 +74,7 @@ export function persistentRunnerLimits(t: ServerTypeInfo): { memoryMax: string; 
 }
 
 function quoted(key: string, value: string): string {
-  if (/['\r\n\\]/.test(value)) throw new Error(`${key} must not contain quotes, backslashes or line breaks: ${JSON.stringify(value)}`);
+  if (/['\r\n\\]/.test(value)) invalid('renderPersistentRunnerEnv', key, value, 'a value that does not contain quotes, backslashes or line breaks');
   return `${key}='${value}'`;
 }
 

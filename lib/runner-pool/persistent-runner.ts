@@ -1,9 +1,8 @@
-import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { LabelKeys, Roles, RunnerModes } from '../core/labels';
 import { ENVIRONMENT_PATTERN as ENVIRONMENT, RELEASE_VERSION_PATTERN, SHA256_HEX_PATTERN } from '../core/patterns';
 import { PlatformIdentity, resourceName, roleLabels } from '../core/platform';
-import { PropValidator } from '../core/validation-error';
+import { PropValidator, requireProps } from '../core/validation-error';
 import { SERVER_TYPES } from '../hetzner/catalog';
 import { AdminAccess } from '../host/admin-access';
 import { HardenedServer } from '../host/hardened-server';
@@ -22,6 +21,7 @@ import {
   RunnerArchitecture,
 } from '../runner-manager/settings';
 import { applyPersistentRunnerRole, REGISTER_UNIT, RUNNER_TOKEN_SECRET } from './persistent-runner-host';
+import { checkSecretToken } from '../core/tokens';
 
 export interface PersistentRunnerProps extends PlatformIdentity {
   readonly network: IPrivateNetwork;
@@ -101,6 +101,7 @@ export class PersistentRunner extends Construct {
   public readonly architecture: RunnerArchitecture;
 
   constructor(scope: Construct, id: string, props: PersistentRunnerProps) {
+    requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
     const idn: PlatformIdentity = { project: props.project, environment: props.environment };
@@ -111,7 +112,7 @@ export class PersistentRunner extends Construct {
 
     v.check('environment', props.environment, ENVIRONMENT.test(props.environment), 'lowercase letters, digits and -, at most 22 chars');
     v.check('repository', props.repository, REPOSITORY.test(props.repository), 'owner/name of a GitHub repository');
-    v.check('githubToken', '<literal, not shown>', Token.isUnresolved(props.githubToken), 'a sensitive Terraform variable token (a literal would land in the synthesized JSON)');
+    checkSecretToken(v, 'githubToken', props.githubToken);
     v.check('instance', instance, Number.isInteger(instance) && instance >= 0 && instance <= 99, 'an integer from 0 to 99');
     labels.forEach((l, i) => {
       if (!v.check(`runnerLabels[${i}]`, l, RUNNER_LABEL.test(l), "a label of letters, digits, '.', '_' and '-' (at most 64 characters)")) return;

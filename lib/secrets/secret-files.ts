@@ -1,11 +1,12 @@
-import { Fn, Token } from 'cdktf';
+import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { HostPaths, SERVICE_USER } from '../core/paths';
 import { TerraformData } from '../core/terraform-data';
-import { PropValidator } from '../core/validation-error';
+import { PropValidator, requireProps } from '../core/validation-error';
 import { HardenedServer } from '../host/hardened-server';
 import { SECRET_INBOX_DIR } from '../host/hardening';
 import { checkSshConnectionOptions, sshConnection, SshConnectionOptions } from '../core/ssh-connection';
+import { checkSecretToken } from '../core/tokens';
 
 /** One secret file on a host. */
 export interface SecretFile {
@@ -53,6 +54,7 @@ export class SecretFiles extends Construct {
   public readonly installScript: readonly string[];
 
   constructor(scope: Construct, id: string, props: SecretFilesProps) {
+    requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
     v.check('files', props.files.length, props.files.length > 0, 'at least one file');
@@ -60,7 +62,7 @@ export class SecretFiles extends Construct {
     props.files.forEach((f, i) => {
       v.check(`files[${i}].name`, f.name, /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(f.name) && !names.has(f.name), 'a unique file name of letters, digits, `._-`');
       names.add(f.name);
-      v.check(`files[${i}].content`, '<literal string, not shown>', Token.isUnresolved(f.content), 'a Terraform expression from sensitive variables (a literal would land in the synthesized JSON)');
+      checkSecretToken(v, `files[${i}].content`, f.content, 'a Terraform expression from sensitive variables (a literal would land in the synthesized JSON)');
       v.check(`files[${i}].mode`, f.mode, f.mode === undefined || /^0[0-7]{3}$/.test(f.mode), "an octal mode like '0640'");
     });
     const ssh: SshConnectionOptions = { privateKey: props.sshPrivateKey, timeoutSeconds: props.sshTimeoutSeconds };

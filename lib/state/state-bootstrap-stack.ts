@@ -1,6 +1,6 @@
 import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { PropValidator } from '../core/validation-error';
+import { PropValidator, requireProps } from '../core/validation-error';
 import { BucketRemovalPolicy } from '../object-store/bucket-removal-policy';
 import { HetznerBucket } from '../object-store/hetzner-bucket';
 import { HetznerObjectStorageProvider } from '../object-store/hetzner-object-storage-provider';
@@ -68,6 +68,7 @@ export class StateBootstrapStack extends TerraformStack {
   public readonly localBackend: LocalBackend;
 
   constructor(scope: Construct, id: string, props: StateBootstrapStackProps) {
+    requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
     checkRetentionDays(v, 'noncurrentVersionExpirationDays', props.noncurrentVersionExpirationDays);

@@ -3,6 +3,7 @@ import { HostPaths, SYSTEMD_UNIT_DIR } from '../core/paths';
 import { HostConfig } from '../host/host-config';
 import { HostFile } from '../render/cloud-config';
 import { SystemdUnit } from '../render/systemd';
+import { invalid } from '../core/validation-error';
 
 export const PREPARE_VOLUME_SCRIPT = `${HostPaths.scriptDir}/prepare-data-volume.sh`;
 export const PREPARE_VOLUME_UNIT = 'aiai-data-volume.service';
@@ -25,7 +26,7 @@ const LABEL = /^[a-z0-9-]{1,16}$/;
 
 /** systemd's name for the mount unit of `mountpoint` (`/mnt/monitoring` -> `mnt-monitoring.mount`). */
 export function mountUnitName(mountpoint: string): string {
-  if (!MOUNTPOINT.test(mountpoint)) throw new Error(`mountpoint must match ${MOUNTPOINT}, got ${JSON.stringify(mountpoint)}`);
+  if (!MOUNTPOINT.test(mountpoint)) invalid('DataVolumeMount', 'mountpoint', mountpoint, `an absolute path matching ${MOUNTPOINT}`);
   return `${mountpoint.slice(1).replace(/\//g, '-')}.mount`;
 }
 
@@ -35,7 +36,7 @@ export function checkVolumeLabel(label: string): boolean {
 }
 
 function requireLabel(label: string): void {
-  if (!checkVolumeLabel(label)) throw new Error(`volume label must be 1-16 of [a-z0-9-], got ${JSON.stringify(label)}`);
+  if (!checkVolumeLabel(label)) invalid('DataVolumeMount', 'label', label, 'a volume label of 1-16 of [a-z0-9-]');
 }
 
 /**

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { Volume } from '../../.gen/providers/hcloud/volume';
 import { VolumeAttachment } from '../../.gen/providers/hcloud/volume-attachment';
 import { checkLabels } from '../core/label-checks';
-import { PropValidator } from '../core/validation-error';
+import { PropValidator, requireProps } from '../core/validation-error';
 import { HetznerLimits } from '../hetzner/catalog';
 import { SERVICE_USER } from '../core/paths';
 import { TerraformData } from '../core/terraform-data';
@@ -64,6 +64,7 @@ export class DataVolume extends Construct {
   public readonly unmount?: TerraformData;
 
   constructor(scope: Construct, id: string, props: DataVolumeProps) {
+    requireProps(scope, id, props);
     super(scope, id);
     const size = props.sizeGb ?? 50;
     const v = new PropValidator(this);

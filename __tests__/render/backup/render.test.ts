@@ -77,15 +77,15 @@ describe('renderSnapshotRotation', () => {
   });
 
   test.each([
-    [{ keep: 0 }, /keep must be a whole number from 1 to 100, got 0/],
-    [{ keep: 2.5 }, /keep must be a whole number/],
-    [{ keep: 101 }, /keep must be a whole number/],
-    [{ roles: [] }, /roles must name at least one role/],
-    [{ roles: ['ci-runner'] }, /must not include ci-runner/],
-    [{ environment: 'prod env' }, /environment must be a non-empty Hetzner label value, got "prod env"/],
-    [{ project: '' }, /project must be a non-empty Hetzner label value/],
-    [{ schedule: { onCalendar: 'daily\nExecStart=/bin/sh', randomizedDelay: '1h' } }, /OnCalendar must be a systemd calendar expression/],
-    [{ schedule: { onCalendar: 'daily', randomizedDelay: 'soon' } }, /RandomizedDelaySec must be a systemd time span/],
+    [{ keep: 0 }, /^Invalid props for SnapshotRotation:\n  - keep: got 0; allowed: a whole number from 1 to 100$/],
+    [{ keep: 2.5 }, /keep: got 2.5; allowed: a whole number/],
+    [{ keep: 101 }, /keep: got 101; allowed: a whole number/],
+    [{ roles: [] }, /roles: got \[\]; allowed: at least one role/],
+    [{ roles: ['ci-runner'] }, /roles: got \["ci-runner"\]; allowed: roles that do not include ci-runner/],
+    [{ environment: 'prod env' }, /environment: got "prod env"; allowed: a non-empty Hetzner label value/],
+    [{ project: '' }, /project: got ""; allowed: a non-empty Hetzner label value/],
+    [{ schedule: { onCalendar: 'daily\nExecStart=/bin/sh', randomizedDelay: '1h' } }, /schedule.onCalendar: got .*; allowed: a systemd calendar expression \(OnCalendar\)/],
+    [{ schedule: { onCalendar: 'daily', randomizedDelay: 'soon' } }, /schedule.randomizedDelay: got "soon"; allowed: a systemd time span \(RandomizedDelaySec\)/],
   ])('fails if %j', (override, message) => {
     expect(() => renderSnapshotRotation({ project: 'aiai', environment: 'production', ...override })).toThrow(message);
   });
@@ -158,22 +158,22 @@ describe('renderOffsiteBackup', () => {
   });
 
   test.each([
-    [{ hostName: 'Monitoring' }, /hostName must be a hostname label/],
-    [{ bucket: 'Bad_Bucket' }, /bucket "Bad_Bucket" contains uppercase letters/],
-    [{ endpoint: 'http://fsn1.your-objectstorage.com' }, /endpoint must be an https:\/\/ URL/],
-    [{ endpoint: 'https://fsn1.your-objectstorage.com/path' }, /endpoint must be an https:\/\/ URL without path/],
-    [{ region: 'FSN 1' }, /region must be a location name/],
-    [{ gitRepositories: ['relative/repo'] }, /gitRepositories must be absolute paths/],
-    [{ gitRepositories: ['/opt/a b'] }, /gitRepositories must be absolute paths/],
+    [{ hostName: 'Monitoring' }, /^Invalid props for OffsiteBackup:\n  - hostName: got "Monitoring"; allowed: a hostname label/],
+    [{ bucket: 'Bad_Bucket' }, /bucket: got "Bad_Bucket"; allowed: .*contains uppercase letters/],
+    [{ endpoint: 'http://fsn1.your-objectstorage.com' }, /endpoint: got "http:.*; allowed: an https:\/\/ URL/],
+    [{ endpoint: 'https://fsn1.your-objectstorage.com/path' }, /endpoint: got .*\/path"; allowed: an https:\/\/ URL without path/],
+    [{ region: 'FSN 1' }, /region: got "FSN 1"; allowed: a location name/],
+    [{ gitRepositories: ['relative/repo'] }, /gitRepositories\[0\]: got "relative\/repo"; allowed: absolute paths/],
+    [{ gitRepositories: ['/opt/a b'] }, /gitRepositories\[0\]: got "\/opt\/a b"; allowed: absolute paths/],
     [{ configPaths: ['/etc/../root'] }, /without '\.\.'/],
-    [{ configPaths: ['/etc/aiai/secrets'] }, /must not include the secrets directory/],
-    [{ configPaths: ['/etc/aiai/secrets/aiai.env'] }, /must not include the secrets directory/],
-    [{ configPaths: ['/root/.ssh'] }, /must not be \/ or under \/home, \/root/],
-    [{ configPaths: ['/'] }, /must not be \//],
-    [{ configPaths: ['/etc/x', '/etc/x'] }, /must not repeat a path/],
-    [{ configPaths: ['/etc/$(reboot)'] }, /must be absolute paths/],
-    [{ prometheus: { dataDir: '/var/lib/prometheus', port: 0 } }, /prometheus.port must be a TCP port/],
-    [{ gitRepositories: [], configPaths: [], prometheus: undefined }, /nothing to back up/],
+    [{ configPaths: ['/etc/aiai/secrets'] }, /allowed: a path that does not include the secrets directory/],
+    [{ configPaths: ['/etc/aiai/secrets/aiai.env'] }, /allowed: a path that does not include the secrets directory/],
+    [{ configPaths: ['/root/.ssh'] }, /configPaths\[0\]: got "\/root\/.ssh"; allowed: a path that is not \/ or under \/home, \/root/],
+    [{ configPaths: ['/'] }, /configPaths\[0\]: got "\/"; allowed: a path that is not \//],
+    [{ configPaths: ['/etc/x', '/etc/x'] }, /configPaths: got .*; allowed: paths that are not repeated/],
+    [{ configPaths: ['/etc/$(reboot)'] }, /allowed: absolute paths/],
+    [{ prometheus: { dataDir: '/var/lib/prometheus', port: 0 } }, /prometheus.port: got 0; allowed: a TCP port/],
+    [{ gitRepositories: [], configPaths: [], prometheus: undefined }, /gitRepositories: got \[\]; allowed: something to back up/],
   ])('fails if %j', (override, message) => {
     expect(() => renderOffsiteBackup({ ...OFFSITE, ...override })).toThrow(message);
   });
@@ -186,11 +186,11 @@ describe('environmentAssignment', () => {
   });
 
   test.each(['a"b', 'a\\b', 'a\nb'])('fails if the value is %j', (value) => {
-    expect(() => environmentAssignment('A', value)).toThrow(/must not contain quotes, backslashes or line breaks/);
+    expect(() => environmentAssignment('A', value)).toThrow(/allowed: a value without quotes, backslashes or line breaks/);
   });
 
   test('fails if the name is not an environment variable name', () => {
-    expect(() => environmentAssignment('a-b', 'x')).toThrow(/invalid environment variable name/);
+    expect(() => environmentAssignment('a-b', 'x')).toThrow(/key: got "a-b"; allowed: an UPPER_SNAKE_CASE environment variable name/);
   });
 });
 

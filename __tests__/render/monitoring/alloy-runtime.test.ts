@@ -1,5 +1,5 @@
 /**
- * The runtime-safe half of log shipping (lib/render/monitoring/alloy-host.ts, install-plan.ts,
+ * The runtime-safe half of log shipping (lib/render/monitoring/alloy-pipeline.ts, install-plan.ts,
  * strings.ts): the runner CLI renders with it at run time, synth-time code through the validating
  * wrappers. Both paths must produce the same files, and the copies kept out of the cdktf-reaching
  * modules (common.ts, units.ts) must stay identical to them.
@@ -12,7 +12,7 @@ import {
   renderAlloyPipeline,
   StreamLabels,
 } from '../../../lib/render/monitoring/alloy-config';
-import * as host from '../../../lib/render/monitoring/alloy-host';
+import * as host from '../../../lib/render/monitoring/alloy-pipeline';
 import * as common from '../../../lib/render/monitoring/common';
 import {
   logShippingInstallPlan,
@@ -71,7 +71,7 @@ describe('runtime-safe install plans', () => {
   });
 
   test('fails if the architecture is not one we build for', () => {
-    expect(() => logShippingPlanFor('i386' as never)).toThrow(/unsupported Debian architecture "i386"/);
+    expect(() => logShippingPlanFor('i386' as never)).toThrow(/architecture: got "i386"; allowed: a supported Debian architecture/);
   });
 });
 
@@ -92,6 +92,6 @@ describe('copies outside the cdktf-reaching modules stay identical', () => {
     expect(host.ALLOY_ENVIRONMENT_FILE).toBe(units.ALLOY_ENVIRONMENT_FILE);
     expect(host.renderAlloyEnvironment()).toBe(units.renderAlloyEnvironment());
     expect(host.renderAlloyEnvironment('/etc/alloy/x.alloy')).toBe(units.renderAlloyEnvironment('/etc/alloy/x.alloy'));
-    expect(() => host.renderAlloyEnvironment('/etc/alloy/x" y')).toThrow(/invalid Alloy config path/);
+    expect(() => host.renderAlloyEnvironment('/etc/alloy/x" y')).toThrow(/configFile: got .*; allowed: a valid Alloy config path/);
   });
 });

@@ -81,12 +81,12 @@ describe('Alloy syntax writer', () => {
   });
 
   test('rejects names, labels and references that are not identifiers', () => {
-    expect(() => attr('bad-name', 1)).toThrow(/invalid Alloy attribute name "bad-name"/);
-    expect(() => attr('true', 1)).toThrow(/attribute name "true"/);
-    expect(() => block('loki.write', 'has space', [])).toThrow(/invalid Alloy block label "has space"/);
-    expect(() => block('loki..write', undefined, [])).toThrow(/invalid Alloy block name/);
-    expect(() => ref('a.b"; x')).toThrow(/invalid Alloy reference/);
-    expect(() => ref('1abc')).toThrow(/invalid Alloy reference/);
+    expect(() => attr('bad-name', 1)).toThrow(/attribute name: got "bad-name"; allowed: a valid Alloy identifier/);
+    expect(() => attr('true', 1)).toThrow(/attribute name: got "true"/);
+    expect(() => block('loki.write', 'has space', [])).toThrow(/block label: got "has space"; allowed: a valid Alloy identifier/);
+    expect(() => block('loki..write', undefined, [])).toThrow(/block name: got ""; allowed: a valid Alloy identifier/);
+    expect(() => ref('a.b"; x')).toThrow(/reference: got "b\\"; x"; allowed: a valid Alloy identifier/);
+    expect(() => ref('1abc')).toThrow(/reference: got "1abc"; allowed: a valid Alloy identifier/);
   });
 
   test('rejects values that have no faithful text form', () => {
@@ -202,6 +202,6 @@ describe('Alloy config of a host', () => {
         '',
       ].join('\n'),
     );
-    expect(() => renderAlloyEnvironment('/etc/alloy/x" y')).toThrow(/invalid Alloy config path/);
+    expect(() => renderAlloyEnvironment('/etc/alloy/x" y')).toThrow(/configFile: got .*; allowed: a valid Alloy config path/);
   });
 });

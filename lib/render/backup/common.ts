@@ -1,6 +1,7 @@
 import { HostPaths } from '../../core/paths';
 import { HostFile } from '../cloud-config';
 import { SystemdUnit } from '../systemd';
+import { invalid, PropValidator } from '../../core/validation-error';
 
 /** What a backup job adds to a host: merge it into the host's description (HostConfig). */
 export interface BackupHostParts {
@@ -48,14 +49,10 @@ export interface TimerSchedule {
 const CALENDAR = /^[A-Za-z0-9*:,./~ -]{1,100}$/;
 const TIMESPAN = /^\d+(us|ms|s|sec|m|min|h|hr|d)?( ?\d+(us|ms|s|sec|m|min|h|hr|d))*$/;
 
-/** Throws for schedule values systemd could not parse or that would break the unit file. */
-export function checkSchedule(what: string, schedule: TimerSchedule): void {
-  if (!CALENDAR.test(schedule.onCalendar)) {
-    throw new Error(`${what}: OnCalendar must be a systemd calendar expression like '*-*-* 03:00:00', got ${JSON.stringify(schedule.onCalendar)}`);
-  }
-  if (!TIMESPAN.test(schedule.randomizedDelay)) {
-    throw new Error(`${what}: RandomizedDelaySec must be a systemd time span like '30min', got ${JSON.stringify(schedule.randomizedDelay)}`);
-  }
+/** Records schedule values systemd could not parse or that would break the unit file (as `schedule.*`). */
+export function checkSchedule(v: PropValidator, schedule: TimerSchedule): void {
+  v.check('schedule.onCalendar', schedule.onCalendar, CALENDAR.test(schedule.onCalendar), "a systemd calendar expression (OnCalendar) like '*-*-* 03:00:00'");
+  v.check('schedule.randomizedDelay', schedule.randomizedDelay, TIMESPAN.test(schedule.randomizedDelay), "a systemd time span (RandomizedDelaySec) like '30min'");
 }
 
 /** The timer that starts `<name>.service`: persistent (catches up after downtime), randomized. */
@@ -80,8 +77,8 @@ export function backupTimer(name: string, description: string, schedule: TimerSc
  * beyond that (quotes, backslashes, line breaks) and doubles `%` (systemd specifiers).
  */
 export function environmentAssignment(key: string, value: string): string {
-  if (!/^[A-Z][A-Z0-9_]*$/.test(key)) throw new Error(`invalid environment variable name ${JSON.stringify(key)}`);
-  if (/["\\\n\r]/.test(value)) throw new Error(`${key}: value must not contain quotes, backslashes or line breaks, got ${JSON.stringify(value)}`);
+  if (!/^[A-Z][A-Z0-9_]*$/.test(key)) invalid('environmentAssignment', 'key', key, 'an UPPER_SNAKE_CASE environment variable name');
+  if (/["\\\n\r]/.test(value)) invalid('environmentAssignment', key, value, 'a value without quotes, backslashes or line breaks');
   return `"${key}=${value.replace(/%/g, '%%')}"`;
 }
 

@@ -14,6 +14,7 @@ import {
   secretFilePath,
   TimerSchedule,
 } from './common';
+import { PropValidator } from '../../core/validation-error';
 
 /** Prometheus on the same host, snapshotted through its admin API on localhost. */
 export interface PrometheusBackupSpec {
@@ -61,13 +62,12 @@ function under(path: string, root: string): boolean {
   return path === root || path.startsWith(`${root}/`);
 }
 
-function checkPath(where: string, prop: string, path: string): void {
+function checkPath(v: PropValidator, prop: string, path: string): boolean {
   if (!SAFE_ABSOLUTE_PATH.test(path) || path.includes('//') || path.split('/').includes('..') || (path.length > 1 && path.endsWith('/'))) {
-    throw new Error(`${where}: ${prop} must be absolute paths of letters, digits and ._-/ without '..', got ${JSON.stringify(path)}`);
+    v.fail(prop, path, "absolute paths of letters, digits and ._-/ without '..'");
+    return false;
   }
-  if (path === '/' || FORBIDDEN_ROOTS.some((r) => under(path, r))) {
-    throw new Error(`${where}: ${prop} must not be / or under ${FORBIDDEN_ROOTS.join(', ')} (hidden by the service sandbox), got ${JSON.stringify(path)}`);
-  }
+  return v.check(prop, path, !(path === '/' || FORBIDDEN_ROOTS.some((r) => under(path, r))), `a path that is not / or under ${FORBIDDEN_ROOTS.join(', ')} (hidden by the service sandbox)`);
 }
 
 /**
@@ -80,42 +80,35 @@ function checkPath(where: string, prop: string, path: string): void {
  * The service runs as root in a sandbox: read-only file system (except the Prometheus data
  * directory, to delete the snapshot), private /tmp, and only the capabilities to read every file
  * (CAP_DAC_READ_SEARCH) and, with Prometheus, to delete the snapshot Prometheus owns (CAP_DAC_OVERRIDE).
+ *
+ * Bad values fail with a ValidationError on `v`: a construct passes its own validator (e.g.
+ * `v.under('disasterRecovery')`) so the error names its path.
  */
-export function renderOffsiteBackup(spec: OffsiteBackupSpec): BackupHostParts {
-  const where = 'off-site backup';
+export function renderOffsiteBackup(spec: OffsiteBackupSpec, v: PropValidator = new PropValidator('OffsiteBackup')): BackupHostParts {
   const repos = spec.gitRepositories ?? [];
   const configs = spec.configPaths ?? [];
   const schedule = spec.schedule ?? OffsiteBackupDefaults.schedule;
-  if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(spec.hostName)) {
-    throw new Error(`${where}: hostName must be a hostname label (lowercase letters, digits, -), got ${JSON.stringify(spec.hostName)}`);
-  }
+  v.check('hostName', spec.hostName, /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(spec.hostName), 'a hostname label (lowercase letters, digits, -)');
   const bucketProblems = bucketNameProblems(spec.bucket);
-  if (bucketProblems.length > 0) throw new Error(`${where}: bucket ${JSON.stringify(spec.bucket)} ${bucketProblems.join('; ')} (${BUCKET_NAME_RULES})`);
-  if (!/^https:\/\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/.test(spec.endpoint)) {
-    throw new Error(`${where}: endpoint must be an https:// URL without path, got ${JSON.stringify(spec.endpoint)}`);
-  }
-  if (!/^[a-z0-9-]{1,32}$/.test(spec.region)) throw new Error(`${where}: region must be a location name like fsn1, got ${JSON.stringify(spec.region)}`);
-  repos.forEach((p) => checkPath(where, 'gitRepositories', p));
-  configs.forEach((p) => checkPath(where, 'configPaths', p));
-  for (const p of configs) {
-    if (under(p, HostPaths.secretsDir)) {
-      throw new Error(`${where}: configPaths must not include the secrets directory ${HostPaths.secretsDir}, got ${JSON.stringify(p)}`);
+  v.check('bucket', spec.bucket, bucketProblems.length === 0, `${BUCKET_NAME_RULES} (it ${bucketProblems.join('; ')})`);
+  v.check('endpoint', spec.endpoint, /^https:\/\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/.test(spec.endpoint), 'an https:// URL without path');
+  v.check('region', spec.region, /^[a-z0-9-]{1,32}$/.test(spec.region), 'a location name like fsn1');
+  repos.forEach((p, i) => checkPath(v, `gitRepositories[${i}]`, p));
+  configs.forEach((p, i) => {
+    if (checkPath(v, `configPaths[${i}]`, p)) {
+      v.check(`configPaths[${i}]`, p, !under(p, HostPaths.secretsDir), `a path that does not include the secrets directory ${HostPaths.secretsDir}`);
     }
-  }
-  if (new Set(repos).size !== repos.length || new Set(configs).size !== configs.length) {
-    throw new Error(`${where}: gitRepositories and configPaths must not repeat a path`);
-  }
+  });
+  v.check('gitRepositories', repos, new Set(repos).size === repos.length, 'paths that are not repeated');
+  v.check('configPaths', configs, new Set(configs).size === configs.length, 'paths that are not repeated');
   const prometheusPort = spec.prometheus?.port ?? Ports.prometheus.port;
   if (spec.prometheus) {
-    checkPath(where, 'prometheus.dataDir', spec.prometheus.dataDir);
-    if (!Number.isInteger(prometheusPort) || prometheusPort < 1 || prometheusPort > 65535) {
-      throw new Error(`${where}: prometheus.port must be a TCP port, got ${prometheusPort}`);
-    }
+    checkPath(v, 'prometheus.dataDir', spec.prometheus.dataDir);
+    v.check('prometheus.port', prometheusPort, Number.isInteger(prometheusPort) && prometheusPort >= 1 && prometheusPort <= 65535, 'a TCP port (1-65535)');
   }
-  if (repos.length === 0 && configs.length === 0 && !spec.prometheus) {
-    throw new Error(`${where}: nothing to back up: give gitRepositories, configPaths or prometheus`);
-  }
-  checkSchedule(where, schedule);
+  v.check('gitRepositories', repos, repos.length > 0 || configs.length > 0 || spec.prometheus !== undefined, 'something to back up: give gitRepositories, configPaths or prometheus');
+  checkSchedule(v, schedule);
+  v.throwIfInvalid();
 
   const env = [
     environmentAssignment('BACKUP_BUCKET', spec.bucket),

@@ -12,6 +12,7 @@ import {
   secretFilePath,
   TimerSchedule,
 } from './common';
+import { PropValidator } from '../../core/validation-error';
 
 export interface SnapshotRotationSpec {
   /** `project` label of the servers (and of the snapshots). */
@@ -48,21 +49,22 @@ export const MAX_SNAPSHOTS_KEPT = 100;
  *
  * The API token is the secret file `hcloud-snapshot-token` (read/write token), handed to the
  * service as a systemd credential; the service runs as a throw-away dynamic user in a sandbox.
+ *
+ * Bad values fail with a ValidationError on `v`: a construct passes its own validator (e.g.
+ * `v.under('disasterRecovery')`) so the error names its path.
  */
-export function renderSnapshotRotation(spec: SnapshotRotationSpec): BackupHostParts {
+export function renderSnapshotRotation(spec: SnapshotRotationSpec, v: PropValidator = new PropValidator('SnapshotRotation')): BackupHostParts {
   const roles = spec.roles ?? SnapshotRotationDefaults.roles;
   const keep = spec.keep ?? SnapshotRotationDefaults.keep;
   const schedule = spec.schedule ?? SnapshotRotationDefaults.schedule;
-  const where = 'snapshot rotation';
-  for (const [name, value] of [['project', spec.project], ['environment', spec.environment], ...roles.map((r) => ['roles', r])]) {
-    if (!value || !isValidLabelValue(value)) throw new Error(`${where}: ${name} must be a non-empty Hetzner label value, got ${JSON.stringify(value)}`);
+  for (const [name, value] of [['project', spec.project], ['environment', spec.environment], ...roles.map((r, i) => [`roles[${i}]`, r])]) {
+    v.check(name, value, !!value && isValidLabelValue(value), 'a non-empty Hetzner label value');
   }
-  if (roles.length === 0) throw new Error(`${where}: roles must name at least one role`);
-  if (roles.includes(Roles.ciRunner)) throw new Error(`${where}: roles must not include ${Roles.ciRunner} (ephemeral runners are never snapshotted)`);
-  if (!Number.isInteger(keep) || keep < 1 || keep > MAX_SNAPSHOTS_KEPT) {
-    throw new Error(`${where}: keep must be a whole number from 1 to ${MAX_SNAPSHOTS_KEPT}, got ${keep}`);
-  }
-  checkSchedule(where, schedule);
+  v.check('roles', roles, roles.length > 0, 'at least one role');
+  v.check('roles', roles, !roles.includes(Roles.ciRunner), `roles that do not include ${Roles.ciRunner} (ephemeral runners are never snapshotted)`);
+  v.check('keep', keep, Number.isInteger(keep) && keep >= 1 && keep <= MAX_SNAPSHOTS_KEPT, `a whole number from 1 to ${MAX_SNAPSHOTS_KEPT}`);
+  checkSchedule(v, schedule);
+  v.throwIfInvalid();
 
   const selector = [
     `${LabelKeys.project}=${spec.project}`,

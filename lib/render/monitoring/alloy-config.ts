@@ -3,14 +3,14 @@ import { DAY_MS, MINUTE_MS } from '../../core/time';
 import { PropValidator } from '../../core/validation-error';
 import { checkDuration, checkMustBeLiteral, HOSTNAME, isIpv4, LABEL_NAME, validateIdentity } from './common';
 import { AlloyStatement } from './alloy-syntax';
-import { AlloyConfigOptions, alloyPipeline, LogLabels, renderAlloyPipeline, StreamLabels } from './alloy-host';
+import { AlloyConfigOptions, alloyPipeline, LogLabels, renderAlloyPipeline, StreamLabels } from './alloy-pipeline';
 
 /*
- * The pipeline itself is built in ./alloy-host.ts, which imports nothing that reaches cdktf (the
+ * The pipeline itself is built in ./alloy-pipeline.ts, which imports nothing that reaches cdktf (the
  * runner CLI renders it at run time); this module adds the synth-time validation.
  */
-export type { AlloyConfigOptions } from './alloy-host';
-export { alloyPipeline, LOKI_PUSH_PATH, LogLabels, renderAlloyPipeline, StreamLabels } from './alloy-host';
+export type { AlloyConfigOptions } from './alloy-pipeline';
+export { alloyPipeline, LOKI_PUSH_PATH, LogLabels, renderAlloyPipeline, StreamLabels } from './alloy-pipeline';
 
 const RESERVED = new Set<string>([...Object.values(StreamLabels), LogLabels.job, LogLabels.unit, LogLabels.level, 'filename']);
 

@@ -1,9 +1,10 @@
 import { quoteString } from './strings';
+import { invalid } from '../../core/validation-error';
 
 /**
  * A small writer for the Grafana Alloy configuration syntax (formerly River): blocks, attributes
  * and expressions built as data, so no value is ever spliced into the text. Strings are quoted
- * with Go escapes; identifiers and references are validated; anything else throws.
+ * with Go escapes; identifiers and references are validated; anything else throws a ValidationError.
  */
 
 const REF = Symbol('alloy.reference');
@@ -47,11 +48,11 @@ export function isAlloyIdentifier(s: string): boolean {
 }
 
 function checkIdentifier(s: string, what: string): void {
-  if (!isAlloyIdentifier(s)) throw new Error(`invalid Alloy ${what} ${JSON.stringify(s)}: letters, digits and _ (not starting with a digit, not true/false/null)`);
+  if (!isAlloyIdentifier(s)) invalid('Alloy syntax', what, s, 'a valid Alloy identifier: letters, digits and _ (not starting with a digit, not true/false/null)');
 }
 
 function checkDotted(s: string, what: string): void {
-  if (typeof s !== 'string' || s.length === 0) throw new Error(`invalid Alloy ${what} ${JSON.stringify(s)}`);
+  if (typeof s !== 'string' || s.length === 0) invalid('Alloy syntax', what, s, 'a valid Alloy name: identifiers joined by dots');
   for (const part of s.split('.')) checkIdentifier(part, what);
 }
 
@@ -83,7 +84,7 @@ function renderValue(value: AlloyValue, depth: number): string {
   if (typeof value === 'string') return quoteString(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error(`Alloy numbers must be finite, got ${value}`);
+    if (!Number.isFinite(value)) invalid('Alloy syntax', 'number', value, 'a finite number');
     return String(value);
   }
   if (isReference(value)) return value[REF];
@@ -102,7 +103,7 @@ function renderValue(value: AlloyValue, depth: number): string {
     const lines = entries.map(([k, v]) => `${pad}${isAlloyIdentifier(k) ? k : quoteString(k)} = ${renderValue(v, depth + 1)},`);
     return `{\n${lines.join('\n')}\n${INDENT.repeat(depth)}}`;
   }
-  throw new Error(`unsupported Alloy value ${String(value)}`);
+  return invalid('Alloy syntax', 'value', String(value), 'a supported Alloy value: string, number, boolean, null, reference, array or object');
 }
 
 function renderStatements(statements: readonly AlloyStatement[], depth: number): string[] {

@@ -4,6 +4,7 @@ import { PropValidator } from '../../core/validation-error';
 import { GENERATED_HEADER, toYaml } from './common';
 import { MonitoringHostOptions, monitoringEndpoints, pathsOf, validateHostOptions } from './options';
 import { credentialPath, MonitoringSecrets } from './paths';
+import { invalid } from '../../core/validation-error';
 
 /** UIDs of the provisioned datasources: the dashboards refer to them. */
 export const GrafanaDatasources = {
@@ -28,14 +29,14 @@ export type IniSection = Readonly<Record<string, string | number | boolean>>;
 export function renderIni(sections: Readonly<Record<string, IniSection>>, header?: string): string {
   const out: string[] = header ? header.split('\n').map((l) => `; ${l}`.trimEnd()) : [];
   for (const [section, keys] of Object.entries(sections)) {
-    if (!/^[a-z][a-z0-9_.]*$/.test(section)) throw new Error(`invalid ini section ${JSON.stringify(section)}`);
+    if (!/^[a-z][a-z0-9_.]*$/.test(section)) invalid('renderIni', 'section', section, 'a valid ini section name: lowercase letters, digits, _ and .');
     if (out.length) out.push('');
     out.push(`[${section}]`);
     for (const [key, raw] of Object.entries(keys)) {
-      if (!/^[a-z][a-z0-9_]*$/.test(key)) throw new Error(`invalid ini key ${JSON.stringify(key)} in [${section}]`);
+      if (!/^[a-z][a-z0-9_]*$/.test(key)) invalid('renderIni', `${section}.key`, key, 'a valid ini key name: lowercase letters, digits and _');
       const value = typeof raw === 'boolean' ? (raw ? 'true' : 'false') : String(raw);
       if (/[\r\n;#"'`\\]/.test(value) || value !== value.trim()) {
-        throw new Error(`ini value of ${section}.${key} has characters go-ini would reinterpret: ${JSON.stringify(value)}`);
+        invalid('renderIni', `${section}.${key}`, value, 'an ini value without characters go-ini would reinterpret (line breaks, ;#"\'`\\, surrounding spaces)');
       }
       out.push(`${key} = ${value}`);
     }

@@ -11,4 +11,4 @@ export * from './alloy-config';
 export * from './grafana';
 export * from './units';
 export * from './install';
-export * from './stack';
+export * from './host-parts';

@@ -7,6 +7,7 @@
  */
 import type { AptSource, HostFile } from '../cloud-config';
 import { debianArch, serverType as lookupServerType } from '../../hetzner/catalog';
+import { invalid } from '../../core/validation-error';
 
 /** Debian architecture names (what apt and `[arch=...]` use). */
 export type DebianArchitecture = 'amd64' | 'arm64';
@@ -114,7 +115,7 @@ function plan(
   grafana: (keyof GrafanaPackageVersions)[],
   prefsPath: string,
 ): InstallPlan {
-  if (architecture !== 'amd64' && architecture !== 'arm64') throw new Error(`unsupported Debian architecture ${JSON.stringify(architecture)}`);
+  if (architecture !== 'amd64' && architecture !== 'arm64') invalid('installPlan', 'architecture', architecture, 'a supported Debian architecture: amd64 or arm64');
   const versions = { ...DEFAULT_GRAFANA_VERSIONS, ...o.versions };
   const pins = Object.fromEntries(grafana.map((p) => [GrafanaPackages[p], versions[p]]));
   return {

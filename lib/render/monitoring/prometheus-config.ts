@@ -12,7 +12,7 @@ import {
 } from './common';
 import { MonitoringHostOptions, monitoringEndpoints, pathsOf, ScrapeJobs, validateHostOptions } from './options';
 import { credentialPath, MonitoringSecrets } from './paths';
-import { StreamLabels } from './alloy-host';
+import { StreamLabels } from './alloy-pipeline';
 
 export interface PrometheusConfigOptions extends MonitoringHostOptions {
   /**

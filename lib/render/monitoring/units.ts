@@ -177,4 +177,4 @@ export function monitoringDropIns(o: MonitoringUnitsOptions): SystemdDropIn[] {
 }
 
 // The runtime-safe module owns the Alloy environment file (the runner CLI renders it too).
-export { ALLOY_ENVIRONMENT_FILE, renderAlloyEnvironment } from './alloy-host';
+export { ALLOY_ENVIRONMENT_FILE, renderAlloyEnvironment } from './alloy-pipeline';

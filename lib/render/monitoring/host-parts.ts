@@ -1,3 +1,8 @@
+/**
+ * The parts a host's description gets from the monitoring renderers: the monitoring server's
+ * (renderMonitoringHost) and every host's log shipping (renderLogShippingHost), each as a typed
+ * HostContribution to merge into a HostConfig. (Formerly stack.ts: nothing here is a Terraform stack.)
+ */
 import { HostFile } from '../cloud-config';
 import { asset } from '../../core/assets';
 import { PropValidator } from '../../core/validation-error';
@@ -91,8 +96,7 @@ export function validateMonitoringStackOptions(v: PropValidator, o: MonitoringSt
  * same when orchestrators or runners come and go. Log shipping of the host itself is
  * {@link renderLogShippingHost}, which every host gets.
  */
-export function renderMonitoringHost(o: MonitoringStackOptions): MonitoringHostContribution {
-  const v = new PropValidator('MonitoringHost');
+export function renderMonitoringHost(o: MonitoringStackOptions, v: PropValidator = new PropValidator('MonitoringHost')): MonitoringHostContribution {
   validateMonitoringStackOptions(v, o);
   v.throwIfInvalid();
   const paths = pathsOf(o);
@@ -137,9 +141,11 @@ export function renderMonitoringHost(o: MonitoringStackOptions): MonitoringHostC
 /** Options of log shipping on one host. */
 export interface LogShippingOptions extends AlloyConfigOptions, InstallOptions {}
 
-/** Every host's contribution: node exporter and Alloy shipping its logs to Loki. */
-export function renderLogShippingHost(o: LogShippingOptions): HostContribution {
-  const v = new PropValidator('LogShipping');
+/**
+ * Every host's contribution: node exporter and Alloy shipping its logs to Loki. A construct passes
+ * its validator (e.g. `v.under('logShipping')`) so a bad option names its path and property.
+ */
+export function renderLogShippingHost(o: LogShippingOptions, v: PropValidator = new PropValidator('LogShipping')): HostContribution {
   validateAlloyConfigOptions(v, o);
   validateInstallOptions(v, o);
   v.throwIfInvalid();
