@@ -38,7 +38,11 @@ export * from './orchestrator/aiai-orchestrator';
 export * from './monitoring/monitoring-node';
 export * from './object-store';
 export * from './state';
-export * from './runner-manager/settings';
+export * from './runtime/pool-settings';
+export * from './runtime/pool-names';
+export * from './runtime/pool-settings-check';
+export * from './runtime/pool-settings-env';
+export * from './runtime/pool-labels';
 export * from './render/workflow';
 export * from './runner-pool';
 // The generated hcloud provider (stacks create it; constructs never do).

@@ -65,7 +65,7 @@ set -e
 echo "pack-test: aiai-ops CLI OK"
 node -e '
 const { renderRunnerUserData } = require("aiai-hetzner/dist/lib/runner-manager/user-data");
-const { PINNED_ACTIONS_RUNNER } = require("aiai-hetzner/dist/lib/runner-manager/settings");
+const { PINNED_ACTIONS_RUNNER } = require("aiai-hetzner/dist/lib/runtime/pool-settings");
 const ud = renderRunnerUserData({ name: "ci-1-1-a", encodedJitConfig: Buffer.from("{}").toString("base64"), architecture: "x64", actionsRunner: PINNED_ACTIONS_RUNNER });
 if (!ud.includes("install-runner")) throw new Error("runner user_data lacks the install script");
 console.log("pack-test: aiai-runner CLI and its runtime assets OK");

@@ -81,7 +81,7 @@ test('at run time: rendering a runner with log shipping loads no cdktf, construc
     };
     require('./lib/runner-manager/index.ts');
     const { renderRunnerUserData } = require('./lib/runner-manager/user-data.ts');
-    const { PINNED_ACTIONS_RUNNER } = require('./lib/runner-manager/settings.ts');
+    const { PINNED_ACTIONS_RUNNER } = require('./lib/runtime/pool-settings.ts');
     const text = renderRunnerUserData({ name: 'ci-1-1-a', encodedJitConfig: 'QUJD', architecture: 'arm64', actionsRunner: PINNED_ACTIONS_RUNNER, logShipping: { lokiHost: '10.0.1.20', environment: 'production' } });
     const runtime = [...seen];
     require('./lib/render/monitoring/alloy-config.ts');

@@ -16,7 +16,7 @@ import {
   RUNNER_TOKEN_SECRET,
   RUNSVC_PATH,
 } from '../../lib/runner-pool/persistent-runner-host';
-import { PINNED_ACTIONS_RUNNER } from '../../lib/runner-manager/settings';
+import { PINNED_ACTIONS_RUNNER } from '../../lib/runtime/pool-settings';
 import { RUNNER_ENV_FILE, RUNNER_USER } from '../../lib/runner-manager/user-data';
 import { secretVariable } from '../../lib/secrets/secret-variable';
 import { extractServers, synthApp } from '../support/synth';

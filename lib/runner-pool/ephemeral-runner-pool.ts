@@ -22,23 +22,11 @@ import {
   PoolWorkflows,
   renderPoolWorkflows,
   WorkflowFile,
-} from '../render/workflow/pool-workflow';
-import {
-  ActionsRunnerRelease,
-  checkPoolSettings,
-  DEFAULT_NAME_PREFIX,
-  PoolGithubNames,
-  poolGithubNames,
-  PoolLimits,
-  PoolSecret,
-  PoolSettings,
-  PoolSettingsInput,
-  poolVariableValues,
-  resolvePoolSettings,
-  SETTING_VARIABLE_SUFFIXES,
-  SettingProblem,
-  SettingVariable,
-} from '../runner-manager/settings';
+} from '../render/workflow';
+import { ActionsRunnerRelease, PoolLimits, PoolSettings, PoolSettingsInput } from '../runtime/pool-settings';
+import { checkPoolSettings, resolvePoolSettings, SettingProblem } from '../runtime/pool-settings-check';
+import { DEFAULT_NAME_PREFIX, PoolGithubNames, poolGithubNames, PoolSecret, SETTING_VARIABLE_SUFFIXES, SettingVariable } from '../runtime/pool-names';
+import { poolVariableValues } from '../runtime/pool-settings-env';
 import { escapeTerraformTemplate } from './terraform-template';
 import { WorkflowDelivery } from './workflow-delivery';
 

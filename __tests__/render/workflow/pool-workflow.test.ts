@@ -7,8 +7,9 @@ import {
   checkPoolWorkflowProps,
   renderPoolWorkflows,
 } from '../../../lib/render/workflow';
-import { packageInfo } from '../../../lib/runner-manager/package-info';
-import { poolGithubNames, resolvePoolSettings } from '../../../lib/runner-manager/settings';
+import { packageInfo } from '../../../lib/runtime/package-info';
+import { poolGithubNames } from '../../../lib/runtime/pool-names';
+import { resolvePoolSettings } from '../../../lib/runtime/pool-settings-check';
 
 beforeAll(() => loadActionlint());
 

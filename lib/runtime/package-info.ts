@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The package root: from lib/runner-manager (sources, tsx, jest) or dist/lib/runner-manager (built). */
+/** The package root: from lib/runtime (sources, tsx, jest) or dist/lib/runtime (built). */
 export function packageRoot(): string {
   const up = __dirname.includes(join('dist', 'lib')) ? ['..', '..', '..'] : ['..', '..'];
   return join(__dirname, ...up);
