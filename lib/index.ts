@@ -45,5 +45,7 @@ export * from './runtime/pool-settings-env';
 export * from './runtime/pool-labels';
 export * from './render/workflow';
 export * from './runner-pool';
+// escapeTerraformTemplate, unescapeTerraformTemplate (formerly re-exported by lib/runner-pool).
+export * from './core/terraform-template';
 // The generated hcloud provider (stacks create it; constructs never do).
 export { HcloudProvider, HcloudProviderConfig } from '../.gen/providers/hcloud/provider';

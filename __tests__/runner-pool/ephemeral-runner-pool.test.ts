@@ -11,7 +11,7 @@ import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { HcloudProvider } from '../../.gen/providers/hcloud/provider';
 import { secretVariable } from '../../lib/secrets/secret-variable';
 import { EphemeralRunnerPool, EphemeralRunnerPoolProps } from '../../lib/runner-pool/ephemeral-runner-pool';
-import { unescapeTerraformTemplate } from '../../lib/runner-pool/terraform-template';
+import { unescapeTerraformTemplate } from '../../lib/core/terraform-template';
 import { WorkflowDelivery } from '../../lib/runner-pool/workflow-delivery';
 import { PoolJob } from '../../lib/render/workflow';
 import { parsePoolSettings } from '../../lib/runtime/pool-settings-env';

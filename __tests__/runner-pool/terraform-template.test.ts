@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EphemeralRunnerPool } from '../../lib/runner-pool/ephemeral-runner-pool';
-import { escapeTerraformTemplate, unescapeTerraformTemplate } from '../../lib/runner-pool/terraform-template';
+import { escapeTerraformTemplate, unescapeTerraformTemplate } from '../../lib/core/terraform-template';
 import { tempDir } from '../support/tmp';
 import { describeWithTool, run } from '../support/tools';
 import { byType, githubStack, poolSecrets, synthJson } from './helpers';
