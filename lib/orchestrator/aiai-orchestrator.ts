@@ -15,7 +15,7 @@ import { HardenedServer } from '../host/hardened-server';
 import { HostConfig } from '../host/host-config';
 import { ILogSink } from '../host/log-shipping';
 import { IpPlan } from '../network/ip-plan';
-import { PrivateNetwork } from '../network/private-network';
+import { IPrivateNetwork } from '../network/private-network';
 import { RoleFirewall } from '../network/role-firewall';
 import { SecretFiles } from '../secrets/secret-files';
 import { IObjectStore } from '../object-store/object-store';
@@ -26,7 +26,7 @@ import { HEALTH_CHECK_PATH, LoadBalancerHealthCheck } from './health-check';
 import { applyOrchestratorRole, BUILT_IN_SETTINGS, METRICS_UNIT, ORCHESTRATOR_UNIT } from './orchestrator-host';
 
 export interface AiaiOrchestratorProps extends PlatformIdentity {
-  readonly network: PrivateNetwork;
+  readonly network: IPrivateNetwork;
   readonly access: AdminAccess;
   /** https:// URL of the agent repository; `aiai-release` fetches it without credentials. */
   readonly repositoryUrl: string;
