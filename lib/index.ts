@@ -58,6 +58,7 @@ export type { HardenedServerProps } from './host/hardened-server';
 export { HostConfig } from './host/host-config';
 export { HostConfiguration } from './host/host-configuration';
 export type { HostConfigurationProps, IDeliveryTarget } from './host/host-configuration';
+export type { IConfiguredHost } from './core/host-target';
 export type { ILogSink } from './host/log-shipping';
 export { DataVolume } from './volume/data-volume';
 export type { DataVolumeProps } from './volume/data-volume';

@@ -32,7 +32,7 @@ const ROOT_TYPES = [
   'DeprecatedServerType', 'EphemeralRunnerPoolProps', 'EphemeralRunnerPoolSecrets', 'FirewallContext',
   'GrafanaPackageVersions', 'HardenedServerProps', 'HcloudProviderConfig', 'HetznerBucketProps',
   'HetznerObjectStorageProviderProps', 'HetznerS3BackendProps', 'HostConfigurationProps', 'HostFile',
-  'HostManifest', 'HostManifestSpec', 'HostUser', 'IDeliveryTarget', 'ILogSink', 'IObjectStore',
+  'HostManifest', 'HostManifestSpec', 'HostUser', 'IConfiguredHost', 'IDeliveryTarget', 'ILogSink', 'IObjectStore',
   'IPrivateNetwork', 'LoadBalancerType', 'LocationInfo', 'MonitoringDisasterRecoveryProps', 'MonitoringNodeProps',
   'MonitoringSecretsProps', 'NetworkZone', 'ObjectStorageCredentials', 'ObjectStorageLocation', 'ObjectStoreBucket',
   'ObjectStoreBucketNames', 'ObjectStoreProps', 'PersistentRunnerProps', 'PlatformIdentity', 'PoolGithubNames',

@@ -1,5 +1,5 @@
 import { TerraformOutput, TerraformVariable } from 'cdktf';
-import { access, ADMIN_CIDR, expectProblem, OPERATOR_KEY, resources, synth, testStack, validationError } from './helpers';
+import { access, ADMIN_CIDR, expectProblem, OPERATOR_KEY, resources, synth, testStack, validationError } from '../support/stack';
 
 const BOB_KEY = 'ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEXAMPLEKEYexampleKEY0123456789abcdefABCDEF= bob@example';
 

@@ -4,7 +4,8 @@ import { HostPaths } from '../../lib/core/paths';
 import { decodeUserDataLikeCloudInit } from '../support/synth';
 import { parseUnit } from './ini';
 import { FIREWALL_SCRIPT_PATH } from '../../lib/host/hardening';
-import { access, ADMIN_CIDR, expectProblem, network, onlyResource, resources, secretToken, synth, testStack, validationError, hostView, isHostConfiguration } from './helpers';
+import { hostView, isHostConfiguration } from './helpers';
+import { access, ADMIN_CIDR, expectProblem, network, onlyResource, resources, secretToken, synth, testStack, validationError } from '../support/stack';
 
 function build(props: Partial<AiaiOrchestratorProps> = {}, stack: TerraformStack = testStack()) {
   const net = network(stack, { name: 'aiai-test-net' });

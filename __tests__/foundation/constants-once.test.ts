@@ -78,7 +78,7 @@ const RULES: readonly Rule[] = [
   { what: 'the SHA-256 hex pattern', home: 'lib/core/patterns.ts', use: 'SHA256_HEX_PATTERN', matches: regexLiteral(SHA256_HEX_PATTERN) },
   {
     what: "the run label prefix 'aiai-run-'",
-    home: 'lib/runner-manager/settings.ts',
+    home: 'lib/runtime/pool-labels.ts',
     use: 'RUN_RUNNER_LABEL_PREFIX / runRunnerLabel',
     matches: (n) => stringText(n)?.startsWith('aiai-run-') ?? false,
   },

@@ -28,11 +28,12 @@ import { renderSnapshotRotation } from '../../lib/render/backup/snapshot-rotatio
 import { renderHostManifest } from '../../lib/render/host-manifest';
 import { renderLogShippingHost } from '../../lib/render/monitoring/host-parts';
 import { PersistentRunner } from '../../lib/runner-pool/persistent-runner';
+import { EphemeralRunnerPool } from '../../lib/runner-pool/ephemeral-runner-pool';
 import { SecretFiles } from '../../lib/secrets/secret-files';
 import { StateBootstrapStack } from '../../lib/state/state-bootstrap-stack';
 import { DataVolume } from '../../lib/volume/data-volume';
 import { HostConfig } from '../../lib/host/host-config';
-import { access, expectProblem, network, secretToken, testStack, validationError } from './helpers';
+import { access, expectProblem, network, secretToken, testStack, validationError } from '../support/stack';
 
 const ROOT = join(__dirname, '..', '..');
 const LIB = join(ROOT, 'lib');
@@ -46,15 +47,14 @@ function sources(dir: string): string[] {
 }
 
 /** Runtime code (run on hosts or by the CLIs) with its own error types. */
-const RUNTIME_FOLDERS = ['lib/runner-manager/', 'lib/operator/'];
+const RUNTIME_FOLDERS = ['lib/runner-manager/', 'lib/operator/', 'lib/runtime/'];
 
 /**
  * Still throwing plain Errors, each for a stated reason (remove an entry when its file is converted):
- * - catalog.ts: the runner CLI's settings (lib/runner-manager/settings.ts) report a lookup's
+ * - catalog.ts: the runner CLI's settings (lib/runtime/pool-settings-check.ts) report a lookup's
  *   message as what is allowed; constructs already call the lookups through PropValidator.attempt.
- * - pool-workflow.ts: its problem type and RunnerCli move with the settings/pool-workflow split.
  */
-const PENDING = ['lib/hetzner/catalog.ts', 'lib/render/workflow/pool-workflow.ts'];
+const PENDING = ['lib/hetzner/catalog.ts'];
 
 describe('error model', () => {
   test('no plain `throw new Error` in construct or renderer code (runtime folders keep their own types)', () => {
@@ -86,6 +86,7 @@ describe('undefined props (JavaScript callers) end in a ValidationError naming t
     AiaiOrchestrator,
     BucketLifecycle,
     DataVolume,
+    EphemeralRunnerPool,
     HardenedServer,
     HetznerBucket,
     HetznerObjectStorageProvider,
@@ -108,11 +109,11 @@ describe('undefined props (JavaScript callers) end in a ValidationError naming t
     }
   });
 
-  test('every exported construct class with required props is in the list (EphemeralRunnerPool: pending, see report)', () => {
+  test('every exported construct class with required props is in the list', () => {
     const declared = sources(LIB)
       .filter((f) => !RUNTIME_FOLDERS.some((d) => relative(ROOT, f).startsWith(d)))
       .flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/export class (\w+) extends (?:Construct|TerraformStack|AwsProvider)\b[^{]*\{[\s\S]*?constructor\(scope: Construct, id: string, props: \w+\)/g)].map((m) => m[1]));
-    expect(declared.filter((n) => n !== 'EphemeralRunnerPool').sort()).toEqual(Object.keys(constructs).sort());
+    expect(declared.sort()).toEqual(Object.keys(constructs).sort());
   });
 
   test('requireProps passes a props object through', () => {

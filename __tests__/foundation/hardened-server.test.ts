@@ -14,7 +14,7 @@ import { RoleFirewall } from '../../lib/network/role-firewall';
 import { AdminAccess } from '../../lib/host/admin-access';
 import { Ports } from '../../lib/core/ports';
 import { PortSources } from '../../lib/network/port-rule';
-import { access, ADMIN_CIDR, expectProblem, network, onlyResource, OPERATOR_KEY, resources, synth, testStack, validationError } from './helpers';
+import { access, ADMIN_CIDR, expectProblem, network, onlyResource, OPERATOR_KEY, resources, synth, testStack, validationError } from '../support/stack';
 
 const labels = { project: 'aiai', role: 'orchestrator', environment: 'test' };
 

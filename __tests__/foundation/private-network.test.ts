@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { assignableAddresses, defaultRunnerSubnet, IpPlan, NetworkPlan, RESERVED_GATEWAY_OFFSET } from '../../lib/network/ip-plan';
-import { expectProblem, network, onlyResource, resources, synth, testStack, validationError } from './helpers';
+import { expectProblem, network, onlyResource, resources, synth, testStack, validationError } from '../support/stack';
 
 describe('PrivateNetwork', () => {
   test('defaults: 10.0.0.0/16 with the host subnet 10.0.1.0/24 and the runner subnet 10.0.2.0/24 in eu-central, delete-protected', () => {

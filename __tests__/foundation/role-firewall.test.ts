@@ -1,7 +1,7 @@
 import { Ports, ServicePort } from '../../lib/core/ports';
 import { PortSources } from '../../lib/network/port-rule';
 import { RoleFirewall } from '../../lib/network/role-firewall';
-import { ADMIN_CIDR, expectProblem, onlyResource, synth, testStack, validationError } from './helpers';
+import { ADMIN_CIDR, expectProblem, onlyResource, synth, testStack, validationError } from '../support/stack';
 
 const labels = { project: 'aiai', role: 'orchestrator', environment: 'test' };
 

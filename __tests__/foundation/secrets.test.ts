@@ -3,7 +3,8 @@ import { HardenedServer } from '../../lib/host/hardened-server';
 import { HostConfig } from '../../lib/host/host-config';
 import { SecretFiles, SecretFilesProps } from '../../lib/secrets/secret-files';
 import { secretVariable } from '../../lib/secrets/secret-variable';
-import { access, expectProblem, network, secretToken, synth, testStack, validationError, onlySecretDelivery } from './helpers';
+import { onlySecretDelivery } from './helpers';
+import { access, expectProblem, network, secretToken, synth, testStack, validationError } from '../support/stack';
 
 describe('secretVariable', () => {
   test('a sensitive, non-nullable string variable that rejects empty and multi-line values', () => {

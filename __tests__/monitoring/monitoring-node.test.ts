@@ -9,16 +9,14 @@ import { parse } from 'yaml';
 import { Ports } from '../../lib/core/ports';
 import { HetznerLimits } from '../../lib/hetzner/catalog';
 import { MonitoringNode, MonitoringNodeProps } from '../../lib/monitoring/monitoring-node';
-import { expectProblem, validationError, access, network, testStack, secretToken } from '../foundation/helpers';
+import { expectProblem, validationError, access, network, testStack, secretToken, Json, resourcesOf } from '../support/stack';
 import {
   defaultProps,
   deliveredManifestAt,
   firewallLines,
-  Json,
   monitoringFixture,
   monitoringServer,
   resourceAt,
-  resourcesOf,
   ufwRules,
   unpackHost,
   UnpackedHost,

@@ -15,9 +15,10 @@ import { AdminAccess } from '../../lib/host/admin-access';
 import { MonitoringNode } from '../../lib/monitoring/monitoring-node';
 import { PrivateNetwork } from '../../lib/network/private-network';
 import { AiaiOrchestrator } from '../../lib/orchestrator/aiai-orchestrator';
-import { access, network, secretToken, synth, testStack } from '../foundation/helpers';
+import { access, network, secretToken, synth, testStack } from '../support/stack';
 import { deliveredManifest } from '../support/synth';
-import { decodeUserDataIndependently, defaultProps, deliveredManifestAt, Json, monitoringFixture, monitoringServer, resourcesOf, terraformLiteral } from './support';
+import { decodeUserDataIndependently, defaultProps, deliveredManifestAt, monitoringFixture, monitoringServer, terraformLiteral } from './support';
+import { Json, resourcesOf } from '../support/stack';
 
 type Layout = { readonly orchestrator?: 'primary' | 'primary+standby'; readonly extraHosts: number };
 

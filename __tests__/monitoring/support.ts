@@ -22,11 +22,10 @@ import { PrivateNetwork } from '../../lib/network/private-network';
 import { HetznerObjectStorage } from '../../lib/object-store/hetzner-object-storage';
 import { ObjectStore } from '../../lib/object-store/object-store';
 import type { HostManifest } from '../../lib/render/host-manifest';
-import { decodeWriteFile } from '../support/synth';
+import { allStrings, decodeWriteFile } from '../support/synth';
 import { tempDir } from '../support/tmp';
-import { access, network, secretToken, synth, testStack } from '../foundation/helpers';
+import { access, Json, network, resourcesOf, secretToken, synth, testStack } from '../support/stack';
 
-export type Json = Record<string, any>;
 
 /** What a test gets from one synthesized stack with a monitoring node. */
 export interface MonitoringFixture {
@@ -83,11 +82,6 @@ export function monitoringFixture(o: FixtureOptions = {}): MonitoringFixture {
   o.more?.(stack, { node, net, access: acc });
   const json = synth(stack);
   return { stack, node, net, access: acc, json, raw: JSON.stringify(json) };
-}
-
-/** Every resource of `type` with its logical id. */
-export function resourcesOf(json: Json, type: string): [string, Json][] {
-  return Object.entries(json.resource?.[type] ?? {});
 }
 
 /**
@@ -181,13 +175,6 @@ export interface UnpackedHost {
   file(path: string): HostFileOut;
 }
 
-function stringsOf(value: unknown, out: string[] = []): string[] {
-  if (typeof value === 'string') out.push(value);
-  else if (Array.isArray(value)) value.forEach((v) => stringsOf(v, out));
-  else if (value && typeof value === 'object') Object.values(value).forEach((v) => stringsOf(v, out));
-  return out;
-}
-
 /** Unpacks the server at construct path `serverPath` of a synthesized stack. */
 export function unpackHost(json: Json, serverPath = 'Monitoring/Server'): UnpackedHost {
   const server = resourceAt(json, 'hcloud_server', serverPath);
@@ -223,7 +210,7 @@ export function unpackHost(json: Json, serverPath = 'Monitoring/Server'): Unpack
     manifestText,
     manifest,
     commands: manifest.commands.map(line),
-    text: [userData, ...stringsOf(manifest)].join('\n'),
+    text: [userData, ...allStrings(manifest)].join('\n'),
     root,
     files,
     file(path: string): HostFileOut {

@@ -25,7 +25,8 @@ import { runAll } from '../validators/parallel';
 import { attrOf, blocks, parseAlloy, Block } from '../render/monitoring/alloy-parser';
 import { tempDir } from '../support/tmp';
 import { describeWithTool, run, RunResult } from '../support/tools';
-import { Json, monitoringFixture, unpackHost, UnpackedHost } from './support';
+import { monitoringFixture, unpackHost, UnpackedHost } from './support';
+import { Json } from '../support/stack';
 
 const FIXTURES = {
   plain: monitoringFixture(),

@@ -1,6 +1,7 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { HetznerObjectStorage, HetznerObjectStorageProvider, ObjectStore, ObjectStoreProps } from '../../lib/object-store';
 import { parseXml, XmlNode } from '../support/fake-s3';
+import { resourceFor } from '../support/stack';
 
 /** Parsed synthesized JSON (shape checked by the assertions themselves). */
 // The synthesized document is untyped JSON.
@@ -27,13 +28,6 @@ export function withStore(props: Partial<ObjectStoreProps> = {}): Synthesized & 
     store = new ObjectStore(stack, 'object-store', { provider, bucketPrefix: 'acme-aiai-prod', ...props });
   });
   return { ...out, store, provider };
-}
-
-/** The one resource of `type` whose `bucket` attribute is or references `bucketName`. */
-export function resourceFor(doc: Json, type: string, match: (r: Json) => boolean): Json {
-  const found = Object.values(doc.resource?.[type] ?? {}).filter((r: Json) => match(r));
-  if (found.length !== 1) throw new Error(`expected exactly one ${type}, found ${found.length}`);
-  return found[0];
 }
 
 /** Resource logical id of the aws_s3_bucket named `name`. */

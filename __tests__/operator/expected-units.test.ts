@@ -13,7 +13,7 @@ import { expectedUnits, HARDENED_HOST_UNITS, ROLE_UNITS } from '../../lib/operat
 import { MonitoringUnits } from '../../lib/render/monitoring/paths';
 import { PersistentRunner } from '../../lib/runner-pool/persistent-runner';
 import { extractServers, ExtractedServer, referenceApp, resourcesOfType, SynthesizedApp, synthApp } from '../support/synth';
-import { access, network, secretToken } from '../foundation/helpers';
+import { access, network, secretToken } from '../support/stack';
 
 /** Units the host's delivered configuration keeps running: its started units and the packages' services. */
 function startedAtBoot(s: ExtractedServer): Set<string> {

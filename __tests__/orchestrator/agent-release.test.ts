@@ -13,7 +13,8 @@ import { AgentRelease } from '../../lib/orchestrator/agent-release';
 import { AiaiOrchestrator, AiaiOrchestratorProps } from '../../lib/orchestrator/aiai-orchestrator';
 import { GIT_REF_RULES } from '../../lib/orchestrator/git-ref';
 import { RELEASE_SCRIPT_PATH } from '../../lib/orchestrator/release-config';
-import { access, expectProblem, hostView, network, re, secretToken, synth, testStack, validationError } from '../foundation/helpers';
+import { hostView } from '../foundation/helpers';
+import { access, expectProblem, network, re, secretToken, synth, testStack, validationError } from '../support/stack';
 import { decodeUserDataLikeCloudInit } from '../support/synth';
 
 const REF = 'release-2026.11.29';

@@ -1,7 +1,7 @@
 /** Command-line handling of `aiai-runner`, in-process (no API calls are reached). */
 import { ExitCode } from '../../lib/runner-manager/errors';
 import { main } from '../../lib/runner-manager/cli';
-import { packageInfo } from '../../lib/runner-manager/package-info';
+import { packageInfo } from '../../lib/runtime/package-info';
 
 const env = {
   AIAI_RUNNER_POOL: 'ci',

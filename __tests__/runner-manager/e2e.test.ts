@@ -5,7 +5,8 @@
 import { parse } from 'yaml';
 import { parseCidr, parseIpv4 } from '../../lib/network/cidr';
 import { ExitCode } from '../../lib/runner-manager/errors';
-import { PINNED_ACTIONS_RUNNER, poolRunnerLabel, runRunnerLabel } from '../../lib/runner-manager/settings';
+import { PINNED_ACTIONS_RUNNER } from '../../lib/runtime/pool-settings';
+import { poolRunnerLabel, runRunnerLabel } from '../../lib/runtime/pool-labels';
 import { attrOf, blocks, parseAlloy } from '../render/monitoring/alloy-parser';
 import { GITHUB_TOKEN, HCLOUD_TOKEN, World, jitFromUserData } from './support/world';
 

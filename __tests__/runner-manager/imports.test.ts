@@ -4,42 +4,10 @@
  * modules, never cdktf/constructs/providers.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createLogger } from '../../lib/runner-manager/cli';
 import { realClock } from '../../lib/runner-manager/http';
-
-const ROOT = join(__dirname, '..', '..');
-
-function importsOf(file: string): string[] {
-  const src = readFileSync(file, 'utf8');
-  return [...src.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+'([^']+)'|^\s*import\s+'([^']+)'|require\('([^']+)'\)/gm)]
-    .filter((m) => !/^\s*import\s+type\s/.test(m[0]))
-    .map((m) => m[1] ?? m[2] ?? m[3]);
-}
-
-function graph(entries: string[]): { files: Set<string>; external: Set<string> } {
-  const files = new Set<string>();
-  /** `package (imported by file)` */
-  const external = new Set<string>();
-  const todo = [...entries];
-  while (todo.length > 0) {
-    const file = todo.pop()!;
-    if (files.has(file)) continue;
-    files.add(file);
-    for (const spec of importsOf(file)) {
-      if (spec.startsWith('.')) {
-        const base = resolve(dirname(file), spec);
-        const next = [`${base}.ts`, join(base, 'index.ts')].find((p) => existsSync(p));
-        if (!next) throw new Error(`${file}: cannot resolve ${spec}`);
-        todo.push(next);
-      } else if (!spec.startsWith('node:')) {
-        external.add(spec === 'yaml' ? spec : `${spec} (imported by ${file.slice(ROOT.length + 1)})`);
-      }
-    }
-  }
-  return { files, external };
-}
+import { graph, ROOT } from '../support/import-graph';
 
 test('the runner CLI and the workflow renderer import only node built-ins and yaml', () => {
   const { files, external } = graph([join(ROOT, 'bin/aiai-runner.ts'), join(ROOT, 'lib/runner-manager/index.ts'), join(ROOT, 'lib/render/workflow/index.ts')]);
@@ -81,7 +49,7 @@ test('at run time: rendering a runner with log shipping loads no cdktf, construc
     };
     require('./lib/runner-manager/index.ts');
     const { renderRunnerUserData } = require('./lib/runner-manager/user-data.ts');
-    const { PINNED_ACTIONS_RUNNER } = require('./lib/runner-manager/settings.ts');
+    const { PINNED_ACTIONS_RUNNER } = require('./lib/runtime/pool-settings.ts');
     const text = renderRunnerUserData({ name: 'ci-1-1-a', encodedJitConfig: 'QUJD', architecture: 'arm64', actionsRunner: PINNED_ACTIONS_RUNNER, logShipping: { lokiHost: '10.0.1.20', environment: 'production' } });
     const runtime = [...seen];
     require('./lib/render/monitoring/alloy-config.ts');

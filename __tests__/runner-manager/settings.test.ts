@@ -1,18 +1,8 @@
-import {
-  DEFAULT_NAME_PREFIX,
-  PINNED_ACTIONS_RUNNER,
-  PoolSettings,
-  SettingsError,
-  checkPoolSettings,
-  parsePoolSettings,
-  placementCandidates,
-  poolGithubNames,
-  poolVariableValues,
-  resolvePoolSettings,
-  runnerArchitecture,
-  runnerName,
-  serverLabelsFor,
-} from '../../lib/runner-manager/settings';
+import { DEFAULT_NAME_PREFIX, poolGithubNames } from '../../lib/runtime/pool-names';
+import { PINNED_ACTIONS_RUNNER, PoolSettings } from '../../lib/runtime/pool-settings';
+import { SettingsError, checkPoolSettings, resolvePoolSettings, runnerArchitecture } from '../../lib/runtime/pool-settings-check';
+import { parsePoolSettings, poolVariableValues } from '../../lib/runtime/pool-settings-env';
+import { placementCandidates, runnerName, serverLabelsFor } from '../../lib/runtime/pool-labels';
 
 const base = { AIAI_RUNNER_POOL: 'ci' };
 

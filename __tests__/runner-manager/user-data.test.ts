@@ -12,7 +12,8 @@ import {
   runnerLogShipping,
   runnerUnit,
 } from '../../lib/runner-manager/user-data';
-import { PINNED_ACTIONS_RUNNER, resolvePoolSettings } from '../../lib/runner-manager/settings';
+import { PINNED_ACTIONS_RUNNER } from '../../lib/runtime/pool-settings';
+import { resolvePoolSettings } from '../../lib/runtime/pool-settings-check';
 import { Ports } from '../../lib/core/ports';
 import { HetznerLimits } from '../../lib/hetzner/catalog';
 import { AptPreferencePaths, DEFAULT_GRAFANA_VERSIONS, GrafanaApt } from '../../lib/render/monitoring/install-plan';

@@ -11,29 +11,20 @@ import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { HcloudProvider } from '../../.gen/providers/hcloud/provider';
 import { secretVariable } from '../../lib/secrets/secret-variable';
 import { EphemeralRunnerPool, EphemeralRunnerPoolProps } from '../../lib/runner-pool/ephemeral-runner-pool';
-import { unescapeTerraformTemplate } from '../../lib/runner-pool/terraform-template';
+import { unescapeTerraformTemplate } from '../../lib/core/terraform-template';
 import { WorkflowDelivery } from '../../lib/runner-pool/workflow-delivery';
-import { PoolJob } from '../../lib/render/workflow/pool-workflow';
-import { parsePoolSettings, PINNED_ACTIONS_RUNNER, poolGithubNames, RunnerEnv } from '../../lib/runner-manager/settings';
+import { PoolJob } from '../../lib/render/workflow';
+import { parsePoolSettings } from '../../lib/runtime/pool-settings-env';
+import { PINNED_ACTIONS_RUNNER } from '../../lib/runtime/pool-settings';
+import { poolGithubNames, RunnerEnv } from '../../lib/runtime/pool-names';
 import { renderRunnerUserData, runnerLogShipping } from '../../lib/runner-manager/user-data';
 import { MonitoringNode } from '../../lib/monitoring/monitoring-node';
 import { attrOf, blocks, parseAlloy } from '../render/monitoring/alloy-parser';
 import { defaultProps as monitoringProps } from '../monitoring/support';
 import { allStrings, synthApp } from '../support/synth';
 import { tempDir } from '../support/tmp';
-import {
-  access,
-  byType,
-  expectProblem,
-  githubStack,
-  Json,
-  lintWorkflow,
-  network,
-  poolSecrets,
-  synthJson,
-  validationError,
-  variableValues,
-} from './helpers';
+import { githubStack, lintWorkflow, poolSecrets, variableValues } from './helpers';
+import { access, byType, expectProblem, Json, network, synth, validationError } from '../support/stack';
 
 const JOBS: Readonly<Record<string, PoolJob>> = {
   build: {
@@ -74,7 +65,7 @@ function committedWorkflows(json: Json): Record<string, string> {
 describe('EphemeralRunnerPool, default settings', () => {
   const stack = githubStack();
   const p = pool(stack);
-  const json = synthJson(stack);
+  const json = synth(stack);
   const [fwName, fw] = only(json, 'hcloud_firewall');
 
   test('a firewall without any rule, labelled for the pool', () => {
@@ -203,7 +194,7 @@ describe('EphemeralRunnerPool, full settings', () => {
     workflow: { name: 'Heavy CI', fileName: 'heavy', on: { push: { branches: ['release'] } }, reapSchedule: '*/10 * * * *' },
     workflowDelivery: WorkflowDelivery.repositoryFile({ branch: 'ci-config', commitMessage: 'ci: update runner pool workflows', commitAuthor: 'aiai bot', commitEmail: 'bot@example.com' }),
   });
-  const json = synthJson(stack);
+  const json = synth(stack);
   const [fwName, fw] = only(json, 'hcloud_firewall');
   const netName = Object.keys(byType(json, 'hcloud_network'))[0];
   const keyName = Object.keys(byType(json, 'hcloud_ssh_key'))[0];
@@ -287,7 +278,7 @@ describe('EphemeralRunnerPool with log shipping', () => {
   const net = network(stack);
   const monitoring = new MonitoringNode(stack, 'Monitoring', monitoringProps(stack, net, access(stack)));
   const p = pool(stack, { network: net, logShipping: monitoring });
-  const json = synthJson(stack);
+  const json = synth(stack);
   const values = variableValues(json);
 
   test("the monitoring node's private address is the Loki host variable", () => {
@@ -323,7 +314,7 @@ describe('EphemeralRunnerPool with log shipping', () => {
     const n2 = network(s2);
     const host = new TerraformVariable(s2, 'loki_host', { type: 'string' }).stringValue;
     pool(s2, { network: n2, logShipping: { lokiHost: host } });
-    expect(variableValues(synthJson(s2)).AIAI_RUNNER_LOKI_HOST).toBe('${var.loki_host}');
+    expect(variableValues(synth(s2)).AIAI_RUNNER_LOKI_HOST).toBe('${var.loki_host}');
   });
 });
 
@@ -334,7 +325,7 @@ describe('EphemeralRunnerPool workflow delivery', () => {
     const p = pool(stack, { workflowDelivery: WorkflowDelivery.localFile(root) });
     const mainPath = join(root, '.github/workflows/aiai-runner-ci.yml');
     expect(existsSync(mainPath)).toBe(false);
-    const json = synthJson(stack);
+    const json = synth(stack);
     expect(byType(json, 'github_repository_file')).toEqual({});
     const written = {
       [p.workflows.main.path]: readFileSync(mainPath, 'utf8'),
@@ -366,7 +357,7 @@ describe('EphemeralRunnerPool workflow delivery', () => {
   test('none: no file resource and nothing written; the workflows are on the construct', () => {
     const stack = githubStack();
     const p = pool(stack, { workflowDelivery: WorkflowDelivery.none() });
-    expect(byType(synthJson(stack), 'github_repository_file')).toEqual({});
+    expect(byType(synth(stack), 'github_repository_file')).toEqual({});
     expect(p.workflows.main.content).toContain('runner-down:');
     expect(p.workflowFiles).toEqual([]);
   });
@@ -374,7 +365,7 @@ describe('EphemeralRunnerPool workflow delivery', () => {
   test('no reap workflow when the reap schedule is off', () => {
     const stack = githubStack();
     pool(stack, { workflow: { reapSchedule: false } });
-    expect(Object.values(byType(synthJson(stack), 'github_repository_file')).map((f) => f.file)).toEqual(['.github/workflows/aiai-runner-ci.yml']);
+    expect(Object.values(byType(synth(stack), 'github_repository_file')).map((f) => f.file)).toEqual(['.github/workflows/aiai-runner-ci.yml']);
   });
 });
 

@@ -1,9 +1,7 @@
-/** Fixtures of the runner pool tests: a stack with the hcloud and GitHub providers, actionlint, synth helpers. */
+/** Fixtures of the runner pool tests: a stack with the hcloud and GitHub providers, actionlint. The generic helpers are in ../support/stack.ts. */
 import { GithubProvider } from '@cdktf/provider-github/lib/provider';
-import { TerraformStack, Testing } from 'cdktf';
-import { secretToken, testStack } from '../foundation/helpers';
-
-export { access, network, secretToken, validationError, expectProblem, re, OPERATOR_KEY, ADMIN_CIDR } from '../foundation/helpers';
+import { TerraformStack } from 'cdktf';
+import { byType, Json, secretToken, testStack } from '../support/stack';
 
 /** The GitHub owner of the test stacks. */
 export const OWNER = 'acme';
@@ -25,18 +23,6 @@ export function poolSecrets(stack: TerraformStack): { hcloudToken: string; githu
     secretsByStack.set(stack, s);
   }
   return s;
-}
-
-export type Json = Record<string, any>;
-
-/** Synthesizes with cdktf's validations and parses the JSON. */
-export function synthJson(stack: TerraformStack): Json {
-  return JSON.parse(Testing.synth(stack, true));
-}
-
-/** Resources of a type by logical name. */
-export function byType(json: Json, type: string): Record<string, Json> {
-  return json.resource?.[type] ?? {};
 }
 
 /** The variables of a synthesized stack by variable name: value. */

@@ -29,7 +29,7 @@ import {
   RUNNER_TOKEN_FILE,
   RUNSVC_PATH,
 } from '../../lib/runner-pool/persistent-runner-host';
-import { PINNED_ACTIONS_RUNNER } from '../../lib/runner-manager/settings';
+import { PINNED_ACTIONS_RUNNER } from '../../lib/runtime/pool-settings';
 import { RUNNER_DIR, RUNNER_ENV_FILE, RUNNER_INSTALL_SCRIPT, RUNNER_USER } from '../../lib/runner-manager/user-data';
 import { shellcheck, verifyUnits } from '../render/backup/verify-tools';
 import { tempDir } from '../support/tmp';

@@ -16,14 +16,15 @@ import {
   RUNNER_TOKEN_SECRET,
   RUNSVC_PATH,
 } from '../../lib/runner-pool/persistent-runner-host';
-import { PINNED_ACTIONS_RUNNER } from '../../lib/runner-manager/settings';
+import { PINNED_ACTIONS_RUNNER } from '../../lib/runtime/pool-settings';
 import { RUNNER_ENV_FILE, RUNNER_USER } from '../../lib/runner-manager/user-data';
 import { secretVariable } from '../../lib/secrets/secret-variable';
 import { extractServers, synthApp } from '../support/synth';
 import { tempDir } from '../support/tmp';
 import { describeWithTool, run } from '../support/tools';
-import { access, byType, expectProblem, Json, network, secretToken, synthJson, validationError } from './helpers';
-import { HostView, hostView, isHostConfiguration, testStack } from '../foundation/helpers';
+import { access, byType, expectProblem, Json, network, secretToken, synth, validationError } from '../support/stack';
+import { HostView, hostView, isHostConfiguration } from '../foundation/helpers';
+import { testStack } from '../support/stack';
 
 const shared = new WeakMap<TerraformStack, { net: ReturnType<typeof network>; ops: ReturnType<typeof access>; token: string }>();
 
@@ -53,7 +54,7 @@ function server(json: Json): Json {
 describe('PersistentRunner, default settings', () => {
   const stack = testStack();
   const r = runner(stack);
-  const json = synthJson(stack);
+  const json = synth(stack);
   const s = server(json);
   const userData = hostView(json, s);
 
@@ -110,7 +111,7 @@ describe('PersistentRunner, full settings', () => {
     docker: true,
     backups: true,
   });
-  const json = synthJson(stack);
+  const json = synth(stack);
   const s = server(json);
   const userData = hostView(json, s);
 
@@ -136,7 +137,7 @@ describe('PersistentRunner next to other hosts', () => {
     const stack = testStack();
     runner(stack, {}, 'R0');
     runner(stack, { instance: 1 }, 'R1');
-    const ips = Object.values(byType(synthJson(stack), 'hcloud_server')).map((x) => x.network[0].ip).sort();
+    const ips = Object.values(byType(synth(stack), 'hcloud_server')).map((x) => x.network[0].ip).sort();
     expect(ips).toEqual(['10.0.1.30', '10.0.1.31']);
     expect(() => runner(stack, { instance: 1 }, 'R1again')).toThrow(/10\.0\.1\.31/);
   });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { asset } from '../../lib/core/assets';
 import { REGISTER_CAPABILITIES, renderPersistentRunnerEnv } from '../../lib/runner-pool/persistent-runner-host';
 import { SERVER_TYPES } from '../../lib/hetzner/catalog';
-import { PINNED_ACTIONS_RUNNER } from '../../lib/runner-manager/settings';
+import { PINNED_ACTIONS_RUNNER } from '../../lib/runtime/pool-settings';
 import { json, LoggedRequest, runAsync, startServer } from '../render/backup/fake-servers';
 import { describeWithTools, hasTool, run } from '../support/tools';
 

@@ -6,10 +6,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EphemeralRunnerPool } from '../../lib/runner-pool/ephemeral-runner-pool';
-import { escapeTerraformTemplate, unescapeTerraformTemplate } from '../../lib/runner-pool/terraform-template';
+import { escapeTerraformTemplate, unescapeTerraformTemplate } from '../../lib/core/terraform-template';
 import { tempDir } from '../support/tmp';
 import { describeWithTool, run } from '../support/tools';
-import { byType, githubStack, poolSecrets, synthJson } from './helpers';
+import { githubStack, poolSecrets } from './helpers';
+import { byType, synth } from '../support/stack';
 
 const HOSTILE = [
   'plain text',
@@ -58,7 +59,7 @@ describeWithTool('terraform', 'terraform (HashiCorp apt repository)', 'escaped t
         },
       },
     });
-    const json = synthJson(stack);
+    const json = synth(stack);
     const files = Object.values(byType(json, 'github_repository_file'));
     expect(files.map((f) => f.file).sort()).toEqual([pool.workflows.main.path, pool.workflows.reap!.path].sort());
     const expected: Record<string, string> = {};

@@ -8,7 +8,7 @@ import { TerraformStack } from 'cdktf';
 import { EphemeralRunnerPool } from '../../lib/runner-pool/ephemeral-runner-pool';
 import { PersistentRunner } from '../../lib/runner-pool/persistent-runner';
 import { AiaiOrchestrator } from '../../lib/orchestrator/aiai-orchestrator';
-import { access, network, secretToken, synth, testStack } from '../foundation/helpers';
+import { access, network, secretToken, synth, testStack } from '../support/stack';
 import { monitoringFixture } from '../monitoring/support';
 import { githubStack, poolSecrets } from '../runner-pool/helpers';
 import { declaredInstances, describeWithTerraform, PlanSummary, StandIn, startStandIn, TerraformJson, ValidateResult } from '../support/terraform';

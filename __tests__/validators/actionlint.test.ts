@@ -2,7 +2,7 @@
  * actionlint on every workflow the reference app commits to GitHub (github_repository_file), as
  * synthesized: the file content is a Terraform template string, so it is unescaped first.
  */
-import { unescapeTerraformTemplate } from '../../lib/runner-pool/terraform-template';
+import { unescapeTerraformTemplate } from '../../lib/core/terraform-template';
 import { lintWorkflow } from '../support/actionlint';
 import { referenceApp, resourcesOfType } from '../support/synth';
 

@@ -9,7 +9,8 @@ import { HardenedServer } from '../../lib/host/hardened-server';
 import { HostConfig } from '../../lib/host/host-config';
 import { DataVolume, DataVolumeProps } from '../../lib/volume/data-volume';
 import { applyDataVolumeMount, mountUnitName } from '../../lib/volume/data-volume-mount';
-import { access, isHostConfiguration, network, resources, secretToken, synth, testStack } from '../foundation/helpers';
+import { isHostConfiguration } from '../foundation/helpers';
+import { access, network, resources, secretToken, synth, testStack } from '../support/stack';
 
 type Json = Record<string, any>;
 const MOUNT = { mountpoint: '/mnt/data', label: 'aiai-data' };

@@ -25,7 +25,7 @@ import {
   PREPARE_VOLUME_UNIT,
   VOLUME_WAIT_SEC,
 } from '../../lib/volume/data-volume-mount';
-import { access, expectProblem, network, synth, testStack, validationError } from '../foundation/helpers';
+import { access, expectProblem, network, synth, testStack, validationError } from '../support/stack';
 import { tempDir } from '../support/tmp';
 import { describeWithTool, run } from '../support/tools';
 

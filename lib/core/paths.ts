@@ -36,3 +36,6 @@ export const SYSTEMD_UNIT_DIR = '/etc/systemd/system';
 
 /** The unprivileged account that runs aiai services and is the only SSH login. */
 export const SERVICE_USER = 'aiai';
+
+/** Upload folder for secret delivery: owned by the service user, mode 0700. */
+export const SECRET_INBOX_DIR = `/home/${SERVICE_USER}/.secrets-inbox`;

@@ -1,26 +1,9 @@
 // Type-only: runtime-safe renderers (the runner CLI's import graph) throw ValidationError too, and
 // may not load constructs or cdktf (__tests__/runner-manager/imports.test.ts).
 import type { IConstruct } from 'constructs';
+import { ValidationProblem, formatProblems } from './problems';
 
-/** One rejected property: which prop, the value given, and what would have been accepted. */
-export interface ValidationProblem {
-  /** Property path, e.g. `standby.serverType`. */
-  readonly property: string;
-  /** The rejected value (rendered with JSON.stringify). */
-  readonly value: unknown;
-  /** What is allowed, in words, e.g. `one of cx23, cx33`. */
-  readonly allowed: string;
-}
-
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  try {
-    const s = JSON.stringify(value);
-    return s === undefined ? String(value) : s;
-  } catch {
-    return String(value);
-  }
-}
+export type { ValidationProblem } from './problems';
 
 /**
  * Thrown at synth time for invalid construct props. The message names the construct path, each
@@ -34,8 +17,7 @@ export class ValidationError extends Error {
 
   constructor(scope: IConstruct | string, problems: readonly ValidationProblem[]) {
     const path = typeof scope === 'string' ? scope : scope.node.path;
-    const lines = problems.map((p) => `  - ${p.property}: got ${show(p.value)}; allowed: ${p.allowed}`);
-    super(`Invalid props for ${path}:\n${lines.join('\n')}`);
+    super(formatProblems(`Invalid props for ${path}`, problems));
     this.name = 'ValidationError';
     this.constructPath = path;
     this.problems = problems;

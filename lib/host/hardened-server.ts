@@ -22,7 +22,9 @@ import { escapeTerraformTemplate } from '../core/terraform-template';
 import { renderLogShippingHost } from '../render/monitoring/host-parts';
 import { AdminAccess } from './admin-access';
 import { applyHardening, applyNodeExporter, bootstrapCloudConfig, FIREWALL_SCRIPT_PATH } from './hardening';
-import { HostConfiguration, IDeliveryTarget } from './host-configuration';
+import type { IConfiguredHost } from '../core/host-target';
+import type { TerraformData } from '../core/terraform-data';
+import { HostConfiguration } from './host-configuration';
 import { addContribution, ILogSink } from './log-shipping';
 import { HostConfig } from './host-config';
 
@@ -94,7 +96,7 @@ const REQUIRED_LABELS = ['project', 'role', 'environment'];
  * exporter, log shipping and the role's own packages, files and services) is delivered to the
  * running server by {@link HostConfiguration}, so configuration changes never replace the server.
  */
-export class HardenedServer extends Construct implements IDeliveryTarget {
+export class HardenedServer extends Construct implements IConfiguredHost {
   public readonly server: Server;
   public readonly privateIp: string;
   public readonly serverTypeInfo: ServerTypeInfo;
@@ -198,6 +200,11 @@ export class HardenedServer extends Construct implements IDeliveryTarget {
   /** The server id (a token). */
   public get serverId(): string {
     return this.server.id;
+  }
+
+  /** The resource that delivers the host's configuration (`configuration.resource`). */
+  public get configurationResource(): TerraformData {
+    return this.configuration.resource;
   }
 
   /** Public IPv4 (for SSH from the admin CIDRs and secret delivery). */

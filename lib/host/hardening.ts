@@ -1,5 +1,5 @@
 import { asset } from '../core/assets';
-import { HostPaths, SERVICE_USER } from '../core/paths';
+import { HostPaths, SECRET_INBOX_DIR, SERVICE_USER } from '../core/paths';
 import { Ports } from '../core/ports';
 import { PortSources } from '../network/port-rule';
 import { CloudConfigSpec } from '../render/cloud-config';
@@ -15,8 +15,8 @@ export const HardeningUnits = {
 
 /** Where the sshd drop-in is installed (must sort before 50-cloud-init.conf). */
 export const SSHD_DROP_IN_PATH = '/etc/ssh/sshd_config.d/10-aiai-hardening.conf';
-/** Upload folder for secret delivery: owned by the service user, mode 0700. */
-export const SECRET_INBOX_DIR = `/home/${SERVICE_USER}/.secrets-inbox`;
+// SECRET_INBOX_DIR (the upload folder for secret delivery) is in lib/core/paths.ts.
+export { SECRET_INBOX_DIR };
 
 export interface HardeningOptions {
   /** Public keys of the operators: the service user's authorized_keys, kept in place on the running host. */

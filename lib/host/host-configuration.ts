@@ -1,6 +1,7 @@
 import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { asset } from '../core/assets';
+import type { IDeliveryTarget } from '../core/host-target';
 import { SERVICE_USER } from '../core/paths';
 import { TerraformData } from '../core/terraform-data';
 import { escapeTerraformTemplate } from '../core/terraform-template';
@@ -13,13 +14,7 @@ import { checkSecretToken } from '../core/tokens';
 /** The converge script shipped with the library (uploaded with every manifest). */
 export const CONVERGE_SCRIPT_ASSET = 'host/aiai-converge.sh';
 
-/** What a delivery resource needs of a server: its id (a new server is configured anew) and its address. */
-export interface IDeliveryTarget {
-  /** The `hcloud_server` id (a token). */
-  readonly serverId: string;
-  /** The public IPv4 the deploy connects to over SSH. */
-  readonly ipv4Address: string;
-}
+export type { IDeliveryTarget } from '../core/host-target';
 
 export interface HostConfigurationProps {
   readonly host: IDeliveryTarget;

@@ -1,4 +1,4 @@
-import { HostContribution } from '../render/monitoring/host-parts';
+import type { HostContribution } from '../render/host-contribution';
 import { HostConfig } from './host-config';
 
 /** Where hosts ship their logs: the monitoring node implements it. */

@@ -11,7 +11,7 @@ import { HostConfig } from '../host/host-config';
 import { addContribution, ILogSink } from '../host/log-shipping';
 import { IpPlan } from '../network/ip-plan';
 import { PortSources } from '../network/port-rule';
-import { PrivateNetwork } from '../network/private-network';
+import { IPrivateNetwork } from '../network/private-network';
 import { RoleFirewall } from '../network/role-firewall';
 import { IObjectStore } from '../object-store/object-store';
 import { BackupHostParts, BackupSecretNames } from '../render/backup/common';
@@ -56,7 +56,7 @@ export interface MonitoringDisasterRecoveryProps {
 }
 
 export interface MonitoringNodeProps extends PlatformIdentity {
-  readonly network: PrivateNetwork;
+  readonly network: IPrivateNetwork;
   readonly access: AdminAccess;
   readonly secrets: MonitoringSecretsProps;
   /** Server type. @default 'cax21' (arm64) */

@@ -41,13 +41,25 @@ export interface PrivateNetworkProps {
   readonly additionalSubnets?: readonly string[];
   /** Labels for the network. @default - none */
   readonly labels?: Readonly<Record<string, string>>;
-  /** Protect the network from deletion through the API. @default true */
+  /**
+   * Protect the network from deletion through the API (Hetzner's delete protection). The
+   * library's one name for protection: every construct that can protect a resource calls it
+   * `protect` (buckets, whose destroy behaviour has three settings, use `removalPolicy`).
+   * @default true
+   */
+  readonly protect?: boolean;
+  /**
+   * @deprecated use `protect` (same meaning; `protect` wins when both are set).
+   * @default the value of `protect`
+   */
   readonly deleteProtection?: boolean;
 }
 
 /** What a host needs to join the network (lets tests and other stacks supply their own). */
 export interface IPrivateNetwork extends IConstruct {
   readonly networkId: number;
+  /** The network's name (a literal: Prometheus' Hetzner SD meta labels are keyed by it). */
+  readonly name: string;
   readonly ipRange: string;
   readonly subnetIpRange: string;
   /** The subnet ephemeral runners attach to (Hetzner assigns their addresses in it). */
@@ -128,7 +140,7 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
       name: props.name,
       ipRange: this.ipRange,
       labels: props.labels ? { ...props.labels } : undefined,
-      deleteProtection: props.deleteProtection ?? true,
+      deleteProtection: props.protect ?? props.deleteProtection ?? true,
     });
     this.subnet = new NetworkSubnet(this, 'Subnet', {
       networkId: Token.asNumber(this.network.id),

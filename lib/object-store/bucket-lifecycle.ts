@@ -5,7 +5,7 @@ import { packageRoot } from '../core/assets';
 import { TerraformData } from '../core/terraform-data';
 import { isUnresolved } from '../core/tokens';
 import { PropValidator, requireProps } from '../core/validation-error';
-import { BUCKET_NAME_RULES, bucketNameProblems } from './bucket-name';
+import { BUCKET_NAME_RULES, bucketNameProblems } from '../hetzner/bucket-name';
 import { BucketLifecycleRule, describeLifecycleRule, LifecycleLimits, lifecycleDocumentSha256, renderLifecycleDocument } from './lifecycle-document';
 import { isObjectStorageLocation, OBJECT_STORAGE_LOCATIONS_ALLOWED, objectStorageEndpoint, ObjectStorageLocation } from './locations';
 import { checkRetentionDays } from './retention';

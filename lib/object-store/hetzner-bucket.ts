@@ -4,7 +4,7 @@ import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import { isUnresolved } from '../core/tokens';
 import { PropValidator, requireProps } from '../core/validation-error';
-import { BUCKET_NAME_RULES, bucketNameProblems } from './bucket-name';
+import { BUCKET_NAME_RULES, bucketNameProblems } from '../hetzner/bucket-name';
 import { BucketLifecycle } from './bucket-lifecycle';
 import { BUCKET_REMOVAL_POLICIES, BucketRemovalPolicy } from './bucket-removal-policy';
 import { HetznerObjectStorageProvider } from './hetzner-object-storage-provider';

@@ -1,5 +1,5 @@
 export * from './bucket-lifecycle';
-export * from './bucket-name';
+export * from '../hetzner/bucket-name';
 export * from './bucket-removal-policy';
 export * from './hetzner-bucket';
 export * from './hetzner-object-storage';

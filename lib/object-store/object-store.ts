@@ -2,7 +2,7 @@ import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { isUnresolved } from '../core/tokens';
 import { PropValidator, requireProps } from '../core/validation-error';
-import { BUCKET_NAME_MAX_LENGTH, BUCKET_NAME_RULES, bucketNameProblems } from './bucket-name';
+import { BUCKET_NAME_MAX_LENGTH, BUCKET_NAME_RULES, bucketNameProblems } from '../hetzner/bucket-name';
 import { BucketRemovalPolicy } from './bucket-removal-policy';
 import { HetznerBucket } from './hetzner-bucket';
 import { HetznerObjectStorageProvider, ObjectStorageCredentials } from './hetzner-object-storage-provider';

@@ -16,7 +16,7 @@ import { HardenedServer } from '../host/hardened-server';
 import { HostConfig } from '../host/host-config';
 import { ILogSink } from '../host/log-shipping';
 import { IpPlan } from '../network/ip-plan';
-import { PrivateNetwork } from '../network/private-network';
+import { IPrivateNetwork } from '../network/private-network';
 import { RoleFirewall } from '../network/role-firewall';
 import { SecretFiles } from '../secrets/secret-files';
 import { IObjectStore } from '../object-store/object-store';
@@ -28,7 +28,7 @@ import { applyOrchestratorRole, BUILT_IN_SETTINGS, METRICS_UNIT, ORCHESTRATOR_UN
 import { checkSecretToken } from '../core/tokens';
 
 export interface AiaiOrchestratorProps extends PlatformIdentity {
-  readonly network: PrivateNetwork;
+  readonly network: IPrivateNetwork;
   readonly access: AdminAccess;
   /** https:// URL of the agent repository; `aiai-release` fetches it without credentials. */
   readonly repositoryUrl: string;

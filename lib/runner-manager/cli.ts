@@ -9,18 +9,13 @@ import { ExitCode, ExitCodeValue, RunnerError } from './errors';
 import { GitHubClient } from './github-client';
 import { HcloudClient } from './hcloud-client';
 import { ApiError, Clock, RetryPolicy, realClock } from './http';
-import { CleanupResult, DEFAULT_TIMINGS, Logger, ManagerContext, ManagerTimings, UpResult, down, reap, up } from './manager';
-import { packageInfo } from './package-info';
-import {
-  DEFAULT_GITHUB_API_URL,
-  DEFAULT_HCLOUD_ENDPOINT,
-  RunnerEnv,
-  SETTING_VARIABLE_SUFFIXES,
-  SettingsError,
-  checkRunKey,
-  parsePoolSettings,
-  parsePoolSettingsForCleanup,
-} from './settings';
+import { CleanupResult, Logger, ManagerContext, UpResult, down, reap, up } from './manager';
+import { DEFAULT_TIMINGS, ManagerTimings } from '../runtime/timings';
+import { packageInfo } from '../runtime/package-info';
+import { DEFAULT_GITHUB_API_URL, DEFAULT_HCLOUD_ENDPOINT, RunnerEnv, SETTING_VARIABLE_SUFFIXES } from '../runtime/pool-names';
+import { SettingsError } from '../runtime/pool-settings-check';
+import { checkRunKey } from '../runtime/pool-labels';
+import { parsePoolSettings, parsePoolSettingsForCleanup } from '../runtime/pool-settings-env';
 
 export interface CliIo {
   readonly stdout: { write(s: string): unknown };

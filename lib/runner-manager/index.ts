@@ -1,5 +1,5 @@
 // Runtime side of the ephemeral runner pool (no cdktf imports). This file only re-exports.
-export * from './settings';
+export * from '../runtime';
 export * from './errors';
 export * from './http';
 export * from './hcloud-client';
@@ -7,4 +7,3 @@ export * from './github-client';
 export * from './user-data';
 export * from './manager';
 export * from './cli';
-export * from './package-info';

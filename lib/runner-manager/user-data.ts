@@ -25,8 +25,8 @@ import { ALLOY_ENVIRONMENT_FILE, renderAlloyEnvironment, renderAlloyPipeline } f
 import { DebianArchitecture, logShippingPlanFor } from '../render/monitoring/install-plan';
 import { MonitoringUnits, monitoringPaths } from '../render/monitoring/paths';
 import { renderSystemdUnit } from '../render/systemd';
-import { packageRoot } from './package-info';
-import type { ActionsRunnerRelease, PoolSettings, RunnerArchitecture } from './settings';
+import { packageRoot } from '../runtime/package-info';
+import type { ActionsRunnerRelease, PoolSettings, RunnerArchitecture } from '../runtime/pool-settings';
 
 export const RUNNER_USER = 'runner';
 export const RUNNER_DIR = '/opt/actions-runner';

@@ -10,7 +10,8 @@ import { checkLabels } from '../core/label-checks';
 import { LabelKeys, Roles } from '../core/labels';
 import { ENVIRONMENT_PATTERN as ENVIRONMENT } from '../core/patterns';
 import { PlatformIdentity, resourceName, roleLabels } from '../core/platform';
-import { PropValidator, ValidationProblem } from '../core/validation-error';
+import { PropValidator, requireProps, ValidationProblem } from '../core/validation-error';
+import { checkSecretToken } from '../core/tokens';
 import { DEFAULT_LOCATION, LOCATIONS } from '../hetzner/catalog';
 import { AdminAccess } from '../host/admin-access';
 import { ILogSink } from '../host/log-shipping';
@@ -23,24 +24,12 @@ import {
   PoolWorkflows,
   renderPoolWorkflows,
   WorkflowFile,
-} from '../render/workflow/pool-workflow';
-import {
-  ActionsRunnerRelease,
-  checkPoolSettings,
-  DEFAULT_NAME_PREFIX,
-  PoolGithubNames,
-  poolGithubNames,
-  PoolLimits,
-  PoolSecret,
-  PoolSettings,
-  PoolSettingsInput,
-  poolVariableValues,
-  resolvePoolSettings,
-  SETTING_VARIABLE_SUFFIXES,
-  SettingProblem,
-  SettingVariable,
-} from '../runner-manager/settings';
-import { escapeTerraformTemplate } from './terraform-template';
+} from '../render/workflow';
+import { ActionsRunnerRelease, PoolLimits, PoolSettings, PoolSettingsInput } from '../runtime/pool-settings';
+import { checkPoolSettings, resolvePoolSettings, SettingProblem } from '../runtime/pool-settings-check';
+import { DEFAULT_NAME_PREFIX, PoolGithubNames, poolGithubNames, PoolSecret, SETTING_VARIABLE_SUFFIXES, SettingVariable } from '../runtime/pool-names';
+import { poolVariableValues } from '../runtime/pool-settings-env';
+import { escapeTerraformTemplate } from '../core/terraform-template';
 import { WorkflowDelivery } from './workflow-delivery';
 
 /**
@@ -161,7 +150,6 @@ export interface EphemeralRunnerPoolProps extends PlatformIdentity {
 }
 
 const REPOSITORY_NAME = /^[A-Za-z0-9._-]{1,100}$/;
-const NOT_SHOWN = '<literal, not shown>';
 /** Server label keys the construct sets itself. */
 const CONSTRUCT_LABEL_KEYS: readonly string[] = [LabelKeys.project, LabelKeys.environment, LabelKeys.scrape];
 
@@ -176,7 +164,7 @@ const registry = new WeakMap<IConstruct, Map<string, string>>();
  *   `project`, `environment`) that every runner server gets at creation;
  * - GitHub: the two credentials as `github_actions_secret` (values from sensitive variables; they
  *   still land in Terraform state) and every non-secret setting as `github_actions_variable`
- *   (`<prefix>_SERVER_TYPE`, `<prefix>_FIREWALL_IDS`, ... from lib/runner-manager/settings);
+ *   (`<prefix>_SERVER_TYPE`, `<prefix>_FIREWALL_IDS`, ... from lib/runtime/pool-names.ts);
  * - the workflow that uses the pool (a `runner-up-<job>` job per pool job, the job on its own
  *   single-use runner, an always-running `runner-down`) and a scheduled reaper, committed through
  *   the GitHub provider or written to a checkout (see {@link WorkflowDelivery}).
@@ -202,11 +190,49 @@ export class EphemeralRunnerPool extends Construct {
   public readonly workflowDelivery: WorkflowDelivery;
 
   constructor(scope: Construct, id: string, props: EphemeralRunnerPoolProps) {
+    requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
     const idn: PlatformIdentity = { project: props.project, environment: props.environment };
     const delivery = props.workflowDelivery ?? WorkflowDelivery.repositoryFile();
+    const prefix = props.variablePrefix ?? DEFAULT_NAME_PREFIX;
 
+    const { names, labels } = this.checkIdentity(v, props, idn, prefix);
+    this.checkNetworkUse(v, props);
+    const input = this.settingsInput(props, labels);
+    this.checkSettings(v, props, input);
+    v.throwIfInvalid();
+
+    // The workflows (settings are valid from here on), then the names they claim in the stack.
+    this.workflows = this.renderWorkflows(v, props, names!, resolvePoolSettings(input('1'), { isUnresolved: Token.isUnresolved }));
+    this.claimNames(v, props, prefix);
+
+    // Hetzner: the runner firewall. No rule at all: nothing reaches a runner from outside.
+    this.firewall = new Firewall(this, 'Firewall', {
+      name: resourceName(idn, `runners-${props.pool}`),
+      labels: { ...labels },
+      rule: [],
+    });
+
+    // GitHub: secrets and variables.
+    this.names = names!;
+    this.settings = resolvePoolSettings(input(this.firewall.id), { isUnresolved: Token.isUnresolved });
+    this.actionsSecrets = this.createSecrets(props);
+    this.actionsVariables = this.createVariables(props);
+
+    // The workflows.
+    this.workflowDelivery = delivery;
+    this.workflowFiles = this.deliverWorkflows(props, delivery);
+    checkDeliveryOptions(this, delivery);
+  }
+
+  /** Identity, repository, credentials, variable prefix and the labels of what the pool creates. */
+  private checkIdentity(
+    v: PropValidator,
+    props: EphemeralRunnerPoolProps,
+    idn: PlatformIdentity,
+    prefix: string,
+  ): { names: PoolGithubNames | undefined; labels: Record<string, string> } {
     // Identity, repository, credentials.
     v.check('environment', props.environment, ENVIRONMENT.test(props.environment), 'lowercase letters, digits and -, at most 22 chars');
     const poolResolved = v.check('pool', '<token>', !Token.isUnresolved(props.pool), 'a literal pool name (it is part of the workflow and of label selectors)');
@@ -219,7 +245,7 @@ export class EphemeralRunnerPool extends Construct {
         : 'a GitHub repository name: letters, digits, ., _ and -, at most 100 characters',
     );
     for (const key of ['hcloudToken', 'githubToken'] as const) {
-      v.check(`secrets.${key}`, NOT_SHOWN, Token.isUnresolved(props.secrets[key]), 'a sensitive Terraform variable token (a literal would land in the synthesized JSON)');
+      checkSecretToken(v, `secrets.${key}`, props.secrets[key]);
     }
     v.check(
       'maxLifetimeMinutes',
@@ -227,11 +253,14 @@ export class EphemeralRunnerPool extends Construct {
       props.maxLifetimeMinutes === undefined || !Token.isUnresolved(props.maxLifetimeMinutes),
       'a literal number (it sets the job timeouts in the workflow)',
     );
-    const prefix = props.variablePrefix ?? DEFAULT_NAME_PREFIX;
     const names = v.attempt('variablePrefix', prefix, () => poolGithubNames(prefix));
     const labels = roleLabels(idn, Roles.ciRunner, poolResolved ? { [LabelKeys.pool]: props.pool } : {});
     checkLabels(v, labels);
+    return { names, labels };
+  }
 
+  /** Server labels the construct owns, and what needs the private network (scraping, log shipping, the location's zone). */
+  private checkNetworkUse(v: PropValidator, props: EphemeralRunnerPoolProps): void {
     // Server labels the construct owns; the scrape label needs the private network.
     for (const key of Object.keys(props.serverLabels ?? {})) {
       if (CONSTRUCT_LABEL_KEYS.includes(key)) {
@@ -240,7 +269,6 @@ export class EphemeralRunnerPool extends Construct {
     }
     const scrape = props.scrapeNodeExporter ?? props.network !== undefined;
     v.check('scrapeNodeExporter', scrape, !scrape || props.network !== undefined, 'false without a network (Prometheus scrapes over the private network only)');
-
     // Log shipping: Loki is reached over the private network only, at an address inside it.
     const lokiHost = props.logShipping?.lokiHost;
     if (props.logShipping) {
@@ -251,15 +279,17 @@ export class EphemeralRunnerPool extends Construct {
         v.check('logShipping', lokiHost, ip >= range.first && ip <= range.last, `a sink whose Loki host is in the network's range ${props.network!.ipRange}`);
       }
     }
-
     // The primary location must be in the network's zone (fallbacks are checked against it below).
     const location = props.location ?? DEFAULT_LOCATION;
     const zone = LOCATIONS[location]?.networkZone;
     if (props.network && zone && !Token.isUnresolved(location)) {
       v.check('location', location, zone === props.network.networkZone, `a location in the network's zone ${props.network.networkZone}`);
     }
+  }
 
-    // Settings: the runner manager's own rules, with our prop names.
+  /** The settings the construct's props stand for, with the pool firewall's ID. */
+  private settingsInput(props: EphemeralRunnerPoolProps, labels: Record<string, string>): (firewallId: string) => PoolSettingsInput {
+    const scrape = props.scrapeNodeExporter ?? props.network !== undefined;
     const accessKeys = props.access?.sshKeyIds ?? [];
     const extraFirewalls = props.extraFirewallIds ?? [];
     const serverLabels = {
@@ -268,7 +298,7 @@ export class EphemeralRunnerPool extends Construct {
       [LabelKeys.environment]: labels[LabelKeys.environment],
       [LabelKeys.scrape]: scrape ? 'true' : 'false',
     };
-    const input = (firewallId: string): PoolSettingsInput => ({
+    return (firewallId: string): PoolSettingsInput => ({
       pool: props.pool,
       serverType: props.serverType,
       fallbackServerTypes: props.fallbackServerTypes,
@@ -277,8 +307,8 @@ export class EphemeralRunnerPool extends Construct {
       image: props.image,
       networkId: props.network ? networkIdString(props.network.networkId) : undefined,
       subnetIpRange: props.network?.runnerSubnetIpRange,
-      // Without a network the problem is reported above, under `logShipping`.
-      lokiHost: props.network ? lokiHost : undefined,
+      // Without a network the problem is reported under `logShipping` (checkNetworkUse).
+      lokiHost: props.network ? props.logShipping?.lokiHost : undefined,
       firewallIds: [firewallId, ...extraFirewalls],
       sshKeys: [...accessKeys, ...(props.sshKeys ?? [])],
       runnerLabels: props.runnerLabels,
@@ -288,20 +318,24 @@ export class EphemeralRunnerPool extends Construct {
       runnerGroupId: props.runnerGroupId,
       actionsRunner: props.actionsRunner,
     });
+  }
+
+  /** Settings: the runner manager's own rules, with our prop names. */
+  private checkSettings(v: PropValidator, props: EphemeralRunnerPoolProps, input: (firewallId: string) => PoolSettingsInput): void {
+    const accessKeyCount = (props.access?.sshKeyIds ?? []).length;
     // The firewall does not exist yet: validate with a stand-in ID.
-    const settingProblems = checkPoolSettings(input('1'), { isUnresolved: Token.isUnresolved });
-    for (const p of settingProblems) {
-      const mapped = mapSettingProblem(p, accessKeys.length);
+    for (const p of checkPoolSettings(input('1'), { isUnresolved: Token.isUnresolved })) {
+      const mapped = mapSettingProblem(p, accessKeyCount);
       if (mapped) v.fail(mapped.property, mapped.value, mapped.allowed);
     }
-    v.throwIfInvalid();
+  }
 
-    // The workflows (settings are valid from here on).
-    const checkedSettings = resolvePoolSettings(input('1'), { isUnresolved: Token.isUnresolved });
+  /** Checks the workflow props (under the construct's prop names) and renders the workflows. */
+  private renderWorkflows(v: PropValidator, props: EphemeralRunnerPoolProps, names: PoolGithubNames, settings: PoolSettings): PoolWorkflows {
     const workflowProps: PoolWorkflowProps = {
       ...(props.workflow ?? {}),
-      settings: checkedSettings,
-      names: names!,
+      settings,
+      names,
       jobs: props.jobs,
       otherJobs: props.otherJobs,
     };
@@ -309,13 +343,16 @@ export class EphemeralRunnerPool extends Construct {
       v.fail(p.property.startsWith('jobs') || p.property.startsWith('otherJobs') ? p.property : `workflow.${p.property}`, p.value, p.allowed);
     }
     v.throwIfInvalid();
-    this.workflows = renderPoolWorkflows(workflowProps);
-    for (const file of workflowFiles(this.workflows)) {
+    const workflows = renderPoolWorkflows(workflowProps);
+    for (const file of workflowFiles(workflows)) {
       // The workflow is committed as text: a Terraform token in a job would end up as garbage.
       v.check('jobs', file.path, !Token.isUnresolved(file.content), 'jobs and workflow options without Terraform tokens (the workflow is committed as plain text)');
     }
+    return workflows;
+  }
 
-    // One pool per name, per repository and variable prefix, per workflow file in a stack.
+  /** One pool per name, per repository and variable prefix, per workflow file in a stack. Throws with every problem so far. */
+  private claimNames(v: PropValidator, props: EphemeralRunnerPoolProps, prefix: string): void {
     const seen = registryOf(this);
     const claims: [string, string, string][] = [
       [`pool:${props.pool}`, 'pool', props.pool],
@@ -330,32 +367,22 @@ export class EphemeralRunnerPool extends Construct {
     }
     v.throwIfInvalid();
     for (const [key] of claims) seen.set(key, this.node.path);
+  }
 
-    // Hetzner: the runner firewall. No rule at all: nothing reaches a runner from outside.
-    this.firewall = new Firewall(this, 'Firewall', {
-      name: resourceName(idn, `runners-${props.pool}`),
-      labels: { ...labels },
-      rule: [],
-    });
+  /** The two credentials as `github_actions_secret`. */
+  private createSecrets(props: EphemeralRunnerPoolProps): Record<PoolSecret, ActionsSecret> {
+    const secret = (id: string, key: PoolSecret) =>
+      new ActionsSecret(this, id, {
+        provider: props.githubProvider,
+        repository: props.repository,
+        secretName: this.names.secrets[key],
+        plaintextValue: props.secrets[key],
+      });
+    return { hcloudToken: secret('HcloudTokenSecret', 'hcloudToken'), githubToken: secret('GithubTokenSecret', 'githubToken') };
+  }
 
-    // GitHub: secrets and variables.
-    this.names = names!;
-    this.settings = resolvePoolSettings(input(this.firewall.id), { isUnresolved: Token.isUnresolved });
-    const provider = props.githubProvider;
-    this.actionsSecrets = {
-      hcloudToken: new ActionsSecret(this, 'HcloudTokenSecret', {
-        provider,
-        repository: props.repository,
-        secretName: this.names.secrets.hcloudToken,
-        plaintextValue: props.secrets.hcloudToken,
-      }),
-      githubToken: new ActionsSecret(this, 'GithubTokenSecret', {
-        provider,
-        repository: props.repository,
-        secretName: this.names.secrets.githubToken,
-        plaintextValue: props.secrets.githubToken,
-      }),
-    };
+  /** Every set setting as `github_actions_variable`, by variable name. */
+  private createVariables(props: EphemeralRunnerPoolProps): Record<string, ActionsVariable> {
     const values = poolVariableValues(this.settings, this.names);
     const variables: Record<string, ActionsVariable> = {};
     for (const key of Object.keys(SETTING_VARIABLE_SUFFIXES) as SettingVariable[]) {
@@ -363,7 +390,7 @@ export class EphemeralRunnerPool extends Construct {
       const value = values[name];
       if (value === undefined) continue; // unset optional setting (no network): the workflow reads ''
       variables[name] = new ActionsVariable(this, `Variable-${key}`, {
-        provider,
+        provider: props.githubProvider,
         repository: props.repository,
         variableName: name,
         value,
@@ -371,17 +398,18 @@ export class EphemeralRunnerPool extends Construct {
         dependsOn: key === 'subnetIpRange' && props.network ? [...props.network.attachDependencies] : undefined,
       });
     }
-    this.actionsVariables = variables;
+    return variables;
+  }
 
-    // The workflows.
-    this.workflowDelivery = delivery;
+  /** Commits the workflows (`github_repository_file`) or registers writing them at synth (local file). */
+  private deliverWorkflows(props: EphemeralRunnerPoolProps, delivery: WorkflowDelivery): RepositoryFile[] {
     const files: RepositoryFile[] = [];
     if (delivery.kind === 'repository-file') {
       const o = delivery.repositoryFileOptions;
       workflowFiles(this.workflows).forEach((file, i) => {
         files.push(
           new RepositoryFile(this, i === 0 ? 'WorkflowFile' : 'ReapWorkflowFile', {
-            provider,
+            provider: props.githubProvider,
             repository: props.repository,
             file: file.path,
             // Terraform would read ${{ ... }} and %{...} in the text as its own template syntax.
@@ -392,7 +420,7 @@ export class EphemeralRunnerPool extends Construct {
             commitEmail: o.commitEmail,
             overwriteOnCreate: true,
             // Committing the workflow may start a run at once: its secrets and variables must exist.
-            dependsOn: [...Object.values(this.actionsSecrets), ...Object.values(variables)],
+            dependsOn: [...Object.values(this.actionsSecrets), ...Object.values(this.actionsVariables)],
           }),
         );
       });
@@ -405,8 +433,7 @@ export class EphemeralRunnerPool extends Construct {
       };
       Aspects.of(this).add(writer);
     }
-    this.workflowFiles = files;
-    checkDeliveryOptions(this, delivery);
+    return files;
   }
 
   /** Writes the workflows below `root` (with `WorkflowDelivery.localFile`, at synth). */

@@ -28,7 +28,7 @@ import { ServerTypeInfo } from '../hetzner/catalog';
 import { HostConfig } from '../host/host-config';
 import { HostFile, HostUser } from '../render/cloud-config';
 import { DirectiveValue, serviceSandbox, SystemdUnit, systemdBytes } from '../render/systemd';
-import { ActionsRunnerRelease, RunnerArchitecture } from '../runner-manager/settings';
+import { ActionsRunnerRelease, RunnerArchitecture } from '../runtime/pool-settings';
 import { installRunnerScript, RUNNER_CONFIG_DIR, RUNNER_DIR, RUNNER_ENV_FILE, RUNNER_INSTALL_SCRIPT, RUNNER_USER } from '../runner-manager/user-data';
 import { invalid } from '../core/validation-error';
 

@@ -12,14 +12,9 @@ import { IpPlan } from '../network/ip-plan';
 import { IPrivateNetwork } from '../network/private-network';
 import { RoleFirewall } from '../network/role-firewall';
 import { SecretFiles } from '../secrets/secret-files';
-import {
-  ActionsRunnerRelease,
-  PINNED_ACTIONS_RUNNER,
-  poolRunnerLabel,
-  RUN_RUNNER_LABEL_PREFIX,
-  runnerArchitecture,
-  RunnerArchitecture,
-} from '../runner-manager/settings';
+import { ActionsRunnerRelease, PINNED_ACTIONS_RUNNER, RunnerArchitecture } from '../runtime/pool-settings';
+import { poolRunnerLabel, RUN_RUNNER_LABEL_PREFIX } from '../runtime/pool-labels';
+import { runnerArchitecture } from '../runtime/pool-settings-check';
 import { applyPersistentRunnerRole, REGISTER_UNIT, RUNNER_TOKEN_SECRET } from './persistent-runner-host';
 import { checkSecretToken } from '../core/tokens';
 

@@ -1,10 +1,9 @@
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
-import { HostPaths, SERVICE_USER } from '../core/paths';
+import type { IConfiguredHost } from '../core/host-target';
+import { HostPaths, SECRET_INBOX_DIR, SERVICE_USER } from '../core/paths';
 import { TerraformData } from '../core/terraform-data';
 import { PropValidator, requireProps } from '../core/validation-error';
-import { HardenedServer } from '../host/hardened-server';
-import { SECRET_INBOX_DIR } from '../host/hardening';
 import { checkSshConnectionOptions, sshConnection, SshConnectionOptions } from '../core/ssh-connection';
 import { checkSecretToken } from '../core/tokens';
 
@@ -23,8 +22,8 @@ export interface SecretFile {
 }
 
 export interface SecretFilesProps {
-  /** The host that receives the files. */
-  readonly host: HardenedServer;
+  /** The host that receives the files (a HardenedServer). */
+  readonly host: IConfiguredHost;
   readonly files: readonly SecretFile[];
   /** Units to (re)start after the files changed. @default - none */
   readonly restartUnits?: readonly string[];
@@ -89,9 +88,9 @@ export class SecretFiles extends Construct {
     const connection = sshConnection(props.host.ipv4Address, SERVICE_USER, ssh);
     this.resource = new TerraformData(this, 'Delivery', {
       // The units it restarts exist once the host's configuration is delivered.
-      dependsOn: [props.host.configuration.resource],
+      dependsOn: [props.host.configurationResource],
       triggersReplace: {
-        server: props.host.server.id,
+        server: props.host.serverId,
         files: props.files.map((f) => `${f.name}:${f.mode ?? '0600'}`).join(','),
         digest: Fn.sha256(Fn.join('\n', props.files.map((f) => Fn.sha256(f.content)))),
       },

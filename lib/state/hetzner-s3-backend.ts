@@ -1,7 +1,7 @@
 import { S3Backend, S3BackendConfig, TerraformStack } from 'cdktf';
 import { isUnresolved } from '../core/tokens';
 import { PropValidator } from '../core/validation-error';
-import { BUCKET_NAME_RULES, bucketNameProblems } from '../object-store/bucket-name';
+import { BUCKET_NAME_RULES, bucketNameProblems } from '../hetzner/bucket-name';
 import {
   isObjectStorageLocation,
   OBJECT_STORAGE_LOCATIONS_ALLOWED,

@@ -1,7 +1,7 @@
 import { asset } from '../core/assets';
 import { HostPaths, SYSTEMD_UNIT_DIR } from '../core/paths';
-import { HostConfig } from '../host/host-config';
 import { HostFile } from '../render/cloud-config';
+import type { IHostFileSink } from '../render/host-contribution';
 import { SystemdUnit } from '../render/systemd';
 import { invalid } from '../core/validation-error';
 
@@ -103,8 +103,8 @@ export function dataVolumeDeviceDropIn(o: DataVolumeMountOptions): HostFile {
   };
 }
 
-/** Adds the volume's units, device drop-in and script to a host; services that use it declare `RequiresMountsFor=`. */
-export function applyDataVolumeMount(host: HostConfig, o: DataVolumeMountOptions): void {
+/** Adds the volume's units, device drop-in and script to a host (its HostConfig); services that use it declare `RequiresMountsFor=`. */
+export function applyDataVolumeMount(host: IHostFileSink, o: DataVolumeMountOptions): void {
   host.addFile({ path: PREPARE_VOLUME_SCRIPT, content: asset('host/prepare-data-volume.sh'), permissions: '0755' });
   host.addFile(dataVolumeDeviceDropIn(o));
   for (const u of dataVolumeUnits(o)) host.addUnit(u);

@@ -6,15 +6,15 @@ import { checkLabels } from '../core/label-checks';
 import { PropValidator, requireProps } from '../core/validation-error';
 import { HetznerLimits } from '../hetzner/catalog';
 import { SERVICE_USER } from '../core/paths';
+import type { IConfiguredHost } from '../core/host-target';
 import { TerraformData } from '../core/terraform-data';
-import { HardenedServer } from '../host/hardened-server';
 import { mountUnitName } from './data-volume-mount';
 
 export interface DataVolumeProps {
   /** Volume name. */
   readonly name: string;
-  /** The server it is attached to (same location). */
-  readonly server: HardenedServer;
+  /** The server it is attached to (same location; a HardenedServer). */
+  readonly server: IConfiguredHost;
   /** Location of the server. */
   readonly location: string;
   /** Size in GB. @default 50 */
@@ -83,11 +83,11 @@ export class DataVolume extends Construct {
     });
     this.attachment = new VolumeAttachment(this, 'Attachment', {
       volumeId: Token.asNumber(this.volume.id),
-      serverId: Token.asNumber(props.server.server.id),
+      serverId: Token.asNumber(props.server.serverId),
       automount: false,
     });
     // The converge starts services that need the mount: deliver only once the volume is attached.
-    const configuration = props.server.configuration.resource;
+    const configuration = props.server.configurationResource;
     configuration.dependsOn = [...(configuration.dependsOn ?? []), `${this.attachment.terraformResourceType}.${this.attachment.friendlyUniqueId}`];
 
     if (props.mountpoint !== undefined) {
@@ -97,7 +97,7 @@ export class DataVolume extends Construct {
       const mountUnit = mountUnitName(props.mountpoint);
       this.unmount = new TerraformData(this, 'Unmount', {
         input: { host: props.server.ipv4Address, mount_unit: mountUnit, ...(props.sshPrivateKey ? { private_key: props.sshPrivateKey } : {}) },
-        triggersReplace: { server: props.server.server.id, volume: this.volume.id },
+        triggersReplace: { server: props.server.serverId, volume: this.volume.id },
         dependsOn: [this.attachment],
       });
       // cdktf's provisioner types have no `when`: the block is written as Terraform JSON.

@@ -7,8 +7,9 @@ import {
   checkPoolWorkflowProps,
   renderPoolWorkflows,
 } from '../../../lib/render/workflow';
-import { packageInfo } from '../../../lib/runner-manager/package-info';
-import { poolGithubNames, resolvePoolSettings } from '../../../lib/runner-manager/settings';
+import { packageInfo } from '../../../lib/runtime/package-info';
+import { poolGithubNames } from '../../../lib/runtime/pool-names';
+import { resolvePoolSettings } from '../../../lib/runtime/pool-settings-check';
 
 beforeAll(() => loadActionlint());
 
@@ -206,7 +207,7 @@ describe('fails if ...', () => {
 
   test('fails if there are no jobs', () => {
     expect(problems({ jobs: {} })).toMatch(/^jobs: at least one job$/m);
-    expect(() => renderPoolWorkflows({ ...props, jobs: {} })).toThrow(/Invalid pool workflow props:\n {2}- jobs: got \{\}; allowed: at least one job/);
+    expect(() => renderPoolWorkflows({ ...props, jobs: {} })).toThrow(/Invalid props for PoolWorkflow:\n {2}- jobs: got \{\}; allowed: at least one job/);
   });
 
   test('fails if the pool lifetime is shorter than a job timeout', () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CliDeps, main } from '../../../lib/runner-manager/cli';
 import { realClock } from '../../../lib/runner-manager/http';
-import { ManagerTimings } from '../../../lib/runner-manager/manager';
+import { ManagerTimings } from '../../../lib/runtime/timings';
 import { RUNNER_JIT_FILE } from '../../../lib/runner-manager/user-data';
 import { tempDir } from '../../support/tmp';
 import { FakeGitHub } from './fake-github';

@@ -1,7 +1,7 @@
 import { asset } from '../../core/assets';
 import { HostPaths } from '../../core/paths';
 import { Ports } from '../../core/ports';
-import { BUCKET_NAME_RULES, bucketNameProblems } from '../../object-store/bucket-name';
+import { BUCKET_NAME_RULES, bucketNameProblems } from '../../hetzner/bucket-name';
 import { serviceSandbox, SystemdUnit } from '../systemd';
 import {
   BackupHostParts,

@@ -4,6 +4,7 @@
  * HostContribution to merge into a HostConfig. (Formerly stack.ts: nothing here is a Terraform stack.)
  */
 import { HostFile } from '../cloud-config';
+import type { HostContribution as GenericHostContribution, SecretRequirement as GenericSecretRequirement } from '../host-contribution';
 import { asset } from '../../core/assets';
 import { PropValidator } from '../../core/validation-error';
 import { AlertmanagerConfigOptions, renderAlertmanagerConfig, validateAlertmanagerConfigOptions } from './alertmanager-config';
@@ -55,21 +56,12 @@ export interface MonitoringStackOptions
   readonly heartbeat?: boolean;
 }
 
-/** A secret the host needs, and the units to restart when it is (re)delivered. */
-export interface SecretRequirement {
-  readonly secret: MonitoringSecret;
-  readonly restartUnits: readonly string[];
-}
+/** A secret the monitoring or log-shipping renderers need (lib/render/host-contribution.ts). */
+export type SecretRequirement = GenericSecretRequirement<MonitoringSecret>;
 
-/** The typed pieces of one host, to merge into its HostConfig. */
-export interface HostContribution {
+/** The typed pieces of one host, to merge into its HostConfig (lib/render/host-contribution.ts). */
+export interface HostContribution extends GenericHostContribution<MonitoringSecret> {
   readonly install: InstallPlan;
-  /** Config files and scripts (written late, after the packages; root-owned, world-readable: no secret is in them). */
-  readonly files: readonly HostFile[];
-  /** Units the packages install that the host keeps enabled and running (restarted when their files change). */
-  readonly services: readonly string[];
-  /** Secrets to deliver after boot into HostPaths.secretsDir. */
-  readonly secrets: readonly SecretRequirement[];
 }
 
 export interface MonitoringHostContribution extends HostContribution {
