@@ -1,3 +1,4 @@
+import { ValidationError } from '../../lib/core/validation-error';
 import {
   checkServerTypeInLocation,
   debianArch,
@@ -59,7 +60,8 @@ describe('Hetzner catalog', () => {
   });
 
   test('fails if the type is unknown, listing the allowed types', () => {
-    expect(() => serverType('cx99')).toThrow(/^one of cx23, cx33, .*ccx63$/);
+    expect(() => serverType('cx99')).toThrow(/^ {2}- serverType: got "cx99"; allowed: one of cx23, cx33, .*ccx63$/m);
+    expect(() => serverType('cx99')).toThrow(ValidationError);
   });
 
   test('locations map to network zones; only EU offers object storage', () => {
@@ -72,7 +74,7 @@ describe('Hetzner catalog', () => {
   });
 
   test('fails if the location is unknown', () => {
-    expect(() => location('fra1')).toThrow(/^one of fsn1, nbg1, hel1, ash, hil, sin$/);
+    expect(() => location('fra1')).toThrow(/^ {2}- location: got "fra1"; allowed: one of fsn1, nbg1, hel1, ash, hil, sin$/m);
   });
 
   test('cx and cax are EU-only; cpx and ccx are orderable everywhere', () => {
@@ -88,7 +90,7 @@ describe('Hetzner catalog', () => {
     ['cx23', 'sin'],
   ])('fails if %s is placed outside eu-central (%s)', (type, loc) => {
     expect(() => checkServerTypeInLocation(SERVER_TYPES[type], LOCATIONS[loc])).toThrow(
-      /^c[a-z]+\* types are only offered in eu-central locations \(fsn1, nbg1, hel1\)$/,
+      new RegExp(`^ {2}- location: got "${loc}"; allowed: c[a-z]+\\* types are only offered in eu-central locations \\(fsn1, nbg1, hel1\\)$`, 'm'),
     );
   });
 

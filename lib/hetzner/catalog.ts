@@ -3,6 +3,8 @@
  * taken. Update a fact here and every construct follows.
  */
 
+import { invalid } from '../core/validation-error';
+
 export type Architecture = 'x86' | 'arm';
 
 /** Debian/Ubuntu architecture name for an architecture (what apt and download URLs use). */
@@ -156,30 +158,31 @@ export const HetznerLimits = {
 /** Images we build on. Ubuntu 24.04 LTS: the only one our cloud-init is tested against. */
 export const SUPPORTED_IMAGES = ['ubuntu-24.04'] as const;
 
-/** Look up an orderable server type; throws a message naming the replacement or the allowed types. */
+/** Look up an orderable server type; throws a ValidationError naming the replacement or the allowed types. */
 export function serverType(name: string): ServerTypeInfo {
   const info = SERVER_TYPES[name];
   if (info) return info;
   const dep = DEPRECATED_SERVER_TYPES[name];
   if (dep) {
-    return fail(`${name} is deprecated and can no longer be ordered in EU locations; use ${dep.replacement}`);
+    return fail('serverType', name, `${name} is deprecated and can no longer be ordered in EU locations; use ${dep.replacement}`);
   }
-  return fail(`one of ${Object.keys(SERVER_TYPES).join(', ')}`);
+  return fail('serverType', name, `one of ${Object.keys(SERVER_TYPES).join(', ')}`);
 }
 
 export function location(name: string): LocationInfo {
   const info = LOCATIONS[name];
-  if (!info) return fail(`one of ${Object.keys(LOCATIONS).join(', ')}`);
+  if (!info) return fail('location', name, `one of ${Object.keys(LOCATIONS).join(', ')}`);
   return info;
 }
 
-/** Checks that a server type can be ordered in a location; throws with what is allowed. */
+/** Checks that a server type can be ordered in a location; throws a ValidationError with what is allowed. */
 export function checkServerTypeInLocation(type: ServerTypeInfo, loc: LocationInfo): void {
   if (EU_ONLY_FAMILIES.includes(type.family) && loc.networkZone !== 'eu-central') {
-    fail(`${type.family}* types are only offered in eu-central locations (fsn1, nbg1, hel1)`);
+    fail('location', loc.name, `${type.family}* types are only offered in eu-central locations (fsn1, nbg1, hel1)`);
   }
 }
 
-function fail(message: string): never {
-  throw new Error(message);
+/** A lookup's problem as a ValidationError (callers report `allowed` under their own path with PropValidator.attempt). */
+function fail(property: string, value: unknown, allowed: string): never {
+  return invalid('catalog', property, value, allowed);
 }

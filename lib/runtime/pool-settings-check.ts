@@ -7,6 +7,12 @@ import { assignableAddresses } from '../network/ip-plan';
 import { PoolGithubNames, SettingVariable } from './pool-names';
 import { PINNED_ACTIONS_RUNNER, PoolDefaults, PoolLimits, PoolSettings, PoolSettingsInput, RESERVED_SERVER_LABEL_KEYS, RunnerArchitecture } from './pool-settings';
 import { RELEASE_VERSION_PATTERN as VERSION, SHA256_HEX_PATTERN as SHA256 } from '../core/patterns';
+import { ValidationError } from '../core/validation-error';
+
+/** What a catalog lookup allows, from the ValidationError it threw. */
+function allowedOf(e: unknown): string {
+  return e instanceof ValidationError ? e.problems.map((p) => p.allowed).join('; ') : (e as Error).message;
+}
 /** One rejected setting: a ValidationProblem (property is the construct's prop path) plus its variable. */
 export interface SettingProblem extends ValidationProblem {
   /** The variable that carries it, for messages at run time. */
@@ -96,7 +102,7 @@ export function checkPoolSettings(input: PoolSettingsInput, options: CheckOption
     try {
       primaryArch = runnerArchitecture(s.serverType);
     } catch (e) {
-      fail('serverType', 'serverType', s.serverType, (e as Error).message);
+      fail('serverType', 'serverType', s.serverType, allowedOf(e));
     }
   }
   s.fallbackServerTypes.forEach((t, i) => {
@@ -105,7 +111,7 @@ export function checkPoolSettings(input: PoolSettingsInput, options: CheckOption
     try {
       arch = runnerArchitecture(t);
     } catch (e) {
-      fail(`fallbackServerTypes[${i}]`, 'fallbackServerTypes', t, (e as Error).message);
+      fail(`fallbackServerTypes[${i}]`, 'fallbackServerTypes', t, allowedOf(e));
       return;
     }
     if (primaryArch && arch !== primaryArch) {
@@ -131,7 +137,7 @@ export function checkPoolSettings(input: PoolSettingsInput, options: CheckOption
     try {
       info = lookupLocation(loc);
     } catch (e) {
-      fail(setting, variable, loc, (e as Error).message);
+      fail(setting, variable, loc, allowedOf(e));
       return;
     }
     const primaryZone = LOCATIONS[s.location]?.networkZone;
@@ -144,7 +150,7 @@ export function checkPoolSettings(input: PoolSettingsInput, options: CheckOption
       try {
         checkServerTypeInLocation(lookupServerType(s.serverType), info);
       } catch (e) {
-        fail(setting, variable, loc, `a location where ${s.serverType} is offered: ${(e as Error).message}`);
+        fail(setting, variable, loc, `a location where ${s.serverType} is offered: ${allowedOf(e)}`);
       }
     }
   });
