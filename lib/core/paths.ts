@@ -39,3 +39,6 @@ export const SERVICE_USER = 'aiai';
 
 /** Upload folder for secret delivery: owned by the service user, mode 0700. */
 export const SECRET_INBOX_DIR = `/home/${SERVICE_USER}/.secrets-inbox`;
+
+/** File name of the systemd drop-ins the library writes (`<unit>.d/<name>`). */
+export const SYSTEMD_DROP_IN_NAME = '50-aiai.conf';

@@ -6,6 +6,9 @@
  */
 export const ENVIRONMENT_PATTERN = /^[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?$/;
 
+/** What {@link ENVIRONMENT_PATTERN} allows, as validation messages say it. */
+export const ENVIRONMENT_ALLOWED = 'lowercase letters, digits and -, at most 22 chars';
+
 /** A release version `<major>.<minor>.<patch>` (e.g. the GitHub Actions runner's `2.329.0`). */
 export const RELEASE_VERSION_PATTERN = /^\d+\.\d+\.\d+$/;
 

@@ -6,7 +6,7 @@ import { LoadBalancerService } from '../../.gen/providers/hcloud/load-balancer-s
 import { LoadBalancerTargetA as LoadBalancerTarget } from '../../.gen/providers/hcloud/load-balancer-target';
 import { PlacementGroup } from '../../.gen/providers/hcloud/placement-group';
 import { LabelKeys, Roles } from '../core/labels';
-import { ENVIRONMENT_PATTERN } from '../core/patterns';
+import { ENVIRONMENT_PATTERN, ENVIRONMENT_ALLOWED } from '../core/patterns';
 import { PlatformIdentity, resourceName, roleLabels } from '../core/platform';
 import { Ports } from '../core/ports';
 import { PropValidator, requireProps } from '../core/validation-error';
@@ -120,7 +120,7 @@ export class AiaiOrchestrator extends Construct {
     const lbType = props.loadBalancerType ?? 'lb11';
     const watchdogSec = props.watchdogSec ?? 60;
     const evolutionTimeoutSec = props.evolutionTimeoutSec ?? 1800;
-    v.check('environment', props.environment, ENVIRONMENT_PATTERN.test(props.environment), 'lowercase letters, digits and -, at most 22 chars');
+    v.check('environment', props.environment, ENVIRONMENT_PATTERN.test(props.environment), ENVIRONMENT_ALLOWED);
     // aiai-release fetches as the service user, which has no SSH key, no known_hosts and no token:
     // only a public https repository can be fetched. The URL lands in a settings file read verbatim.
     v.check('repositoryUrl', props.repositoryUrl, /^https:\/\/[^\s@]+$/.test(props.repositoryUrl), 'a public https:// git URL without embedded credentials (aiai-release fetches without any secret)');

@@ -8,7 +8,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Firewall } from '../../.gen/providers/hcloud/firewall';
 import { checkLabels } from '../core/label-checks';
 import { LabelKeys, Roles } from '../core/labels';
-import { ENVIRONMENT_PATTERN as ENVIRONMENT } from '../core/patterns';
+import { ENVIRONMENT_PATTERN as ENVIRONMENT, ENVIRONMENT_ALLOWED } from '../core/patterns';
 import { PlatformIdentity, resourceName, roleLabels } from '../core/platform';
 import { PropValidator, requireProps, ValidationProblem } from '../core/validation-error';
 import { checkSecretToken } from '../core/tokens';
@@ -234,7 +234,7 @@ export class EphemeralRunnerPool extends Construct {
     prefix: string,
   ): { names: PoolGithubNames | undefined; labels: Record<string, string> } {
     // Identity, repository, credentials.
-    v.check('environment', props.environment, ENVIRONMENT.test(props.environment), 'lowercase letters, digits and -, at most 22 chars');
+    v.check('environment', props.environment, ENVIRONMENT.test(props.environment), ENVIRONMENT_ALLOWED);
     const poolResolved = v.check('pool', '<token>', !Token.isUnresolved(props.pool), 'a literal pool name (it is part of the workflow and of label selectors)');
     v.check(
       'repository',

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { LabelKeys, Roles, RunnerModes } from '../core/labels';
-import { ENVIRONMENT_PATTERN as ENVIRONMENT, RELEASE_VERSION_PATTERN, SHA256_HEX_PATTERN } from '../core/patterns';
+import { ENVIRONMENT_PATTERN as ENVIRONMENT, RELEASE_VERSION_PATTERN, SHA256_HEX_PATTERN, ENVIRONMENT_ALLOWED } from '../core/patterns';
 import { PlatformIdentity, resourceName, roleLabels } from '../core/platform';
 import { PropValidator, requireProps } from '../core/validation-error';
 import { SERVER_TYPES } from '../hetzner/catalog';
@@ -105,7 +105,7 @@ export class PersistentRunner extends Construct {
     const labels = props.runnerLabels ?? ['aiai-persistent'];
     const release = props.actionsRunner ?? PINNED_ACTIONS_RUNNER;
 
-    v.check('environment', props.environment, ENVIRONMENT.test(props.environment), 'lowercase letters, digits and -, at most 22 chars');
+    v.check('environment', props.environment, ENVIRONMENT.test(props.environment), ENVIRONMENT_ALLOWED);
     v.check('repository', props.repository, REPOSITORY.test(props.repository), 'owner/name of a GitHub repository');
     checkSecretToken(v, 'githubToken', props.githubToken);
     v.check('instance', instance, Number.isInteger(instance) && instance >= 0 && instance <= 99, 'an integer from 0 to 99');

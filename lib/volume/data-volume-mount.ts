@@ -1,5 +1,5 @@
 import { asset } from '../core/assets';
-import { HostPaths, SYSTEMD_UNIT_DIR } from '../core/paths';
+import { HostPaths, SYSTEMD_DROP_IN_NAME, SYSTEMD_UNIT_DIR } from '../core/paths';
 import { HostFile } from '../render/cloud-config';
 import type { IHostFileSink } from '../render/host-contribution';
 import { SystemdUnit } from '../render/systemd';
@@ -98,7 +98,7 @@ export function dataVolumeUnits(o: DataVolumeMountOptions): SystemdUnit[] {
 export function dataVolumeDeviceDropIn(o: DataVolumeMountOptions): HostFile {
   const device = labelDeviceUnitName(o.label);
   return {
-    path: `${SYSTEMD_UNIT_DIR}/${device}.d/50-aiai.conf`,
+    path: `${SYSTEMD_UNIT_DIR}/${device}.d/${SYSTEMD_DROP_IN_NAME}`,
     content: `[Unit]\nJobRunningTimeoutSec=${VOLUME_WAIT_SEC}\n`,
   };
 }

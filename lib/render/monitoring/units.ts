@@ -1,7 +1,7 @@
 import { HostFile } from '../cloud-config';
 import { renderSystemdUnit, SystemdUnitSections } from '../systemd';
 import { PropValidator } from '../../core/validation-error';
-import { SYSTEMD_UNIT_DIR } from '../../core/paths';
+import { SYSTEMD_DROP_IN_NAME, SYSTEMD_UNIT_DIR } from '../../core/paths';
 import { checkDuration, DAY_MS, HOUR_MS } from './common';
 import { MonitoringHostOptions, monitoringEndpoints, pathsOf, validateHostOptions } from './options';
 import {
@@ -25,7 +25,7 @@ export interface SystemdDropIn {
   readonly sections: SystemdUnitSections;
 }
 
-export const DROP_IN_NAME = '50-aiai.conf';
+export const DROP_IN_NAME = SYSTEMD_DROP_IN_NAME;
 
 export function dropInPath(d: SystemdDropIn, unitDir = SYSTEMD_UNIT_DIR): string {
   return `${unitDir}/${d.unit}.d/${d.name}`;
