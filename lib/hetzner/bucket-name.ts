@@ -4,6 +4,7 @@
  * ours and stricter: no dots, because a dotted name breaks TLS for virtual-hosted addressing
  * (`https://<bucket>.<location>.your-objectstorage.com` only has a one-level wildcard certificate).
  */
+import type { PropValidator } from '../core/validation-error';
 
 export const BUCKET_NAME_MIN_LENGTH = 3;
 export const BUCKET_NAME_MAX_LENGTH = 63;
@@ -42,4 +43,10 @@ export function bucketNameProblems(name: string): string[] {
 /** True when `name` is a valid bucket name under the rules above. */
 export function isValidBucketName(name: string): boolean {
   return bucketNameProblems(name).length === 0;
+}
+
+/** Records on `v` every rule the literal bucket name `name` breaks, under `property`. */
+export function checkBucketName(v: PropValidator, property: string, name: string): void {
+  const problems = bucketNameProblems(name);
+  v.check(property, name, problems.length === 0, `${BUCKET_NAME_RULES} (it ${problems.join('; ')})`);
 }

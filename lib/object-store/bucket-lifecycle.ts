@@ -5,7 +5,7 @@ import { packageRoot } from '../core/assets';
 import { TerraformData } from '../core/terraform-data';
 import { isUnresolved } from '../core/tokens';
 import { PropValidator, requireProps } from '../core/validation-error';
-import { BUCKET_NAME_RULES, bucketNameProblems } from '../hetzner/bucket-name';
+import { checkBucketName } from '../hetzner/bucket-name';
 import { BucketLifecycleRule, describeLifecycleRule, LifecycleLimits, lifecycleDocumentSha256, renderLifecycleDocument } from './lifecycle-document';
 import { isObjectStorageLocation, OBJECT_STORAGE_LOCATIONS_ALLOWED, objectStorageEndpoint, ObjectStorageLocation } from './locations';
 import { checkRetentionDays } from './retention';
@@ -116,8 +116,7 @@ export class BucketLifecycle extends Construct {
     super(scope, id);
     const v = new PropValidator(this);
     if (!isUnresolved(props.bucketName)) {
-      const problems = bucketNameProblems(props.bucketName);
-      v.check('bucketName', props.bucketName, problems.length === 0, `${BUCKET_NAME_RULES} (it ${problems.join('; ')})`);
+      checkBucketName(v, 'bucketName', props.bucketName);
     }
     v.check(
       'location',

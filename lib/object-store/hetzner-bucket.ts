@@ -4,7 +4,7 @@ import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import { isUnresolved } from '../core/tokens';
 import { PropValidator, requireProps } from '../core/validation-error';
-import { BUCKET_NAME_RULES, bucketNameProblems } from '../hetzner/bucket-name';
+import { checkBucketName } from '../hetzner/bucket-name';
 import { BucketLifecycle } from './bucket-lifecycle';
 import { BUCKET_REMOVAL_POLICIES, BucketRemovalPolicy } from './bucket-removal-policy';
 import { HetznerObjectStorageProvider } from './hetzner-object-storage-provider';
@@ -79,8 +79,7 @@ export class HetznerBucket extends Construct {
     super(scope, id);
     const v = new PropValidator(this);
     if (!isUnresolved(props.bucketName)) {
-      const problems = bucketNameProblems(props.bucketName);
-      v.check('bucketName', props.bucketName, problems.length === 0, `${BUCKET_NAME_RULES} (it ${problems.join('; ')})`);
+      checkBucketName(v, 'bucketName', props.bucketName);
     }
     checkRetentionDays(v, 'expirationDays', props.expirationDays);
     checkRetentionDays(v, 'noncurrentVersionExpirationDays', props.noncurrentVersionExpirationDays);

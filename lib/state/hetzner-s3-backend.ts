@@ -1,7 +1,7 @@
 import { S3Backend, S3BackendConfig, TerraformStack } from 'cdktf';
 import { isUnresolved } from '../core/tokens';
 import { PropValidator } from '../core/validation-error';
-import { BUCKET_NAME_RULES, bucketNameProblems } from '../hetzner/bucket-name';
+import { checkBucketName } from '../hetzner/bucket-name';
 import {
   isObjectStorageLocation,
   OBJECT_STORAGE_LOCATIONS_ALLOWED,
@@ -48,8 +48,7 @@ export class HetznerS3Backend extends S3Backend {
   public static backendConfig(path: string, props: HetznerS3BackendProps & { readonly key: string }): S3BackendConfig {
     const v = new PropValidator(path);
     if (v.check('bucket', props.bucket, typeof props.bucket === 'string' && !isUnresolved(props.bucket), 'a literal bucket name (terraform backends cannot use references)')) {
-      const problems = bucketNameProblems(props.bucket);
-      v.check('bucket', props.bucket, problems.length === 0, `${BUCKET_NAME_RULES} (it ${problems.join('; ')})`);
+      checkBucketName(v, 'bucket', props.bucket);
     }
     v.check('location', props.location, typeof props.location === 'string' && isObjectStorageLocation(props.location), OBJECT_STORAGE_LOCATIONS_ALLOWED);
     v.check('key', props.key, typeof props.key === 'string' && KEY.test(props.key) && !props.key.includes('//') && !props.key.endsWith('/'), 'an object key of letters, digits, ".", "_", "-" and "/" that does not start or end with "/"');
