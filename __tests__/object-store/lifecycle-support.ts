@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { runAsync, TimedRunResult } from '../support/tools';
 import { resolve } from 'node:path';
 import { BUCKET_LIFECYCLE_PROGRAM, BucketLifecycleEnvironment, BucketLifecycleRule, lifecycleDocumentSha256, renderLifecycleDocument } from '../../lib/object-store';
 import { FAKE_S3_CREDENTIALS, FakeS3, FakeS3Credentials } from '../support/fake-s3';
@@ -6,34 +6,16 @@ import { FAKE_S3_CREDENTIALS, FakeS3, FakeS3Credentials } from '../support/fake-
 /** The program as it is in the sources (the same bytes cdktf copies into a stack's output folder). */
 export const PROGRAM = resolve(__dirname, '..', '..', BUCKET_LIFECYCLE_PROGRAM);
 
-export interface ProgramResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
-}
+/** The result of a program run, with its wall time. */
+export type ProgramResult = TimedRunResult;
 
 /** Runs a node program without blocking the event loop (the fake S3 lives in this process). */
 export function runNode(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<ProgramResult> {
   return runCommand(process.execPath, args, env, timeoutMs);
 }
 
-/** Runs a command without blocking the event loop; killed after `timeoutMs`. */
-export function runCommand(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<ProgramResult> {
-  const started = Date.now();
-  return new Promise((done) => {
-    const child = spawn(cmd, args as string[], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      done({ status, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
+/** Runs a command without blocking the event loop; killed after `timeoutMs` (support/tools' runAsync). */
+export const runCommand = runAsync;
 
 /** The environment the provisioner gives the program, for `rules` on `bucket` of `fake`. */
 export function programEnv(

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 /**
  * Real validators are Debian packages. In CI (CI=true) a missing tool fails the test; elsewhere
@@ -75,4 +75,29 @@ export interface RunResult {
 export function run(cmd: string, args: readonly string[], opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): RunResult {
   const r = spawnSync(cmd, args as string[], { encoding: 'utf8', cwd: opts.cwd, input: opts.input, env: opts.env ?? process.env, timeout: 120_000 });
   return { status: r.status, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error ? String(r.error) : '') };
+}
+
+/** A {@link RunResult} with the wall time it took. */
+export interface TimedRunResult extends RunResult {
+  readonly ms: number;
+}
+
+/**
+ * Runs a command without blocking the event loop (for tests whose fake servers live in this
+ * process, where spawnSync would deadlock). Killed after `timeoutMs`.
+ */
+export function runAsync(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<TimedRunResult> {
+  const started = Date.now();
+  return new Promise((done) => {
+    const child = spawn(cmd, args as string[], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      done({ status, stdout, stderr, ms: Date.now() - started });
+    });
+  });
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { RunResult, runAsync } from '../../support/tools';
 import { createHash } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -44,30 +44,9 @@ export function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-export interface ProcessResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/**
- * Runs a command without blocking the event loop (the fake servers above live in this process,
- * so spawnSync would deadlock). Killed after `timeoutMs`.
- */
-export function runAsync(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<ProcessResult> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args as string[], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
+/** The result of {@link runAsync} (one implementation, in support/tools). */
+export type ProcessResult = RunResult;
+export { runAsync };
 
 /**
  * A minimal path-style S3 endpoint for rclone and terraform: HEAD/GET/PUT/DELETE of objects and
