@@ -1,7 +1,7 @@
 /**
  * The folders of lib/ depend one way (README, "Architecture"):
  *
- *   core <- hetzner <- network <- runtime <- render <- host, secrets, volume, runner-manager
+ *   core <- hetzner <- cost <- network <- runtime <- render <- host, secrets, volume, runner-manager
  *        <- object-store <- state <- roles (monitoring, orchestrator, runner-pool) <- operator, app
  *        <- lib/index.ts <- bin/, main.ts
  *
@@ -19,6 +19,7 @@ import { Edge, edgesOf, graph, ROOT, sourcesUnder } from '../support/import-grap
 const LAYERS: readonly (readonly string[])[] = [
   ['core'],
   ['hetzner'],
+  ['cost'],
   ['network'],
   ['runtime'],
   ['render'],

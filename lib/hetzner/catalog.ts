@@ -19,14 +19,8 @@ export interface ServerTypeInfo {
   readonly vcpus: number;
   readonly memoryGb: number;
   readonly diskGb: number;
-  /** Dedicated vCPUs (ccx) rather than shared. */
+  /** Dedicated vCPUs (ccx) rather than shared. Prices are in the dated price catalogs (lib/cost/price-catalog.ts). */
   readonly dedicated: boolean;
-  /**
-   * Indicative monthly price in EUR (Germany/Finland, excl. VAT, without IPv4) or undefined where
-   * we have no reliable figure. Prices rose 30-37 % in April 2026; the figures are those of
-   * 2026-02-26 (before the rise) and are meant for relative cost estimates only.
-   */
-  readonly priceEurMonthly?: number;
 }
 
 export interface DeprecatedServerType {
@@ -44,7 +38,6 @@ function st(
   vcpus: number,
   memoryGb: number,
   diskGb: number,
-  priceEurMonthly?: number,
 ): ServerTypeInfo {
   return {
     name,
@@ -54,31 +47,30 @@ function st(
     memoryGb,
     diskGb,
     dedicated: family === 'ccx',
-    priceEurMonthly,
   };
 }
 
 /** Orderable server types. */
 export const SERVER_TYPES: Readonly<Record<string, ServerTypeInfo>> = Object.fromEntries(
   [
-    st('cx23', 'cx', 2, 4, 40, 3.49),
-    st('cx33', 'cx', 4, 8, 80, 5.49),
-    st('cx43', 'cx', 8, 16, 160, 9.49),
-    st('cx53', 'cx', 16, 32, 320, 17.49),
-    st('cax11', 'cax', 2, 4, 40, 3.79),
-    st('cax21', 'cax', 4, 8, 80, 6.49),
-    st('cax31', 'cax', 8, 16, 160, 12.49),
-    st('cax41', 'cax', 16, 32, 320, 24.49),
+    st('cx23', 'cx', 2, 4, 40),
+    st('cx33', 'cx', 4, 8, 80),
+    st('cx43', 'cx', 8, 16, 160),
+    st('cx53', 'cx', 16, 32, 320),
+    st('cax11', 'cax', 2, 4, 40),
+    st('cax21', 'cax', 4, 8, 80),
+    st('cax31', 'cax', 8, 16, 160),
+    st('cax41', 'cax', 16, 32, 320),
     st('cpx12', 'cpx', 1, 2, 40),
     st('cpx22', 'cpx', 2, 4, 80),
     st('cpx32', 'cpx', 4, 8, 160),
     st('cpx42', 'cpx', 8, 16, 320),
     st('cpx52', 'cpx', 12, 24, 480),
     st('cpx62', 'cpx', 16, 32, 640),
-    st('ccx13', 'ccx', 2, 8, 80, 12.49),
-    st('ccx23', 'ccx', 4, 16, 160, 24.49),
-    st('ccx33', 'ccx', 8, 32, 240, 48.49),
-    st('ccx43', 'ccx', 16, 64, 360, 96.49),
+    st('ccx13', 'ccx', 2, 8, 80),
+    st('ccx23', 'ccx', 4, 16, 160),
+    st('ccx33', 'ccx', 8, 32, 240),
+    st('ccx43', 'ccx', 16, 64, 360),
     st('ccx53', 'ccx', 32, 128, 600),
     st('ccx63', 'ccx', 48, 192, 960),
   ].map((t) => [t.name, t]),
@@ -98,6 +90,12 @@ export const DEPRECATED_SERVER_TYPES: Readonly<Record<string, DeprecatedServerTy
     ['cpx51', 'cpx52'],
   ].map(([name, replacement]) => [name, { name, replacement }]),
 );
+
+/**
+ * Domain under which every Object Storage location has its S3 endpoint
+ * (`<location>.your-objectstorage.com`). Hetzner docs "Object Storage: overview", "Available endpoints".
+ */
+export const OBJECT_STORAGE_DOMAIN = 'your-objectstorage.com';
 
 export type NetworkZone = 'eu-central' | 'us-east' | 'us-west' | 'ap-southeast';
 

@@ -16,7 +16,8 @@ import { RoleFirewall } from '../network/role-firewall';
 import { IObjectStore } from '../object-store/object-store';
 import { BackupHostParts, BackupSecretNames } from '../render/backup/common';
 import { renderOffsiteBackup } from '../render/backup/offsite-backup';
-import { MAX_SNAPSHOTS_KEPT, renderSnapshotRotation } from '../render/backup/snapshot-rotation';
+import { MAX_SNAPSHOTS_KEPT, renderSnapshotRotation, SnapshotRotationDefaults } from '../render/backup/snapshot-rotation';
+import { costHintName, recordCostHint } from '../cost/record-cost-hint';
 import { AlertRulesOptions } from '../render/monitoring/alert-rules';
 import { checkDuration, DAY_MS } from '../render/monitoring/common';
 import { prometheusListenMode } from '../render/monitoring/options';
@@ -173,7 +174,15 @@ export class MonitoringNode extends Construct implements ILogSink {
     }
     const backupParts: BackupHostParts[] = [];
     if (dr) {
-      backupParts.push(renderSnapshotRotation({ project: props.project ?? DEFAULT_PROJECT, environment: props.environment, keep }, v.under('disasterRecovery')));
+      const project = props.project ?? DEFAULT_PROJECT;
+      backupParts.push(renderSnapshotRotation({ project, environment: props.environment, keep }, v.under('disasterRecovery')));
+      // For the cost estimate: `keep` snapshots of every server the rotation selects.
+      recordCostHint(this, costHintName(this), {
+        kind: 'snapshots',
+        keepPerServer: keep,
+        labels: { [LabelKeys.project]: project, [LabelKeys.environment]: props.environment },
+        roles: SnapshotRotationDefaults.roles,
+      });
       if (dr.objectStore) {
         backupParts.push(
           renderOffsiteBackup({

@@ -1,5 +1,5 @@
 import { invalid } from '../core/validation-error';
-import { LOCATIONS, ObjectStorageLocationName } from '../hetzner/catalog';
+import { LOCATIONS, OBJECT_STORAGE_DOMAIN, ObjectStorageLocationName } from '../hetzner/catalog';
 
 /** A Hetzner location that offers Object Storage (the catalog's `objectStorage` flag). */
 export type ObjectStorageLocation = ObjectStorageLocationName;
@@ -12,8 +12,8 @@ export const OBJECT_STORAGE_LOCATIONS: readonly ObjectStorageLocation[] = Object
   .filter((l) => l.objectStorage)
   .map((l) => l.name as ObjectStorageLocation);
 
-/** Domain under which every location has its S3 endpoint (`<location>.your-objectstorage.com`). */
-export const OBJECT_STORAGE_DOMAIN = 'your-objectstorage.com';
+/** Domain under which every location has its S3 endpoint (defined with the locations in the catalog). */
+export { OBJECT_STORAGE_DOMAIN };
 
 /** True when `location` offers Hetzner Object Storage. */
 export function isObjectStorageLocation(location: string): location is ObjectStorageLocation {

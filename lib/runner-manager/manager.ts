@@ -25,7 +25,7 @@ import { ExitCode, RunnerError } from './errors';
 import { GitHubClient, GitHubRunner, JitConfig } from './github-client';
 import { ATTACH_ERROR_CODES, CAPACITY_ERROR_CODES, CreateServerRequest, HcloudClient, HcloudServer } from './hcloud-client';
 import { ApiError, Clock } from './http';
-import { PoolLabelKeys, PoolSettings } from '../runtime/pool-settings';
+import { PoolLabelKeys, PoolSettings, RUNNER_PUBLIC_NET } from '../runtime/pool-settings';
 import { placementCandidates, poolRunnerLabel, poolSelector, runRunnerLabel, runnerLabelsFor, runnerName, serverLabelsFor } from '../runtime/pool-labels';
 import { runnerArchitecture } from '../runtime/pool-settings-check';
 import type { ManagerTimings } from '../runtime/timings';
@@ -181,7 +181,7 @@ async function claimSlot(ctx: ManagerContext, name: string, runKey: string, crea
       // With a subnet range the server joins the network through attach_to_network (which picks
       // the subnet) once it won its slot; `networks` at creation would let Hetzner pick the subnet.
       ...(settings.networkId !== undefined && settings.subnetIpRange === undefined ? { networks: [Number(settings.networkId)] } : {}),
-      public_net: { enable_ipv4: true, enable_ipv6: true },
+      public_net: { ...RUNNER_PUBLIC_NET },
     };
     try {
       server = await createServer(ctx, req, signal);

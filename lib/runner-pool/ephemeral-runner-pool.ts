@@ -25,7 +25,8 @@ import {
   renderPoolWorkflows,
   WorkflowFile,
 } from '../render/workflow';
-import { ActionsRunnerRelease, PoolLimits, PoolSettings, PoolSettingsInput } from '../runtime/pool-settings';
+import { ActionsRunnerRelease, PoolLimits, PoolSettings, PoolSettingsInput, RUNNER_PUBLIC_NET } from '../runtime/pool-settings';
+import { costHintName, recordCostHint } from '../cost/record-cost-hint';
 import { checkPoolSettings, resolvePoolSettings, SettingProblem } from '../runtime/pool-settings-check';
 import { DEFAULT_NAME_PREFIX, PoolGithubNames, poolGithubNames, PoolSecret, SETTING_VARIABLE_SUFFIXES, SettingVariable } from '../runtime/pool-names';
 import { poolVariableValues } from '../runtime/pool-settings-env';
@@ -224,6 +225,15 @@ export class EphemeralRunnerPool extends Construct {
     this.workflowDelivery = delivery;
     this.workflowFiles = this.deliverWorkflows(props, delivery);
     checkDeliveryOptions(this, delivery);
+
+    // For the cost estimate: runner servers exist per job, so the JSON has no hcloud_server for them.
+    recordCostHint(this, costHintName(this), {
+      kind: 'runner-pool',
+      pool: this.settings.pool,
+      serverType: this.settings.serverType,
+      maxRunners: this.settings.maxRunners,
+      ipv4: RUNNER_PUBLIC_NET.enable_ipv4,
+    });
   }
 
   /** Identity, repository, credentials, variable prefix and the labels of what the pool creates. */

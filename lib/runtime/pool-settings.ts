@@ -158,6 +158,12 @@ export const PoolDefaults = {
   runnerGroupId: 1,
 } as const;
 
+/**
+ * Public network of every runner server the manager creates (the Hetzner API's `public_net`): a
+ * primary IPv4 (billed per hour with the server) and IPv6, for GitHub and package mirrors.
+ */
+export const RUNNER_PUBLIC_NET = { enable_ipv4: true, enable_ipv6: true } as const;
+
 export const PoolLimits = {
   poolNameMaxLength: 20,
   maxRunners: 100,

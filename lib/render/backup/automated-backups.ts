@@ -1,4 +1,5 @@
-import { HetznerLimits, serverType } from '../../hetzner/catalog';
+import { serverType } from '../../hetzner/catalog';
+import { CURRENT_PRICE_CATALOG, priceCatalog } from '../../cost/price-catalog';
 
 /**
  * Hetzner's automated server backups (`backups = true` on a server): 7 daily backups kept by
@@ -10,16 +11,20 @@ import { HetznerLimits, serverType } from '../../hetzner/catalog';
 export const AutomatedBackups = {
   /** Backups Hetzner keeps per server. */
   slots: 7,
-  /** Share of the server's monthly price the option costs. */
-  priceFraction: HetznerLimits.backupPriceFraction,
+  /** Share of the server's monthly price the option costs (from the price catalog). */
+  priceFraction: priceCatalog(CURRENT_PRICE_CATALOG).serverBackupFraction.value,
 } as const;
 
 /**
- * Monthly price in EUR of automated backups for a server type (20 % of the server price), or
- * undefined when the catalog has no price for the type. Throws for unknown or deprecated types.
+ * Monthly price in EUR of automated backups for a server type (20 % of the server price) in a
+ * price catalog, or undefined when the catalog has no price for the type. Throws for unknown or
+ * deprecated types.
+ * @param catalog price catalog id @default CURRENT_PRICE_CATALOG
  */
-export function automatedBackupsMonthlyCostEur(serverTypeName: string): number | undefined {
-  const price = serverType(serverTypeName).priceEurMonthly;
+export function automatedBackupsMonthlyCostEur(serverTypeName: string, catalog: string = CURRENT_PRICE_CATALOG): number | undefined {
+  serverType(serverTypeName);
+  const c = priceCatalog(catalog);
+  const price = c.serverTypes[serverTypeName]?.monthlyEur;
   if (price === undefined) return undefined;
-  return Math.round(price * AutomatedBackups.priceFraction * 100) / 100;
+  return Math.round(price * c.serverBackupFraction.value * 100) / 100;
 }
