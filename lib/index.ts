@@ -75,6 +75,17 @@ export type { AiaiOrchestratorProps } from './orchestrator/aiai-orchestrator';
 export { MonitoringNode } from './monitoring/monitoring-node';
 export type { MonitoringDisasterRecoveryProps, MonitoringNodeProps, MonitoringSecretsProps } from './monitoring/monitoring-node';
 
+// Cost: dated price catalogs, the estimator over synthesized stack JSON, cost hints, a budget per stack.
+export { CostBudget } from './cost/budget';
+export type { CostBudgetProps } from './cost/budget';
+export type { CostHint, RunnerPoolCostHint, SnapshotsCostHint } from './cost/cost-hints';
+export { DEFAULT_RUNNER_HOURS, estimateStackCost } from './cost/estimate';
+export type { CostItem, CostItemKind, EstimateOptions, StackCostEstimate } from './cost/estimate';
+export { formatCostEstimate } from './cost/format';
+export { CURRENT_PRICE_CATALOG, PRICE_CATALOGS, priceCatalog, RESEARCH_DOC_PRICE_CATALOG } from './cost/price-catalog';
+export type { PerGbPrice, Price, PriceCatalog } from './cost/price-catalog';
+export { recordCostHint } from './cost/record-cost-hint';
+
 // Object storage.
 export { BucketLifecycle, BucketRemovalPolicy, HetznerBucket, HetznerObjectStorage, HetznerObjectStorageProvider, OBJECT_STORAGE_LOCATIONS, OBJECT_STORE_BUCKETS, ObjectStore } from './object-store';
 export type {

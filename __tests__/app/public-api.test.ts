@@ -14,7 +14,9 @@ const LIB = join(ROOT, 'lib');
 
 /** Root value exports (sorted). Change this list only on purpose: it is the library's contract. */
 const ROOT_VALUES = [
-  'AdminAccess', 'AgentRelease', 'AiaiOrchestrator', 'BucketLifecycle', 'BucketRemovalPolicy', 'DataVolume',
+  'AdminAccess', 'AgentRelease', 'AiaiOrchestrator', 'BucketLifecycle', 'BucketRemovalPolicy', 'CostBudget',
+  'CURRENT_PRICE_CATALOG', 'DataVolume', 'DEFAULT_RUNNER_HOURS', 'estimateStackCost', 'formatCostEstimate',
+  'PRICE_CATALOGS', 'priceCatalog', 'recordCostHint', 'RESEARCH_DOC_PRICE_CATALOG',
   'DEFAULT_PROJECT', 'DEPRECATED_SERVER_TYPES', 'EphemeralRunnerPool', 'EU_ONLY_FAMILIES', 'HardenedServer',
   'HcloudProvider', 'HetznerBucket', 'HetznerLimits', 'HetznerObjectStorage', 'HetznerObjectStorageProvider',
   'HetznerS3Backend', 'HostConfig', 'HostConfiguration', 'HostPaths', 'LabelKeys', 'LOAD_BALANCER_TYPES',
@@ -28,7 +30,9 @@ const ROOT_VALUES = [
 /** Root type-only exports (sorted): props, interfaces, and the types public signatures name. */
 const ROOT_TYPES = [
   'ActionsRunnerRelease', 'AdminAccessProps', 'AgentReleaseProps', 'AiaiOrchestratorProps', 'AlertRulesOptions',
-  'AptSource', 'Architecture', 'BootCommand', 'BucketLifecycleProps', 'BucketLifecycleRule', 'DataVolumeProps',
+  'AptSource', 'Architecture', 'BootCommand', 'BucketLifecycleProps', 'BucketLifecycleRule', 'CostBudgetProps',
+  'CostHint', 'CostItem', 'CostItemKind', 'EstimateOptions', 'PerGbPrice', 'Price', 'PriceCatalog',
+  'RunnerPoolCostHint', 'SnapshotsCostHint', 'StackCostEstimate', 'DataVolumeProps',
   'DeprecatedServerType', 'EphemeralRunnerPoolProps', 'EphemeralRunnerPoolSecrets', 'FirewallContext',
   'GrafanaPackageVersions', 'HardenedServerProps', 'HcloudProviderConfig', 'HetznerBucketProps',
   'HetznerObjectStorageProviderProps', 'HetznerS3BackendProps', 'HostConfigurationProps', 'HostFile',

@@ -197,9 +197,11 @@ describe('environmentAssignment', () => {
 describe('automated backups', () => {
   test('cost 20 % of the server price and keep 7 backups', () => {
     expect(AutomatedBackups).toEqual({ slots: 7, priceFraction: 0.2 });
-    expect(automatedBackupsMonthlyCostEur('cx33')).toBe(1.1);
-    expect(automatedBackupsMonthlyCostEur('cax21')).toBe(1.3);
-    expect(automatedBackupsMonthlyCostEur('cpx22')).toBeUndefined();
+    // Prices from the dated catalog (lib/cost/price-catalog.ts): the current one unless told.
+    expect(automatedBackupsMonthlyCostEur('cx33')).toBe(1.3);
+    expect(automatedBackupsMonthlyCostEur('cx33', '2026-02')).toBe(1.1);
+    expect(automatedBackupsMonthlyCostEur('cax21', '2026-02')).toBe(1.3);
+    expect(automatedBackupsMonthlyCostEur('cpx22', '2026-02')).toBe(1.2);
   });
 
   test('fails if the server type is deprecated, naming the replacement', () => {
