@@ -1,7 +1,7 @@
 /**
  * The folders of lib/ depend one way (README, "Architecture"):
  *
- *   core <- hetzner <- network <- runtime <- render <- host, secrets, volume, runner-manager
+ *   core <- hetzner <- network <- runtime, review, diagram <- render <- host, secrets, volume, runner-manager
  *        <- object-store <- state <- roles (monitoring, orchestrator, runner-pool) <- operator, app
  *        <- lib/index.ts <- bin/, main.ts
  *
@@ -20,7 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['core'],
   ['hetzner'],
   ['network'],
-  ['runtime'],
+  ['runtime', 'review', 'diagram'],
   ['render'],
   ['host', 'secrets', 'volume', 'runner-manager'],
   ['object-store'],
@@ -31,7 +31,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['bin', 'main.ts'],
 ];
 const RENDER_DOMAINS = ['backup', 'monitoring', 'workflow'];
-const RUNTIME_FOLDERS = ['runtime', 'runner-manager', 'operator'];
+const RUNTIME_FOLDERS = ['runtime', 'runner-manager', 'operator', 'review', 'diagram'];
 
 /** `lib/<folder>/...` -> folder; `lib/index.ts` -> index.ts; generated bindings -> providers (below everything). */
 function folderOf(path: string): string {
