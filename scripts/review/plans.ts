@@ -3,7 +3,7 @@
  *
  *   node --import tsx scripts/review/plans.ts --head cdktf.out --base base/cdktf.out --out review
  *
- * For each stack in `<head>/stacks/*\/cdk.tf.json`:
+ * For each stack in `<head>/stacks/*\/cdk.tf.json` (see {@link planMode}):
  * - real `terraform plan` (in the stack's synthesized folder, with its own backend) when the
  *   credentials are configured: every input variable without a default has its `TF_VAR_<name>`, and
  *   for an S3 backend `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` are set. Terraform runs with the
@@ -65,13 +65,29 @@ export function realPlanReadiness(stack: Json, env: NodeJS.ProcessEnv): { ready:
   return missing.length ? { ready: false, missing } : { ready: true };
 }
 
-/** Why this stack gets an offline plan, for the comment. */
+/**
+ * `AIAI_REVIEW_PLAN`: `offline` (the default: every stack gets the stand-in plan), `auto` (a real
+ * plan where the credentials are configured, offline elsewhere: the workflow's setting) or `real`
+ * (a real plan for every stack; missing credentials fail).
+ */
+export type PlanMode = 'offline' | 'auto' | 'real';
+
+export function planMode(env: NodeJS.ProcessEnv): PlanMode {
+  const m = env.AIAI_REVIEW_PLAN ?? 'offline';
+  if (m !== 'offline' && m !== 'auto' && m !== 'real') throw new Error(`AIAI_REVIEW_PLAN must be offline, auto or real, got ${JSON.stringify(m)}`);
+  return m;
+}
+
+/** Why this stack gets an offline plan (for the comment), or undefined for a real plan. */
 export function offlineReason(stack: Json, env: NodeJS.ProcessEnv): string | undefined {
-  if (env.AIAI_REVIEW_PLAN === 'offline') return 'AIAI_REVIEW_PLAN=offline';
+  const mode = planMode(env);
+  if (mode === 'offline') return 'AIAI_REVIEW_PLAN is offline';
   const r = realPlanReadiness(stack, env);
   if (r.ready) return undefined;
   const shown = r.missing.slice(0, 6).join(', ');
-  return `no credentials for a real plan (not set: ${shown}${r.missing.length > 6 ? `, and ${r.missing.length - 6} more` : ''})`;
+  const why = `no credentials for a real plan (not set: ${shown}${r.missing.length > 6 ? `, and ${r.missing.length - 6} more` : ''})`;
+  if (mode === 'real') throw new Error(`AIAI_REVIEW_PLAN=real: ${why}`);
+  return why;
 }
 
 interface Run {
