@@ -1,7 +1,7 @@
 /**
  * The folders of lib/ depend one way (README, "Architecture"):
  *
- *   core <- hetzner <- network <- runtime, review, diagram <- render <- host, secrets, volume, runner-manager
+ *   core <- hetzner <- network <- runtime <- review, diagram <- render <- host, secrets, volume, runner-manager
  *        <- object-store <- state <- roles (monitoring, orchestrator, runner-pool) <- operator, app
  *        <- lib/index.ts <- bin/, main.ts
  *
@@ -20,7 +20,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['core'],
   ['hetzner'],
   ['network'],
-  ['runtime', 'review', 'diagram'],
+  ['runtime'],
+  ['review', 'diagram'],
   ['render'],
   ['host', 'secrets', 'volume', 'runner-manager'],
   ['object-store'],
