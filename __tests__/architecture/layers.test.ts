@@ -1,7 +1,7 @@
 /**
  * The folders of lib/ depend one way (README, "Architecture"):
  *
- *   core <- hetzner <- cost <- network <- runtime <- render <- host, secrets, volume, runner-manager
+ *   core <- hetzner <- cost <- network <- runtime <- review, diagram <- render <- host, secrets, volume, runner-manager
  *        <- object-store <- state <- roles (monitoring, orchestrator, runner-pool) <- operator, app
  *        <- lib/index.ts <- bin/, main.ts
  *
@@ -22,6 +22,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['cost'],
   ['network'],
   ['runtime'],
+  ['review', 'diagram'],
   ['render'],
   ['host', 'secrets', 'volume', 'runner-manager'],
   ['object-store'],
@@ -32,7 +33,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['bin', 'main.ts'],
 ];
 const RENDER_DOMAINS = ['backup', 'monitoring', 'workflow'];
-const RUNTIME_FOLDERS = ['runtime', 'runner-manager', 'operator'];
+const RUNTIME_FOLDERS = ['runtime', 'runner-manager', 'operator', 'review', 'diagram'];
 
 /** `lib/<folder>/...` -> folder; `lib/index.ts` -> index.ts; generated bindings -> providers (below everything). */
 function folderOf(path: string): string {

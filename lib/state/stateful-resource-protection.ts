@@ -1,16 +1,8 @@
 import { IAspect, TerraformResource } from 'cdktf';
 import { IConstruct } from 'constructs';
+import { STATEFUL_HCLOUD_RESOURCE_TYPES } from '../core/stateful-types';
 
-/**
- * Hetzner resources that hold state or an address others depend on: losing one by accident loses
- * data (volumes) or changes public IPs that DNS and allow-lists point at.
- */
-export const STATEFUL_HCLOUD_RESOURCE_TYPES = [
-  'hcloud_volume',
-  'hcloud_load_balancer',
-  'hcloud_primary_ip',
-  'hcloud_floating_ip',
-] as const;
+export { STATEFUL_HCLOUD_RESOURCE_TYPES };
 
 export interface StatefulResourceProtectionProps {
   /**
