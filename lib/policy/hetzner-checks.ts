@@ -65,14 +65,15 @@ export interface HetznerChecksProps {
 
 /** Thrown at synth when error-level rules have findings; lists every finding with its fix. */
 export class PolicyViolationError extends ValidationError {
-  public readonly report: PolicyReport;
+  public declare readonly report: PolicyReport;
 
   constructor(stack: IConstruct, report: PolicyReport) {
     const errors = report.findings.filter((f) => f.level === 'error');
     const problems: ValidationProblem[] = errors.map((f) => ({ property: `${f.ruleId} ${f.path}`, value: f.message, allowed: f.fix }));
     super(stack, problems);
     this.name = 'PolicyViolationError';
-    this.report = report;
+    // Not enumerable: node prints an uncaught error's own properties, and the message lists them already.
+    Object.defineProperty(this, 'report', { value: report, enumerable: false });
     const lines = errors.map((f) => `  - [${f.ruleId}] ${f.message}\n      fix: ${f.fix}`);
     this.message =
       `Policy check (${RULE_PACK} rule pack) failed for stack ${report.stack}: ${errors.length} error${errors.length === 1 ? '' : 's'}\n${lines.join('\n')}\n` +
