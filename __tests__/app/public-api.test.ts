@@ -14,7 +14,7 @@ const LIB = join(ROOT, 'lib');
 
 /** Root value exports (sorted). Change this list only on purpose: it is the library's contract. */
 const ROOT_VALUES = [
-  'AdminAccess', 'AgentRelease', 'AiaiOrchestrator', 'BucketLifecycle', 'BucketRemovalPolicy', 'DataVolume',
+  'AdminAccess', 'AgentRelease', 'AiaiOrchestrator', 'BucketLifecycle', 'checkStack', 'HETZNER_RULE_IDS', 'HetznerChecks', 'PolicyViolationError', 'BucketRemovalPolicy', 'DataVolume',
   'DEFAULT_PROJECT', 'DEPRECATED_SERVER_TYPES', 'EphemeralRunnerPool', 'EU_ONLY_FAMILIES', 'HardenedServer',
   'HcloudProvider', 'HetznerBucket', 'HetznerLimits', 'HetznerObjectStorage', 'HetznerObjectStorageProvider',
   'HetznerS3Backend', 'HostConfig', 'HostConfiguration', 'HostPaths', 'LabelKeys', 'LOAD_BALANCER_TYPES',
@@ -27,7 +27,7 @@ const ROOT_VALUES = [
 
 /** Root type-only exports (sorted): props, interfaces, and the types public signatures name. */
 const ROOT_TYPES = [
-  'ActionsRunnerRelease', 'AdminAccessProps', 'AgentReleaseProps', 'AiaiOrchestratorProps', 'AlertRulesOptions',
+  'ActionsRunnerRelease', 'AdminAccessProps', 'HetznerChecksProps', 'PolicyFinding', 'PolicyLevel', 'PolicyReport', 'PolicySuppressionRecord', 'AgentReleaseProps', 'AiaiOrchestratorProps', 'AlertRulesOptions',
   'AptSource', 'Architecture', 'BootCommand', 'BucketLifecycleProps', 'BucketLifecycleRule', 'DataVolumeProps',
   'DeprecatedServerType', 'EphemeralRunnerPoolProps', 'EphemeralRunnerPoolSecrets', 'FirewallContext',
   'GrafanaPackageVersions', 'HardenedServerProps', 'HcloudProviderConfig', 'HetznerBucketProps',
