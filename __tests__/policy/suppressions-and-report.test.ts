@@ -108,6 +108,8 @@ describe('at synth', () => {
     }
     expect(err).toBeInstanceOf(PolicyViolationError);
     expect(err).toBeInstanceOf(ValidationError);
+    expect((err as PolicyViolationError).report.findings).toHaveLength(2);
+    expect((err as PolicyViolationError).problems.map((p) => p.property)).toEqual(expect.arrayContaining(['HZ-SRV-001 policy-test/Old']));
     const message = (err as Error).message;
     expect(message).toContain('Policy check (aiai-hetzner rule pack) failed for stack policy-test: 2 errors');
     expect(message).toContain('[HZ-NET-002] policy-test/Tier/Fw (hcloud_firewall.Tier_Fw_E35BA67B): rule 1 (tcp 22)');

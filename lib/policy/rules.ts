@@ -6,6 +6,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { isValidLabelKey, isValidLabelValue, LabelKeys, Roles } from '../core/labels';
+import { SYSTEMD_UNIT_DIR } from '../core/paths';
 import { Ports } from '../core/ports';
 import { DEPRECATED_SERVER_TYPES, EU_ONLY_FAMILIES, HetznerLimits, LOCATIONS, SERVER_TYPES, SUPPORTED_IMAGES } from '../hetzner/catalog';
 import { BucketLifecycleEnvironment } from '../object-store/bucket-lifecycle';
@@ -192,7 +193,7 @@ const PROVIDER_CREDENTIAL_ATTRIBUTES = ['token', 'access_key', 'secret_key', 'pa
 /** A server covered by a snapshot rotation timer of a host manifest in the stack (lib/render/backup). */
 function snapshotSelectors(m: StackModel): string[] {
   const out: string[] = [];
-  const unit = `/etc/systemd/system/${SNAPSHOT_ROTATION_NAME}.service`;
+  const unit = `${SYSTEMD_UNIT_DIR}/${SNAPSHOT_ROTATION_NAME}.service`;
   for (const r of m.ofType('terraform_data')) {
     for (const p of list(r.attrs.provisioner)) {
       const content = list(p.file)[0]?.content;
