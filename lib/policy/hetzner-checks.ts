@@ -193,9 +193,11 @@ export class HetznerChecks implements IAspect {
   constructor(public readonly props: HetznerChecksProps = {}) {}
 
   public visit(node: IConstruct): void {
-    // The first node visited is the scope the aspect was added to (aspects run top-down).
-    const stack = TerraformStack.of(node);
-    if (this.registered.has(stack)) return;
+    // The first node visited in a stack is the scope the aspect was added to (aspects run top-down).
+    // cdktf invokes aspects from each stack down, so an aspect on the App itself is never visited:
+    // add the checks to each stack.
+    const stack = node.node.scopes.find((c): c is TerraformStack => TerraformStack.isStack(c));
+    if (!stack || this.registered.has(stack)) return;
     this.registered.add(stack);
     const scope = node;
     stack.node.addValidation({ validate: () => this.run(stack, scope) });
