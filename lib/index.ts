@@ -116,6 +116,10 @@ export type {
   WorkflowDeliveryKind,
 } from './runner-pool';
 
+// Policy: the Hetzner rule pack (an aspect), its report and suppressions.
+export { checkStack, HETZNER_RULE_IDS, HetznerChecks, PolicyViolationError } from './policy';
+export type { HetznerChecksProps, PolicyFinding, PolicyLevel, PolicyReport, PolicySuppressionRecord } from './policy';
+
 // The generated hcloud provider (stacks create it; constructs never do).
 export { HcloudProvider } from '../.gen/providers/hcloud/provider';
 export type { HcloudProviderConfig } from '../.gen/providers/hcloud/provider';

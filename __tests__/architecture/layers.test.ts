@@ -2,7 +2,8 @@
  * The folders of lib/ depend one way (README, "Architecture"):
  *
  *   core <- hetzner <- cost <- network <- runtime <- review, diagram <- render <- host, secrets, volume, runner-manager
- *        <- object-store <- state <- roles (monitoring, orchestrator, runner-pool) <- operator, app
+ *        <- object-store <- state <- roles (monitoring, orchestrator, runner-pool) <- platform, policy
+ *        <- operator, app
  *        <- lib/index.ts <- bin/, main.ts
  *
  * A file may import a file of its own folder or of a lower layer, never one of the same layer in
@@ -28,6 +29,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['object-store'],
   ['state'],
   ['monitoring', 'orchestrator', 'runner-pool'],
+  // The platform layer: policy reads synthesized stacks and construct trees of the roles.
+  ['platform', 'policy'],
   ['operator', 'app'],
   ['index.ts'],
   ['bin', 'main.ts'],

@@ -142,6 +142,14 @@ export const HetznerLimits = {
   spreadPlacementGroupServers: 10,
   /** Max rules per firewall. Hetzner docs "Firewalls: limits", as of 2026-11. */
   firewallRules: 50,
+  /**
+   * Max effective rules per firewall, where each CIDR of a rule's source or destination counts as
+   * one. Hetzner Cloud API docs (POST /firewalls/{id}/actions/set_rules: "Rules are limited to 50
+   * entries per Firewall and 500 effective rules"), as of 2026-11.
+   */
+  firewallEffectiveRules: 500,
+  /** Max firewalls applied to one server. Hetzner docs "Firewalls: limits", as of 2026-11. */
+  firewallsPerServer: 5,
   /** Label value max length (also the name part of a key). Hetzner API docs "Labels". */
   labelValueLength: 63,
   /** Volume sizes in GB. Hetzner API docs (POST /volumes). */

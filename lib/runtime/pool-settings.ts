@@ -17,7 +17,7 @@
  * ({@link checkPoolSettings} with `isUnresolved: Token.isUnresolved`).
  */
 import { LabelKeys } from '../core/labels';
-import { DEFAULT_LOCATION } from '../hetzner/catalog';
+import { DEFAULT_LOCATION, HetznerLimits } from '../hetzner/catalog';
 
 /** CPU architecture in GitHub Actions runner naming (release asset names, runner labels). */
 export type RunnerArchitecture = 'x64' | 'arm64';
@@ -170,7 +170,7 @@ export const PoolLimits = {
   minLifetimeMinutes: 2 * RUNNER_START_ALLOWANCE_MINUTES,
   /** 7 days: a self-hosted job may run for up to 5 days. */
   maxLifetimeMinutes: 7 * 24 * 60,
-  /** Hetzner: at most 5 firewalls per server. */
-  firewallsPerServer: 5,
+  /** Hetzner: at most this many firewalls per server. */
+  firewallsPerServer: HetznerLimits.firewallsPerServer,
   runnerLabelMaxLength: 64,
 } as const;
