@@ -170,20 +170,37 @@ export interface ReferenceApp {
   readonly platformStacks: readonly PlatformStack[];
 }
 
-/** Builds every stack of the reference app into `app` (tests call this too). */
-export function buildReferenceApp(app: App, config: ReferenceConfig = referenceConfig()): ReferenceApp {
+/**
+ * Builds the state stack and the named platform stacks of the reference app into `app` (a test of
+ * one scenario synthesizes only that one).
+ */
+export function buildReferenceStacks(app: App, config: ReferenceConfig, names: readonly string[]): { state: StateBootstrapStack; stacks: ReadonlyMap<string, PlatformStack> } {
   const state = new StateBootstrapStack(app, StackNames.state, { location: config.location, bucketName: config.stateBucketName });
-  const stacks = new Map(referenceScenarios(config).map((s) => [s.stackName, new PlatformStack(app, s.stackName, config, s)]));
-  const platformStacks = [...stacks.values()];
+  const scenarios = referenceScenarios(config).filter((s) => names.includes(s.stackName));
+  const stacks = new Map(scenarios.map((s) => [s.stackName, new PlatformStack(app, s.stackName, config, s)]));
   // terraform_data needs 1.4, the S3 backend's endpoints/use_path_style 1.6: fail early and clearly.
-  for (const stack of [state, ...platformStacks]) stack.addOverride('terraform.required_version', TERRAFORM_REQUIRED_VERSION);
-  for (const stack of platformStacks) {
+  for (const stack of [state, ...stacks.values()]) stack.addOverride('terraform.required_version', TERRAFORM_REQUIRED_VERSION);
+  for (const stack of stacks.values()) {
     if (config.stateBackend === 's3') state.useAsBackend(stack);
     else new LocalBackend(stack, { path: localStatePath(stack.node.id) });
   }
+  return { state, stacks };
+}
+
+/** Builds every stack of the reference app into `app` (tests call this too). */
+export function buildReferenceApp(app: App, config: ReferenceConfig = referenceConfig()): ReferenceApp {
+  const { state, stacks } = buildReferenceStacks(app, config, referenceScenarios(config).map((s) => s.stackName));
   const get = (name: string) => stacks.get(name)!;
   const production = get(StackNames.production);
-  return { state, bootstrap: get(StackNames.bootstrap), minimal: get(StackNames.minimal), production, productionHa: get(StackNames.productionHa), platform: production, platformStacks };
+  return {
+    state,
+    bootstrap: get(StackNames.bootstrap),
+    minimal: get(StackNames.minimal),
+    production,
+    productionHa: get(StackNames.productionHa),
+    platform: production,
+    platformStacks: [...stacks.values()],
+  };
 }
 
 if (require.main === module) {

@@ -14,12 +14,12 @@ const LIB = join(ROOT, 'lib');
 
 /** Root value exports (sorted). Change this list only on purpose: it is the library's contract. */
 const ROOT_VALUES = [
-  'AdminAccess', 'AgentRelease', 'AiaiOrchestrator', 'BucketLifecycle', 'BucketRemovalPolicy', 'DataVolume',
+  'AdminAccess', 'AgentRelease', 'AiaiOrchestrator', 'AiaiPlatform', 'BucketLifecycle', 'BucketRemovalPolicy', 'DataVolume',
   'DEFAULT_PROJECT', 'DEPRECATED_SERVER_TYPES', 'EphemeralRunnerPool', 'EU_ONLY_FAMILIES', 'HardenedServer',
   'HcloudProvider', 'HetznerBucket', 'HetznerLimits', 'HetznerObjectStorage', 'HetznerObjectStorageProvider',
   'HetznerS3Backend', 'HostConfig', 'HostConfiguration', 'HostPaths', 'LabelKeys', 'LOAD_BALANCER_TYPES',
   'localStatePath', 'LOCATIONS', 'LOCATIONS_AS_OF', 'MonitoringNode', 'OBJECT_STORAGE_LOCATIONS',
-  'OBJECT_STORE_BUCKETS', 'ObjectStore', 'PersistentRunner', 'Ports', 'PortSources', 'PrivateNetwork',
+  'OBJECT_STORE_BUCKETS', 'ObjectStore', 'PersistentRunner', 'PlatformPreset', 'Ports', 'PortSources', 'PrivateNetwork',
   'PropValidator', 'resourceName', 'RoleFirewall', 'roleLabels', 'Roles', 'RunnerModes', 'SecretFiles',
   'secretVariable', 'SERVER_TYPES', 'SERVER_TYPES_AS_OF', 'SERVICE_USER', 'StateBootstrapStack',
   'StatefulResourceProtection', 'SUPPORTED_IMAGES', 'TerraformData', 'ValidationError', 'WorkflowDelivery',
@@ -27,17 +27,18 @@ const ROOT_VALUES = [
 
 /** Root type-only exports (sorted): props, interfaces, and the types public signatures name. */
 const ROOT_TYPES = [
-  'ActionsRunnerRelease', 'AdminAccessProps', 'AgentReleaseProps', 'AiaiOrchestratorProps', 'AlertRulesOptions',
+  'ActionsRunnerRelease', 'AdminAccessProps', 'AgentReleaseProps', 'AiaiOrchestratorProps', 'AiaiPlatformProps', 'AlertRulesOptions',
   'AptSource', 'Architecture', 'BootCommand', 'BucketLifecycleProps', 'BucketLifecycleRule', 'DataVolumeProps',
   'DeprecatedServerType', 'EphemeralRunnerPoolProps', 'EphemeralRunnerPoolSecrets', 'FirewallContext',
   'GrafanaPackageVersions', 'HardenedServerProps', 'HcloudProviderConfig', 'HetznerBucketProps',
   'HetznerObjectStorageProviderProps', 'HetznerS3BackendProps', 'HostConfigurationProps', 'HostFile',
   'HostManifest', 'HostManifestSpec', 'HostUser', 'IConfiguredHost', 'IDeliveryTarget', 'ILogSink', 'IObjectStore',
-  'IPrivateNetwork', 'LoadBalancerType', 'LocationInfo', 'MonitoringDisasterRecoveryProps', 'MonitoringNodeProps',
+  'IPrivateNetwork', 'LoadBalancerType', 'LocationInfo', 'MonitoringDisasterRecoveryProps', 'MonitoringNodeProps', 'MonitoringSizing', 'OrchestratorSizing',
   'MonitoringSecretsProps', 'NetworkZone', 'ObjectStorageCredentials', 'ObjectStorageLocation', 'ObjectStoreBucket',
-  'ObjectStoreBucketNames', 'ObjectStoreProps', 'PersistentRunnerProps', 'PlatformIdentity', 'PoolGithubNames',
+  'ObjectStoreBucketNames', 'ObjectStoreProps', 'PersistentRunnerProps', 'PlatformAccessProps', 'PlatformIdentity', 'PlatformMonitoringProps', 'PlatformNetworkProps',
+  'PlatformOrchestratorProps', 'PlatformPresetName', 'PlatformRunnerPoolProps', 'PlatformSizing', 'PlatformSizingOverrides', 'PoolGithubNames',
   'PoolJob', 'PoolSecret', 'PoolSettings', 'PoolWorkflowOptions', 'PoolWorkflows', 'PortName', 'PortRule',
-  'PortSource', 'PrivateNetworkProps', 'RepositoryFileDeliveryOptions', 'RoleFirewallProps', 'RunnerArchitecture',
+  'PortSource', 'PrivateNetworkProps', 'RepositoryFileDeliveryOptions', 'RoleFirewallProps', 'RunnerArchitecture', 'RunnerPoolSizing',
   'SecretFile', 'SecretFilesProps', 'SecretVariableOptions', 'ServerTypeInfo', 'ServicePort', 'SshConnectionOptions',
   'StateBootstrapStackProps', 'StatefulResourceProtectionProps', 'SystemdUnit', 'TerraformDataProps',
   'ValidationProblem', 'WorkflowDeliveryKind',

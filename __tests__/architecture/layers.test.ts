@@ -2,7 +2,7 @@
  * The folders of lib/ depend one way (README, "Architecture"):
  *
  *   core <- hetzner <- network <- runtime <- render <- host, secrets, volume, runner-manager
- *        <- object-store <- state <- roles (monitoring, orchestrator, runner-pool) <- operator, app
+ *        <- object-store <- state <- roles (monitoring, orchestrator, runner-pool) <- platform <- operator, app
  *        <- lib/index.ts <- bin/, main.ts
  *
  * A file may import a file of its own folder or of a lower layer, never one of the same layer in
@@ -26,6 +26,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['object-store'],
   ['state'],
   ['monitoring', 'orchestrator', 'runner-pool'],
+  ['platform'],
   ['operator', 'app'],
   ['index.ts'],
   ['bin', 'main.ts'],
