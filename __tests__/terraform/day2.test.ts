@@ -86,7 +86,8 @@ function constructPaths(json: StackJson): Map<string, string> {
   for (const [type, byName] of Object.entries(json.resource ?? {})) {
     for (const [name, r] of Object.entries(byName)) {
       const path: string = r['//']?.metadata?.path ?? name;
-      out.set(`${type}.${name}`, `${type} ${path.replace(`${StackNames.production}/`, '')}`);
+      // Paths below the platform construct (`Default`, hidden from addresses), or the stack for what `extend` adds.
+      out.set(`${type}.${name}`, `${type} ${path.replace(`${StackNames.production}/`, '').replace(/^Default\//, '')}`);
     }
   }
   return out;
