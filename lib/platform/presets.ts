@@ -4,6 +4,7 @@
  * (names, repositories, tokens): those are the platform's other props.
  */
 import { DEPRECATED_SERVER_TYPES } from '../hetzner/catalog';
+import { PoolDefaults } from '../runtime/pool-settings';
 
 /** The orchestrator tier's size. */
 export interface OrchestratorSizing {
@@ -56,21 +57,33 @@ export interface PlatformSizing {
  * `{ runnerPool: false }` drops the pool.
  */
 export interface PlatformSizingOverrides {
+  /** The orchestrator tier. @default - the preset's */
   readonly orchestrator?: {
+    /** @default - the preset's */
     readonly primaryServerType?: string;
+    /** `false` removes the standby, `true` or an object adds or changes it. @default - the preset's */
     readonly standby?: boolean | { readonly serverType?: string };
+    /** `false` removes the load balancer, `true` or an object adds or changes it. @default - the preset's */
     readonly loadBalancer?: boolean | { readonly type?: string };
+    /** @default - the preset's */
     readonly serverBackups?: boolean;
   };
+  /** The monitoring node: `false` removes it, `true` or an object adds or changes it. @default - the preset's */
   readonly monitoring?:
     | boolean
     | {
+        /** @default - the preset's (PART_DEFAULTS.monitoring when the override adds the node) */
         readonly serverType?: string;
+        /** @default - the preset's (PART_DEFAULTS.monitoring when the override adds the node) */
         readonly volumeSizeGb?: number;
+        /** `false` stops snapshots, `true` or an object takes them. @default - the preset's */
         readonly snapshots?: boolean | { readonly keep?: number };
+        /** @default - the preset's (PART_DEFAULTS.monitoring when the override adds the node) */
         readonly serverBackups?: boolean;
       };
+  /** The runner pool: `false` removes it, `true` or an object adds or changes it. @default - the preset's */
   readonly runnerPool?: boolean | Partial<RunnerPoolSizing>;
+  /** The object store. @default - the preset's */
   readonly objectStore?: boolean;
 }
 
@@ -83,7 +96,7 @@ export const PART_DEFAULTS = {
   loadBalancer: { type: 'lb11' },
   monitoring: { serverType: 'cax21', volumeSizeGb: 50, snapshots: false, serverBackups: false } satisfies MonitoringSizing,
   snapshots: { keep: 7 },
-  runnerPool: { serverType: 'cpx32', maxRunners: 5 } satisfies RunnerPoolSizing,
+  runnerPool: { serverType: PoolDefaults.serverType, maxRunners: PoolDefaults.maxRunners } satisfies RunnerPoolSizing,
 } as const;
 
 /** `value` without the keys whose value is undefined (so an override's `undefined` keeps the preset's). */
