@@ -1,7 +1,8 @@
 /**
- * The reference app: the aiai platform on Hetzner Cloud. `npm run synth` (or `npx cdktf synth`)
- * writes cdktf.out/stacks/<stack>/cdk.tf.json without credentials; deploy with `npx cdktf deploy <stack>`
- * and the TF_VAR_* secrets set (see README).
+ * The reference app: the aiai platform on Hetzner Cloud, one stack per scenario of the research doc
+ * (lib/app/scenarios.ts) plus the state stack. `npm run synth` (or `npx cdktf synth`) writes
+ * cdktf.out/stacks/<stack>/cdk.tf.json without credentials; deploy one with
+ * `npx cdktf deploy <stack>` and its TF_VAR_* secrets set (see README).
  */
 import { App, Aspects, LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
@@ -9,66 +10,69 @@ import { GithubProvider } from '@cdktf/provider-github/lib/provider';
 import {
   AdminAccess,
   AiaiOrchestrator,
+  AiaiPlatform,
   EphemeralRunnerPool,
   HcloudProvider,
   HetznerObjectStorage,
   localStatePath,
   MonitoringNode,
   ObjectStore,
+  PoolJob,
   PrivateNetwork,
-  resourceName,
-  roleLabels,
   secretVariable,
   StateBootstrapStack,
   StatefulResourceProtection,
 } from './lib';
-import { type ReferenceConfig, referenceConfig } from './lib/app';
+import { type ReferenceConfig, referenceConfig, type ReferenceScenario, referenceScenarios, ReferenceStackNames } from './lib/app';
 
 /** The Terraform versions the synthesized configuration works with. */
 export const TERRAFORM_REQUIRED_VERSION = '>= 1.6';
 
 /** Stack names of the reference app. */
 export const StackNames = {
-  /** The state bucket (local state). Deploy it first when the platform uses the S3 backend. */
-  state: 'aiai-state',
-  platform: 'aiai-production',
+  ...ReferenceStackNames,
+  /** @deprecated the standard production stack: use `production` (same name, `aiai-production`). */
+  platform: ReferenceStackNames.production,
 } as const;
 
+/** The agent repository's CI jobs, run on the pool's per-job runners. */
+const CHECKOUT = { uses: 'actions/checkout@v5.0.0', with: { 'persist-credentials': false } };
+const AGENT_CI_JOBS: Readonly<Record<string, PoolJob>> = {
+  lint: {
+    name: 'Lint',
+    timeoutMinutes: 15,
+    steps: [CHECKOUT, { run: 'python3 -m venv .venv && .venv/bin/pip install ruff && .venv/bin/ruff check .' }],
+  },
+  test: {
+    name: 'Tests',
+    needs: ['lint'],
+    timeoutMinutes: 60,
+    steps: [CHECKOUT, { run: 'python3 -m venv .venv && .venv/bin/pip install -r requirements.txt' }, { run: '.venv/bin/pytest tests/ -v --tb=short' }],
+  },
+};
+
 /**
- * The platform stack: network, access, monitoring, the orchestrator tier, object storage and the CI
- * runner pool (with its GitHub secrets, variables and workflow), in one Terraform graph. The stack
- * owns every provider; constructs receive what they need.
+ * One platform stack: an {@link AiaiPlatform} sized by the scenario's preset, with the providers
+ * and sensitive variables its parts need (a part the preset leaves out declares none). The stack
+ * owns every provider; the platform receives what it needs. The platform's construct id is
+ * `Default`, which cdktf leaves out of logical IDs: the addresses are those of the stack before
+ * the platform construct existed (proven by __tests__/app/production-stack-unchanged.test.ts).
  */
 export class PlatformStack extends TerraformStack {
-  public readonly network: PrivateNetwork;
-  public readonly orchestrator: AiaiOrchestrator;
-  public readonly monitoring: MonitoringNode;
-  public readonly objectStore: ObjectStore;
-  public readonly runners: EphemeralRunnerPool;
+  public readonly platform: AiaiPlatform;
 
-  constructor(scope: Construct, id: string, config: ReferenceConfig) {
+  constructor(scope: Construct, id: string, config: ReferenceConfig, scenario: ReferenceScenario) {
     super(scope, id);
-    const identity = { project: config.project, environment: config.environment };
+    const sizing = scenario.preset.sizing;
+    const secret = (name: string, description: string) => secretVariable(this, name, { description }).stringValue;
 
     // Providers.
-    const hcloudToken = secretVariable(this, 'hcloud_token', { description: 'Hetzner Cloud API token (read/write) for this project' });
-    new HcloudProvider(this, 'hcloud', { token: hcloudToken.stringValue });
-    const objectStorage = HetznerObjectStorage.provider(this, 'object-storage', { location: config.location });
-    const githubToken = secretVariable(this, 'github_token', {
-      description: 'GitHub token for Terraform: Secrets, Variables, Contents and Workflows (read and write) on the agent repository',
-    });
-    new GithubProvider(this, 'github', { owner: config.githubOwner, token: githubToken.stringValue });
-
-    // Shared pieces.
-    this.network = new PrivateNetwork(this, 'Network', { name: resourceName(identity, 'net'), labels: roleLabels(identity, 'network') });
-    const access = new AdminAccess(this, 'Access', {
-      sshPublicKeys: config.sshPublicKeys,
-      existingSshKeys: config.existingSshKeys,
-      adminCidrs: config.adminCidrs,
-      namePrefix: resourceName(identity, 'key'),
-      labels: roleLabels(identity, 'access'),
-    });
-    this.objectStore = new ObjectStore(this, 'ObjectStore', { provider: objectStorage, bucketPrefix: config.bucketPrefix });
+    new HcloudProvider(this, 'hcloud', { token: secret('hcloud_token', 'Hetzner Cloud API token (read/write) for this project') });
+    const objectStorage = sizing.objectStore ? HetznerObjectStorage.provider(this, 'object-storage', { location: config.location }) : undefined;
+    if (sizing.runnerPool !== false) {
+      const githubToken = secret('github_token', 'GitHub token for Terraform: Secrets, Variables, Contents and Workflows (read and write) on the agent repository');
+      new GithubProvider(this, 'github', { owner: config.githubOwner, token: githubToken });
+    }
     // Secret delivery connects over SSH: with the operator's agent, or in CI with a private key.
     const sshPrivateKey =
       config.sshAuth === 'private-key'
@@ -78,86 +82,125 @@ export class PlatformStack extends TerraformStack {
           }).stringValue
         : undefined;
 
-    // Monitoring first: every host ships its logs to it.
-    this.monitoring = new MonitoringNode(this, 'Monitoring', {
-      ...identity,
-      network: this.network,
-      access,
+    this.platform = new AiaiPlatform(this, 'Default', {
+      project: config.project,
+      environment: scenario.environment,
+      preset: scenario.preset,
       location: config.location,
+      access: { sshPublicKeys: config.sshPublicKeys, existingSshKeys: config.existingSshKeys, adminCidrs: config.adminCidrs },
       sshPrivateKey,
-      secrets: {
-        hcloudSdToken: secretVariable(this, 'hcloud_sd_token', { description: 'Hetzner Cloud API token (read-only) for Prometheus service discovery' }).stringValue,
-        alertWebhookUrl: secretVariable(this, 'alert_webhook_url', { description: 'URL the Alertmanager webhook receiver posts to' }).stringValue,
-        grafanaAdminPassword: secretVariable(this, 'grafana_admin_password', { description: 'Initial password of the Grafana admin user' }).stringValue,
-      },
-      disasterRecovery: {
-        hcloudSnapshotToken: secretVariable(this, 'hcloud_snapshot_token', { description: 'Hetzner Cloud API token (read/write) for snapshot rotation' }).stringValue,
-        objectStore: this.objectStore,
-      },
-    });
-
-    this.orchestrator = new AiaiOrchestrator(this, 'Orchestrator', {
-      ...identity,
-      network: this.network,
-      access,
-      location: config.location,
-      repositoryUrl: config.repositoryUrl,
-      repositoryRef: config.repositoryRef,
-      sshPrivateKey,
-      logShipping: this.monitoring,
-      offsiteBackup: this.objectStore,
-      secretEnvironment: {
-        OPENROUTER_API_KEY: secretVariable(this, 'openrouter_api_key', { description: 'OpenRouter API key used by the agents' }).stringValue,
-        GITHUB_TOKEN: secretVariable(this, 'agent_github_token', { description: 'GitHub token the agents use to push to the agent repository' }).stringValue,
-      },
-    });
-
-    // Per-job runners on Hetzner for the agent repository, managed by the workflow this commits.
-    const checkout = { uses: 'actions/checkout@v5.0.0', with: { 'persist-credentials': false } };
-    this.runners = new EphemeralRunnerPool(this, 'Runners', {
-      ...identity,
-      pool: 'ci',
-      repository: config.githubRepository,
-      network: this.network,
-      logShipping: this.monitoring,
-      access,
-      location: config.location,
-      secrets: {
-        hcloudToken: secretVariable(this, 'runner_hcloud_token', { description: 'Hetzner Cloud API token (read/write) the runner manager creates and deletes runner servers with' }).stringValue,
-        githubToken: secretVariable(this, 'runner_github_token', { description: 'GitHub token with Administration: read and write on the agent repository, for runner registration' }).stringValue,
-      },
-      jobs: {
-        lint: {
-          name: 'Lint',
-          timeoutMinutes: 15,
-          steps: [checkout, { run: 'python3 -m venv .venv && .venv/bin/pip install ruff && .venv/bin/ruff check .' }],
-        },
-        test: {
-          name: 'Tests',
-          needs: ['lint'],
-          timeoutMinutes: 60,
-          steps: [checkout, { run: 'python3 -m venv .venv && .venv/bin/pip install -r requirements.txt' }, { run: '.venv/bin/pytest tests/ -v --tb=short' }],
+      objectStore: objectStorage ? { provider: objectStorage, bucketPrefix: scenario.bucketPrefix } : undefined,
+      monitoring:
+        sizing.monitoring === false
+          ? undefined
+          : {
+              secrets: {
+                hcloudSdToken: secret('hcloud_sd_token', 'Hetzner Cloud API token (read-only) for Prometheus service discovery'),
+                alertWebhookUrl: secret('alert_webhook_url', 'URL the Alertmanager webhook receiver posts to'),
+                grafanaAdminPassword: secret('grafana_admin_password', 'Initial password of the Grafana admin user'),
+              },
+              hcloudSnapshotToken: sizing.monitoring.snapshots === false ? undefined : secret('hcloud_snapshot_token', 'Hetzner Cloud API token (read/write) for snapshot rotation'),
+            },
+      orchestrator: {
+        repositoryUrl: config.repositoryUrl,
+        repositoryRef: config.repositoryRef,
+        secretEnvironment: {
+          OPENROUTER_API_KEY: secret('openrouter_api_key', 'OpenRouter API key used by the agents'),
+          GITHUB_TOKEN: secret('agent_github_token', 'GitHub token the agents use to push to the agent repository'),
         },
       },
+      // Per-job runners on Hetzner for the agent repository, managed by the workflow this commits.
+      runnerPool:
+        sizing.runnerPool === false
+          ? undefined
+          : {
+              ...scenario.runnerPool,
+              repository: config.githubRepository,
+              secrets: {
+                hcloudToken: secret('runner_hcloud_token', 'Hetzner Cloud API token (read/write) the runner manager creates and deletes runner servers with'),
+                githubToken: secret('runner_github_token', 'GitHub token with Administration: read and write on the agent repository, for runner registration'),
+              },
+              jobs: AGENT_CI_JOBS,
+            },
     });
 
     // Volumes, load balancers and primary IPs: Hetzner delete protection + prevent_destroy.
     Aspects.of(this).add(new StatefulResourceProtection());
   }
+
+  public get network(): PrivateNetwork {
+    return this.platform.network;
+  }
+
+  public get access(): AdminAccess {
+    return this.platform.access;
+  }
+
+  public get orchestrator(): AiaiOrchestrator {
+    return this.platform.orchestrator;
+  }
+
+  /** @default - none when the scenario has no monitoring node */
+  public get monitoring(): MonitoringNode | undefined {
+    return this.platform.monitoring;
+  }
+
+  /** @default - none when the scenario has no object store */
+  public get objectStore(): ObjectStore | undefined {
+    return this.platform.objectStore;
+  }
+
+  /** @default - none when the scenario has no runner pool */
+  public get runners(): EphemeralRunnerPool | undefined {
+    return this.platform.runners;
+  }
+}
+
+/** The stacks of the reference app. */
+export interface ReferenceApp {
+  readonly state: StateBootstrapStack;
+  readonly bootstrap: PlatformStack;
+  readonly minimal: PlatformStack;
+  /** Standard production (`aiai-production`). */
+  readonly production: PlatformStack;
+  readonly productionHa: PlatformStack;
+  /** @deprecated the standard production stack: use `production`. */
+  readonly platform: PlatformStack;
+  /** Every platform stack (all but the state stack), smallest scenario first. */
+  readonly platformStacks: readonly PlatformStack[];
+}
+
+/**
+ * Builds the state stack and the named platform stacks of the reference app into `app` (a test of
+ * one scenario synthesizes only that one).
+ */
+export function buildReferenceStacks(app: App, config: ReferenceConfig, names: readonly string[]): { state: StateBootstrapStack; stacks: ReadonlyMap<string, PlatformStack> } {
+  const state = new StateBootstrapStack(app, StackNames.state, { location: config.location, bucketName: config.stateBucketName });
+  const scenarios = referenceScenarios(config).filter((s) => names.includes(s.stackName));
+  const stacks = new Map(scenarios.map((s) => [s.stackName, new PlatformStack(app, s.stackName, config, s)]));
+  // terraform_data needs 1.4, the S3 backend's endpoints/use_path_style 1.6: fail early and clearly.
+  for (const stack of [state, ...stacks.values()]) stack.addOverride('terraform.required_version', TERRAFORM_REQUIRED_VERSION);
+  for (const stack of stacks.values()) {
+    if (config.stateBackend === 's3') state.useAsBackend(stack);
+    else new LocalBackend(stack, { path: localStatePath(stack.node.id) });
+  }
+  return { state, stacks };
 }
 
 /** Builds every stack of the reference app into `app` (tests call this too). */
-export function buildReferenceApp(app: App, config: ReferenceConfig = referenceConfig()): { state: StateBootstrapStack; platform: PlatformStack } {
-  const state = new StateBootstrapStack(app, StackNames.state, { location: config.location, bucketName: config.stateBucketName });
-  const platform = new PlatformStack(app, StackNames.platform, config);
-  // terraform_data needs 1.4, the S3 backend's endpoints/use_path_style 1.6: fail early and clearly.
-  for (const stack of [state, platform]) stack.addOverride('terraform.required_version', TERRAFORM_REQUIRED_VERSION);
-  if (config.stateBackend === 's3') {
-    state.useAsBackend(platform);
-  } else {
-    new LocalBackend(platform, { path: localStatePath(StackNames.platform) });
-  }
-  return { state, platform };
+export function buildReferenceApp(app: App, config: ReferenceConfig = referenceConfig()): ReferenceApp {
+  const { state, stacks } = buildReferenceStacks(app, config, referenceScenarios(config).map((s) => s.stackName));
+  const get = (name: string) => stacks.get(name)!;
+  const production = get(StackNames.production);
+  return {
+    state,
+    bootstrap: get(StackNames.bootstrap),
+    minimal: get(StackNames.minimal),
+    production,
+    productionHa: get(StackNames.productionHa),
+    platform: production,
+    platformStacks: [...stacks.values()],
+  };
 }
 
 if (require.main === module) {

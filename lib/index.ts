@@ -123,3 +123,16 @@ export type { HetznerChecksProps, PolicyFinding, PolicyLevel, PolicyReport, Poli
 // The generated hcloud provider (stacks create it; constructs never do).
 export { HcloudProvider } from '../.gen/providers/hcloud/provider';
 export type { HcloudProviderConfig } from '../.gen/providers/hcloud/provider';
+
+// The whole platform in one construct, sized by the research doc's scenarios.
+export { AiaiPlatform } from './platform/aiai-platform';
+export type {
+  AiaiPlatformProps,
+  PlatformAccessProps,
+  PlatformMonitoringProps,
+  PlatformNetworkProps,
+  PlatformOrchestratorProps,
+  PlatformRunnerPoolProps,
+} from './platform/aiai-platform';
+export { PlatformPreset } from './platform/presets';
+export type { MonitoringSizing, OrchestratorSizing, PlatformPresetName, PlatformSizing, PlatformSizingOverrides, RunnerPoolSizing } from './platform/presets';

@@ -27,7 +27,7 @@ describe('synth on a machine without terraform', () => {
     expect(r.stderr).not.toMatch(/Could not determine version of terraform/);
     expect(r.status).toBe(0);
     expect(existsSync(marker)).toBe(false);
-    expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual(['aiai-production', 'aiai-state']);
+    expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual(['aiai-bootstrap', 'aiai-minimal', 'aiai-production', 'aiai-production-ha', 'aiai-state']);
   });
 
   test('fails if a terraform_data resource is created through cdktf\'s DataResource (it spawns terraform)', () => {

@@ -207,6 +207,24 @@ describe('AiaiOrchestrator (options)', () => {
     expect((Object.values(json.output) as any[]).find((o) => typeof o.value === 'object').value).toEqual({ primary: '10.0.1.10', loadBalancer: '10.0.1.5' });
   });
 
+  test('no standby and no load balancer: no load balancer resources, no reserved .5, no load balancer output', () => {
+    const { stack, orch, net } = build({ standby: false, loadBalancer: false });
+    const json = synth(stack);
+    expect(resources(json, 'hcloud_server')).toHaveLength(1);
+    for (const type of ['hcloud_load_balancer', 'hcloud_load_balancer_network', 'hcloud_load_balancer_service', 'hcloud_load_balancer_target']) {
+      expect({ type, n: resources(json, type).length }).toEqual({ type, n: 0 });
+    }
+    expect(orch.loadBalancer).toBeUndefined();
+    expect(Object.values(json.output as Record<string, { value: unknown }>).map((o) => o.value)).toEqual([{ primary: '10.0.1.10' }]);
+    // The address stays free for another use.
+    expect(net.reserveAddress(stack, 'other', '10.0.1.5')).toBe('10.0.1.5');
+  });
+
+  test('fails if a standby has no load balancer (the standby would never take traffic)', () => {
+    const err = validationError(() => build({ loadBalancer: false }));
+    expectProblem(err, { path: 'test/Orchestrator', property: 'loadBalancer', value: false, allowed: /true when the tier has a standby/ });
+  });
+
   test('types, location, LB type, protection, backups, settings, watchdog, ref and modules', () => {
     const { stack } = build({
       project: 'acme',

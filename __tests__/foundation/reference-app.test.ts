@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
  * tier, plus one snapshot per synthesized stack.
  */
 import { StackNames } from '../../main';
+import { EXAMPLE_CONFIG, referenceScenarios } from '../../lib/app';
 import { decodeUserDataLikeCloudInit, referenceApp, resourcesOfType, StackJson, synthReferenceApp } from '../support/synth';
 
 /** The stack with each server's user_data decoded, so that snapshot diffs stay readable. */
@@ -21,8 +22,17 @@ const LABELLED = ['hcloud_server', 'hcloud_firewall', 'hcloud_placement_group', 
 describe('reference app', () => {
   const synth = referenceApp();
 
-  test('synthesizes the platform stack', () => {
-    expect(Object.keys(synth.stacks)).toContain(StackNames.platform);
+  test('synthesizes the state stack and one stack per scenario', () => {
+    expect(Object.keys(synth.stacks).sort()).toEqual(['aiai-bootstrap', 'aiai-minimal', 'aiai-production', 'aiai-production-ha', 'aiai-state']);
+  });
+
+  test('every scenario stack has its own environment, bucket names and local state file', () => {
+    const platformStacks = Object.keys(synth.stacks).filter((n) => n !== StackNames.state);
+    const buckets = platformStacks.flatMap((n) => Object.values(synth.stacks[n].resource!.aws_s3_bucket).map((b) => b.bucket));
+    expect(new Set(buckets).size).toBe(buckets.length);
+    const networks = platformStacks.flatMap((n) => Object.values(synth.stacks[n].resource!.hcloud_network).map((b) => b.name));
+    expect(networks.sort()).toEqual(['aiai-bootstrap-net', 'aiai-minimal-net', 'aiai-production-ha-net', 'aiai-production-net']);
+    for (const n of platformStacks) expect(synth.stacks[n].terraform!.backend).toEqual({ local: { path: `../../../terraform.tfstate.d/${n}.tfstate` } });
   });
 
   test.each(Object.keys(referenceApp().stacks))('stack %s matches its snapshot', (name) => {
@@ -31,13 +41,16 @@ describe('reference app', () => {
 
   test('every labelled Hetzner resource carries project, role and environment', () => {
     let seen = 0;
+    const environments = new Map(referenceScenarios(EXAMPLE_CONFIG).map((s) => [s.stackName, s.environment]));
+    expect(environments.get(StackNames.production)).toBe('production');
     for (const type of LABELLED) {
-      for (const { name, config } of resourcesOfType(synth, type)) {
+      for (const { stack, name, config } of resourcesOfType(synth, type)) {
         seen++;
-        expect({ name, labels: config.labels }).toEqual({ name, labels: expect.objectContaining({ project: 'aiai', environment: 'production', role: expect.stringMatching(/^[a-z-]+$/) }) });
+        const environment = environments.get(stack);
+        expect({ stack, name, labels: config.labels }).toEqual({ stack, name, labels: expect.objectContaining({ project: 'aiai', environment, role: expect.stringMatching(/^[a-z-]+$/) }) });
       }
     }
-    expect(seen).toBeGreaterThanOrEqual(7);
+    expect(seen).toBeGreaterThanOrEqual(7 * 4);
   });
 
   test('synthesis is deterministic (byte-identical output on a second run)', () => {
@@ -49,7 +62,7 @@ describe('reference app', () => {
   });
 
   test('the orchestrator tier: cx33 primary at .10 and cx23 standby at .11 behind an lb11 at .5', () => {
-    const stack = synth.stacks[StackNames.platform];
+    const stack = synth.stacks[StackNames.production];
     const servers = Object.values(stack.resource!.hcloud_server).filter((s) => s.labels.role === 'orchestrator');
     expect(servers.map((s) => [s.name, s.server_type, s.location, s.image, s.network[0].ip]).sort()).toEqual([
       ['aiai-production-orchestrator-primary', 'cx33', 'fsn1', 'ubuntu-24.04', '10.0.1.10'],
@@ -75,14 +88,14 @@ describe('reference app', () => {
   });
 
   test('state lives in the local backend under terraform.tfstate.d/', () => {
-    const backend = synth.stacks[StackNames.platform].terraform!.backend;
-    expect(backend).toEqual({ local: { path: `../../../terraform.tfstate.d/${StackNames.platform}.tfstate` } });
+    const backend = synth.stacks[StackNames.production].terraform!.backend;
+    expect(backend).toEqual({ local: { path: `../../../terraform.tfstate.d/${StackNames.production}.tfstate` } });
     // terraform runs in cdktf.out/stacks/<stack>: the path lands in the project's terraform.tfstate.d/.
-    expect(resolve('cdktf.out/stacks', StackNames.platform, backend.local.path)).toBe(resolve('terraform.tfstate.d', `${StackNames.platform}.tfstate`));
+    expect(resolve('cdktf.out/stacks', StackNames.production, backend.local.path)).toBe(resolve('terraform.tfstate.d', `${StackNames.production}.tfstate`));
   });
 
   test('the hcloud provider is pinned to 1.68.0 and takes its token from a sensitive variable', () => {
-    const stack = synth.stacks[StackNames.platform];
+    const stack = synth.stacks[StackNames.production];
     expect(stack.terraform!.required_providers.hcloud).toEqual({ source: 'hetznercloud/hcloud', version: '1.68.0' });
     expect(stack.provider!.hcloud).toEqual([{ token: '${var.hcloud_token}' }]);
     expect(stack.variable!.hcloud_token.sensitive).toBe(true);

@@ -74,7 +74,7 @@ describe('referenceConfig', () => {
 
 describe('the platform with existing keys and private-key SSH (what CI deploys)', () => {
   const app = synthReferenceApp({ ...EXAMPLE_CONFIG, sshPublicKeys: {}, existingSshKeys: ['ops-laptop', '4711'], sshAuth: 'private-key' });
-  const stack = app.stacks[StackNames.platform];
+  const stack = app.stacks[StackNames.production];
 
   test('no Hetzner SSH key is created (none can collide with the project\'s); both are read with data sources', () => {
     expect(stack.resource?.hcloud_ssh_key).toBeUndefined();
@@ -100,7 +100,9 @@ describe('the platform with existing keys and private-key SSH (what CI deploys)'
       expect(unescaped(userData)).toEqual([]);
     }
     const configurations = resourcesOfType(app, 'terraform_data').filter((r) => (r.config.provisioner ?? []).some((p: any) => String(p.file?.destination ?? '').endsWith('/host-manifest.json')));
-    expect(configurations.length).toBe(3);
+    // One per server, in every scenario stack.
+    expect(configurations.length).toBe(resourcesOfType(app, 'hcloud_server').length);
+    expect(configurations.length).toBeGreaterThanOrEqual(3);
     for (const c of configurations) {
       const upload = c.config.provisioner.find((p: any) => String(p.file?.destination ?? '').endsWith('/host-manifest.json')).file.content as string;
       // One interpolation per existing key (by name and by id) known only at plan; everything else escaped.
@@ -115,7 +117,9 @@ describe('the platform with existing keys and private-key SSH (what CI deploys)'
     for (const c of connections) expect(c).toMatchObject({ type: 'ssh', user: 'aiai', agent: false, private_key: '${var.ssh_private_key}', timeout: '300s' });
     // Destroy-time steps may only read self: the key travels in their input.
     const destroy = provisioners.filter((p) => p.when === 'destroy');
-    expect(destroy.length).toBe(1);
+    // One unmount step per data volume (one per stack with a monitoring node).
+    expect(destroy.length).toBe(resourcesOfType(app, 'hcloud_volume').length);
+    expect(destroy.length).toBeGreaterThanOrEqual(1);
     for (const p of destroy) expect(p.connection).toMatchObject({ type: 'ssh', user: 'aiai', agent: false, private_key: '${self.input.private_key}' });
     expect(stack.variable!.ssh_private_key).toMatchObject({ type: 'string', sensitive: true });
     // A PEM key has line breaks: only emptiness is rejected.
@@ -143,7 +147,7 @@ describe('the platform with existing keys and private-key SSH (what CI deploys)'
       expect(c.agent).toBe(true);
       expect(c).not.toHaveProperty('private_key');
     }
-    expect(agentApp.stacks[StackNames.platform].variable!.ssh_private_key).toBeUndefined();
+    expect(agentApp.stacks[StackNames.production].variable!.ssh_private_key).toBeUndefined();
   });
 });
 
@@ -159,7 +163,9 @@ describe('every server the reference app writes', () => {
   });
 
   test('only the monitoring node (its data is on a volume) shuts down before deletion', () => {
-    const graceful = servers.filter((s) => s.config.shutdown_before_deletion === true).map((s) => s.config.labels.role);
-    expect(graceful).toEqual(['monitoring']);
+    const graceful = servers.filter((s) => s.config.shutdown_before_deletion === true).map((s) => `${s.stack} ${s.config.labels.role}`);
+    const monitoring = servers.filter((s) => s.config.labels.role === 'monitoring').map((s) => `${s.stack} monitoring`);
+    expect(graceful).toEqual(monitoring);
+    expect(graceful).toContain(`${StackNames.production} monitoring`);
   });
 });

@@ -50,15 +50,23 @@ function compare(synth: SynthesizedApp): { server: string; role: string; missing
   });
 }
 
-test('reference app: every server starts exactly the units aiai-ops checks for its role (optional ones included)', () => {
+test('reference app: every server of every scenario starts exactly the units aiai-ops checks for its role (optional ones included)', () => {
   const rows = compare(referenceApp());
-  expect(rows.map((r) => r.role).sort()).toEqual([Roles.monitoring, Roles.orchestrator, Roles.orchestrator]);
+  expect(rows.map((r) => r.role).sort()).toEqual([...Array(3).fill(Roles.monitoring), ...Array(6).fill(Roles.orchestrator)]);
   for (const r of rows) expect({ server: r.server, missing: r.missing, unchecked: r.unchecked }).toEqual({ server: r.server, missing: [], unchecked: [] });
-  // Log shipping, both backup timers on the monitoring node, the off-site backup on the primary only.
+  // Log shipping where there is a monitoring node, both backup timers on a monitoring node that
+  // takes snapshots, the off-site backup on the primary only.
+  const production = (env: string) => ({
+    [`aiai-${env}-monitoring`]: ['aiai-snapshot-rotate.timer', 'aiai-offsite-backup.timer'],
+    [`aiai-${env}-orchestrator-primary`]: [MonitoringUnits.alloy, 'aiai-offsite-backup.timer'],
+    [`aiai-${env}-orchestrator-standby`]: [MonitoringUnits.alloy],
+  });
   expect(Object.fromEntries(rows.map((r) => [r.server, r.optionalPresent]))).toEqual({
-    'aiai-production-monitoring': ['aiai-snapshot-rotate.timer', 'aiai-offsite-backup.timer'],
-    'aiai-production-orchestrator-primary': [MonitoringUnits.alloy, 'aiai-offsite-backup.timer'],
-    'aiai-production-orchestrator-standby': [MonitoringUnits.alloy],
+    'aiai-bootstrap-orchestrator-primary': ['aiai-offsite-backup.timer'],
+    'aiai-minimal-monitoring': [],
+    'aiai-minimal-orchestrator-primary': [MonitoringUnits.alloy, 'aiai-offsite-backup.timer'],
+    ...production('production'),
+    ...production('production-ha'),
   });
 });
 

@@ -40,7 +40,7 @@ import { TerraformVariable } from 'cdktf';
 import { AdminAccess, EphemeralRunnerPool, MonitoringNodeProps, PersistentRunner, secretVariable, SERVICE_USER } from '../../lib';
 import { GRAFANA_DASHBOARDS, monitoringPaths } from '../../lib/render';
 import { EXAMPLE_CONFIG, ReferenceConfig } from '../../lib/app/reference-config';
-import { buildReferenceApp, PlatformStack, StackNames } from '../../main';
+import { buildReferenceStacks, PlatformStack, StackNames } from '../../main';
 import { describeWithTerraform, PlanAction, PlanSummary, StandIn, startStandIn, TerraformError, TerraformJson, Workspace } from '../support/terraform';
 import { allStrings, StackJson, synthApp, SynthOptions } from '../support/synth';
 import { tempDir } from '../support/tmp';
@@ -69,10 +69,11 @@ function synthPlatform(v: Variant = {}): Synthesized {
   assets.edits = v.assets ?? {};
   try {
     const app = synthApp((a) => {
-      const { platform } = buildReferenceApp(a, { ...EXAMPLE_CONFIG, ...v.config });
+      // Only the production stack (and the state stack): the other scenarios are not what this test changes.
+      const platform = buildReferenceStacks(a, { ...EXAMPLE_CONFIG, ...v.config }, [StackNames.production]).stacks.get(StackNames.production)!;
       v.extend?.(platform);
     }, v.synth);
-    return { json: app.stacks[StackNames.platform], raw: app.rawStacks[StackNames.platform] };
+    return { json: app.stacks[StackNames.production], raw: app.rawStacks[StackNames.production] };
   } finally {
     monitoring.props = {};
     assets.edits = {};
@@ -85,7 +86,8 @@ function constructPaths(json: StackJson): Map<string, string> {
   for (const [type, byName] of Object.entries(json.resource ?? {})) {
     for (const [name, r] of Object.entries(byName)) {
       const path: string = r['//']?.metadata?.path ?? name;
-      out.set(`${type}.${name}`, `${type} ${path.replace(`${StackNames.platform}/`, '')}`);
+      // Paths below the platform construct (`Default`, hidden from addresses), or the stack for what `extend` adds.
+      out.set(`${type}.${name}`, `${type} ${path.replace(`${StackNames.production}/`, '').replace(/^Default\//, '')}`);
     }
   }
   return out;
@@ -160,7 +162,7 @@ const MONITORING_CONVERGE = 'terraform_data Monitoring/Server/Configuration/Conv
 const HOST_CONVERGES = [MONITORING_CONVERGE, 'terraform_data Orchestrator/Primary/Configuration/Converge', 'terraform_data Orchestrator/Standby/Configuration/Converge'];
 
 function access(platform: PlatformStack): AdminAccess {
-  return platform.node.findChild('Access') as AdminAccess;
+  return platform.access;
 }
 
 function variable(platform: PlatformStack, name: string): string {

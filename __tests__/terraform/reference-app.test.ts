@@ -55,7 +55,7 @@ describeWithTerraform('the reference app through terraform (stand-in providers)'
   });
 
   test('the app has the stacks this test covers', () => {
-    expect(names).toEqual([StackNames.platform, StackNames.state].sort());
+    expect(names).toEqual([StackNames.state, StackNames.bootstrap, StackNames.minimal, StackNames.production, StackNames.productionHa].sort());
     expect(Object.keys(s3App.stacks).sort()).toEqual(names);
   });
 
@@ -95,7 +95,7 @@ describeWithTerraform('the reference app through terraform (stand-in providers)'
 
     test('with the S3 state backend it validates (init -backend=false)', async () => {
       const s3Json = s3App.stacks[name];
-      if (name === StackNames.platform) expect(Object.keys(s3Json.terraform?.backend ?? {})).toEqual(['s3']);
+      if (name !== StackNames.state) expect(Object.keys(s3Json.terraform?.backend ?? {})).toEqual(['s3']);
       const r = await s3Validations.get(name)!;
       expect(r.messages).toEqual([]);
       expect(r.valid).toBe(true);
@@ -104,7 +104,7 @@ describeWithTerraform('the reference app through terraform (stand-in providers)'
 
   test('the counts read from the JSON: 3 servers, 1 volume, 13 terraform_data (3 configurations, 3 secret deliveries, 2 releases, 1 unmount step, 4 bucket lifecycles), the runner pool’s GitHub objects; the state stack’s bucket', () => {
     // Stated explicitly for the documentation config (EXAMPLE_CONFIG), as a cross-check of the counts read from the JSON.
-    const c = declaredInstances(app.stacks[StackNames.platform]);
+    const c = declaredInstances(app.stacks[StackNames.production]);
     expect({ servers: c.hcloud_server, volumes: c.hcloud_volume, deliveries: c.terraform_data, secrets: c.github_actions_secret, files: c.github_repository_file }).toEqual({
       servers: 3,
       volumes: 1,
@@ -113,5 +113,15 @@ describeWithTerraform('the reference app through terraform (stand-in providers)'
       files: 2,
     });
     expect(declaredInstances(app.stacks[StackNames.state])).toEqual({ aws_s3_bucket: 1, aws_s3_bucket_versioning: 1, terraform_data: 1 });
+  });
+
+  test('the other scenarios: servers, volumes, load balancers and runner pools as their presets say', () => {
+    const parts = (name: string) => {
+      const c = declaredInstances(app.stacks[name]);
+      return { servers: c.hcloud_server, volumes: c.hcloud_volume ?? 0, loadBalancers: c.hcloud_load_balancer ?? 0, buckets: c.aws_s3_bucket, poolSecrets: c.github_actions_secret ?? 0 };
+    };
+    expect(parts(StackNames.bootstrap)).toEqual({ servers: 1, volumes: 0, loadBalancers: 0, buckets: 4, poolSecrets: 0 });
+    expect(parts(StackNames.minimal)).toEqual({ servers: 2, volumes: 1, loadBalancers: 0, buckets: 4, poolSecrets: 0 });
+    expect(parts(StackNames.productionHa)).toEqual({ servers: 3, volumes: 1, loadBalancers: 1, buckets: 4, poolSecrets: 2 });
   });
 });

@@ -42,10 +42,10 @@ const summary = (reqs: readonly FakeS3Request[]) => reqs.map((r) => `${r.operati
 
 describeWithTerraform('the reference app’s platform stack on the S3 state backend (Ceph-like fake S3, stand-in providers)', () => {
   // Synthesis blocks the event loop the stand-in answers on: synthesize before terraform runs.
-  const s3Json = synthReferenceApp({ ...EXAMPLE_CONFIG, stateBackend: 's3' }).stacks[StackNames.platform];
-  const localJson = synthReferenceApp(EXAMPLE_CONFIG).stacks[StackNames.platform];
+  const s3Json = synthReferenceApp({ ...EXAMPLE_CONFIG, stateBackend: 's3' }).stacks[StackNames.production];
+  const localJson = synthReferenceApp(EXAMPLE_CONFIG).stacks[StackNames.production];
   const backend = s3Json.terraform?.backend?.s3 as Record<string, any>;
-  const stateObject = `${EXAMPLE_CONFIG.stateBucketName}/${StackNames.platform}/terraform.tfstate`;
+  const stateObject = `${EXAMPLE_CONFIG.stateBucketName}/${StackNames.production}/terraform.tfstate`;
 
   let tf: StandIn;
   let fake: FakeS3;
@@ -67,7 +67,7 @@ describeWithTerraform('the reference app’s platform stack on the S3 state back
   test('the synthesized backend: the documented settings, no lock of any kind, and nothing else differs from the local-backend JSON', () => {
     expect(backend).toEqual({
       bucket: EXAMPLE_CONFIG.stateBucketName,
-      key: `${StackNames.platform}/terraform.tfstate`,
+      key: `${StackNames.production}/terraform.tfstate`,
       region: EXAMPLE_CONFIG.location,
       endpoints: { s3: `https://${EXAMPLE_CONFIG.location}.your-objectstorage.com` },
       use_path_style: true,

@@ -10,8 +10,13 @@ const app = referenceApp();
 const files = resourcesOfType(app, 'github_repository_file').map((r) => r.config);
 const variables = resourcesOfType(app, 'github_actions_variable').map((r) => r.config.variable_name as string);
 
-test('the reference app commits its pool workflows (main and reap)', () => {
-  expect(files.map((f) => f.file).sort()).toEqual(['.github/workflows/aiai-runner-ci-reap.yml', '.github/workflows/aiai-runner-ci.yml']);
+test('the reference app commits its pool workflows (main and reap): aiai-production’s pool ci, aiai-production-ha’s ci-ha', () => {
+  expect(files.map((f) => f.file).sort()).toEqual([
+    '.github/workflows/aiai-runner-ci-ha-reap.yml',
+    '.github/workflows/aiai-runner-ci-ha.yml',
+    '.github/workflows/aiai-runner-ci-reap.yml',
+    '.github/workflows/aiai-runner-ci.yml',
+  ]);
 });
 
 test.each(files.map((f) => [f.file as string, f] as const))('%s passes actionlint', async (path, f) => {

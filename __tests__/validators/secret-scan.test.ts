@@ -6,6 +6,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { StackNames } from '../../main';
 import { allStrings, extractServers, referenceApp, synthReferenceApp } from '../support/synth';
 
 const LEAKS: Record<string, string> = {
@@ -62,6 +63,13 @@ describe('secret scan of the synthesized reference app', () => {
   test('the output was synthesized and has servers', () => {
     expect(files.some((f) => f.path.endsWith('cdk.tf.json'))).toBe(true);
     expect(servers.length).toBeGreaterThanOrEqual(2);
+  });
+
+  test('the scan covers every stack of the reference app, and the servers of every scenario stack', () => {
+    const all = [...new Set(Object.values(StackNames))].sort();
+    expect(Object.keys(synth.stacks).sort()).toEqual(all);
+    expect(files.filter((f) => f.path.endsWith('cdk.tf.json')).length).toBe(all.length);
+    expect([...new Set(servers.map((s) => s.stack))].sort()).toEqual(all.filter((n) => n !== StackNames.state));
   });
 
   test('every declared variable got a leak value', () => {

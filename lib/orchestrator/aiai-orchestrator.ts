@@ -50,6 +50,13 @@ export interface AiaiOrchestratorProps extends PlatformIdentity {
   /** Load balancer type. @default 'lb11' */
   readonly loadBalancerType?: string;
   /**
+   * Put the tier behind a load balancer (`loadBalancerType`, on the private network, HTTP 80 -> the
+   * API port). Without it the single orchestrator's API is reachable on the private network only
+   * (the bootstrapping scenario); a standby needs it (it is how the standby takes traffic).
+   * @default true
+   */
+  readonly loadBalancer?: boolean;
+  /**
    * Secret environment variables for the aiai services, by name (e.g. `OPENROUTER_API_KEY`), each a
    * sensitive Terraform variable's token. Delivered after boot to /etc/aiai/secrets/aiai.env; the
    * services start once it exists.
@@ -102,7 +109,8 @@ const SECRETISH = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL)/;
 export class AiaiOrchestrator extends Construct {
   public readonly primary: HardenedServer;
   public readonly standby?: HardenedServer;
-  public readonly loadBalancer: LoadBalancer;
+  /** The load balancer. @default - none with `loadBalancer: false` */
+  public readonly loadBalancer?: LoadBalancer;
   public readonly firewall: RoleFirewall;
   public readonly placementGroup: PlacementGroup;
   public readonly secrets: SecretFiles[] = [];
@@ -120,12 +128,15 @@ export class AiaiOrchestrator extends Construct {
     const lbType = props.loadBalancerType ?? 'lb11';
     const watchdogSec = props.watchdogSec ?? 60;
     const evolutionTimeoutSec = props.evolutionTimeoutSec ?? 1800;
+    const withLoadBalancer = props.loadBalancer ?? true;
+    const withStandby = props.standby ?? true;
     v.check('environment', props.environment, ENVIRONMENT_PATTERN.test(props.environment), ENVIRONMENT_ALLOWED);
     // aiai-release fetches as the service user, which has no SSH key, no known_hosts and no token:
     // only a public https repository can be fetched. The URL lands in a settings file read verbatim.
     v.check('repositoryUrl', props.repositoryUrl, /^https:\/\/[^\s@]+$/.test(props.repositoryUrl), 'a public https:// git URL without embedded credentials (aiai-release fetches without any secret)');
     v.check('repositoryRef', ref, !Token.isUnresolved(ref) && isReleasableGitRef(ref), GIT_REF_RULES);
     v.check('loadBalancerType', lbType, (LOAD_BALANCER_TYPES as readonly string[]).includes(lbType), `one of ${LOAD_BALANCER_TYPES.join(', ')}`);
+    v.check('loadBalancer', withLoadBalancer, withLoadBalancer || !withStandby, 'true when the tier has a standby (the load balancer is how the standby takes traffic); or standby: false');
     v.check('watchdogSec', watchdogSec, Number.isInteger(watchdogSec) && watchdogSec >= 10 && watchdogSec <= 3600, 'an integer from 10 to 3600');
     v.check('evolutionTimeoutSec', evolutionTimeoutSec, Number.isInteger(evolutionTimeoutSec) && evolutionTimeoutSec >= 60 && evolutionTimeoutSec <= 6 * 3600, 'an integer from 60 to 21600 (the timer fires every 6 h)');
     const secretNames = Object.keys(props.secretEnvironment);
@@ -162,7 +173,7 @@ export class AiaiOrchestrator extends Construct {
     const modules = props.modules ?? { orchestrator: 'src.orchestrator', metrics: 'src.metrics.exporter', evolution: 'src.evolution.analyze' };
     const instances = [
       { id: 'Primary', role: 'primary' as const, serverType: props.primaryServerType ?? 'cx33', offset: IpPlan.orchestratorPrimary },
-      ...(props.standby ?? true ? [{ id: 'Standby', role: 'standby' as const, serverType: props.standbyServerType ?? 'cx23', offset: IpPlan.orchestratorStandby }] : []),
+      ...(withStandby ? [{ id: 'Standby', role: 'standby' as const, serverType: props.standbyServerType ?? 'cx23', offset: IpPlan.orchestratorStandby }] : []),
     ];
     const [primary, standby] = instances.map((inst) => {
       const name = resourceName(idn, `orchestrator-${inst.role}`);
@@ -207,47 +218,9 @@ export class AiaiOrchestrator extends Construct {
     this.primary = primary;
     this.standby = standby;
 
-    this.loadBalancer = new LoadBalancer(this, 'LoadBalancer', {
-      name: resourceName(idn, 'lb'),
-      loadBalancerType: lbType,
-      location,
-      labels,
-      deleteProtection: protect,
-      algorithm: { type: 'round_robin' },
-      lifecycle: protect ? { preventDestroy: true } : undefined,
-    });
-    const lbIp = props.network.reserveAddress(this, 'loadBalancerIp', props.network.addressAt(IpPlan.loadBalancer));
-    const lbNet = new LoadBalancerNetwork(this, 'LoadBalancerNetwork', {
-      loadBalancerId: Token.asNumber(this.loadBalancer.id),
-      networkId: props.network.networkId,
-      ip: lbIp,
-      enablePublicInterface: true,
-      dependsOn: [...props.network.attachDependencies],
-    });
-    new LoadBalancerService(this, 'HttpService', {
-      loadBalancerId: this.loadBalancer.id,
-      protocol: 'http',
-      listenPort: 80,
-      destinationPort: Ports.orchestratorApi.port,
-      healthCheck: {
-        protocol: 'http',
-        port: Ports.orchestratorApi.port,
-        interval: LoadBalancerHealthCheck.intervalSec,
-        timeout: LoadBalancerHealthCheck.timeoutSec,
-        retries: LoadBalancerHealthCheck.retries,
-        http: { path: HEALTH_CHECK_PATH, statusCodes: [...LoadBalancerHealthCheck.statusCodes] },
-      },
-    });
-    for (const [tid, host] of [['PrimaryTarget', this.primary], ['StandbyTarget', this.standby]] as const) {
-      if (!host) continue;
-      new LoadBalancerTarget(this, tid, {
-        type: 'server',
-        loadBalancerId: Token.asNumber(this.loadBalancer.id),
-        serverId: Token.asNumber(host.server.id),
-        usePrivateIp: true,
-        dependsOn: [lbNet],
-      });
-    }
+    const balanced = withLoadBalancer ? this.addLoadBalancer(props.network, resourceName(idn, 'lb'), labels, lbType, location, protect) : undefined;
+    this.loadBalancer = balanced?.lb;
+    const lbIp = balanced?.ip;
 
     const secretsOf = (sid: string, host: HardenedServer) => {
       const backup = host === this.primary && props.offsiteBackup ? offsiteBackupSecretFiles(props.offsiteBackup) : [];
@@ -283,11 +256,57 @@ export class AiaiOrchestrator extends Construct {
       converge.dependsOn = [...(converge.dependsOn ?? []), `${standby.terraformResourceType}.${standby.friendlyUniqueId}`];
     }
 
-    new TerraformOutput(this, 'LoadBalancerIpv4', { value: this.loadBalancer.ipv4, description: 'Public IPv4 of the orchestrator load balancer' });
+    if (this.loadBalancer) new TerraformOutput(this, 'LoadBalancerIpv4', { value: this.loadBalancer.ipv4, description: 'Public IPv4 of the orchestrator load balancer' });
     new TerraformOutput(this, 'PrivateIps', {
-      value: { primary: this.primary.privateIp, ...(this.standby ? { standby: this.standby.privateIp } : {}), loadBalancer: lbIp },
+      value: { primary: this.primary.privateIp, ...(this.standby ? { standby: this.standby.privateIp } : {}), ...(lbIp !== undefined ? { loadBalancer: lbIp } : {}) },
       description: 'Private IPs of the orchestrator tier',
     });
+  }
+
+  /** The load balancer with its network attachment, HTTP service and one target per host. */
+  private addLoadBalancer(network: IPrivateNetwork, name: string, labels: Record<string, string>, lbType: string, location: string, protect: boolean): { lb: LoadBalancer; ip: string } {
+    const lb = new LoadBalancer(this, 'LoadBalancer', {
+      name,
+      loadBalancerType: lbType,
+      location,
+      labels,
+      deleteProtection: protect,
+      algorithm: { type: 'round_robin' },
+      lifecycle: protect ? { preventDestroy: true } : undefined,
+    });
+    const ip = network.reserveAddress(this, 'loadBalancerIp', network.addressAt(IpPlan.loadBalancer));
+    const lbNet = new LoadBalancerNetwork(this, 'LoadBalancerNetwork', {
+      loadBalancerId: Token.asNumber(lb.id),
+      networkId: network.networkId,
+      ip,
+      enablePublicInterface: true,
+      dependsOn: [...network.attachDependencies],
+    });
+    new LoadBalancerService(this, 'HttpService', {
+      loadBalancerId: lb.id,
+      protocol: 'http',
+      listenPort: 80,
+      destinationPort: Ports.orchestratorApi.port,
+      healthCheck: {
+        protocol: 'http',
+        port: Ports.orchestratorApi.port,
+        interval: LoadBalancerHealthCheck.intervalSec,
+        timeout: LoadBalancerHealthCheck.timeoutSec,
+        retries: LoadBalancerHealthCheck.retries,
+        http: { path: HEALTH_CHECK_PATH, statusCodes: [...LoadBalancerHealthCheck.statusCodes] },
+      },
+    });
+    for (const [tid, host] of [['PrimaryTarget', this.primary], ['StandbyTarget', this.standby]] as const) {
+      if (!host) continue;
+      new LoadBalancerTarget(this, tid, {
+        type: 'server',
+        loadBalancerId: Token.asNumber(lb.id),
+        serverId: Token.asNumber(host.server.id),
+        usePrivateIp: true,
+        dependsOn: [lbNet],
+      });
+    }
+    return { lb, ip };
   }
 
   /** All orchestrator hosts (primary first). */

@@ -1,0 +1,44 @@
+/**
+ * A stack's Terraform identity, for the day-2 guard (__tests__/app/production-stack-unchanged.test.ts):
+ * every address (resources, data sources, variables, outputs, providers, the terraform block) with
+ * the SHA-256 of its content in canonical form (keys sorted) after removing every `"//"` key, the
+ * comments Terraform ignores (cdktf's construct-path metadata, the cost hints). Two stacks with the
+ * same fingerprint plan the same changes against the same state.
+ */
+import { createHash } from 'node:crypto';
+import type { StackJson } from './synth';
+
+/** `value` as JSON with object keys sorted and every `"//"` key removed. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj).filter((k) => k !== '//').sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const digest = (value: unknown): string => createHash('sha256').update(canonicalJson(value)).digest('hex');
+
+/** Address -> digest of its content, for every block of the stack but the top-level `"//"`. */
+export function stackFingerprint(json: StackJson): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [type, byName] of Object.entries(json.resource ?? {})) for (const [name, c] of Object.entries(byName)) out[`${type}.${name}`] = digest(c);
+  for (const [type, byName] of Object.entries(json.data ?? {})) for (const [name, c] of Object.entries(byName)) out[`data.${type}.${name}`] = digest(c);
+  for (const block of ['variable', 'output', 'locals', 'module'] as const) {
+    for (const [name, c] of Object.entries((json[block] ?? {}) as Record<string, unknown>)) out[`${block}.${name}`] = digest(c);
+  }
+  for (const [name, c] of Object.entries(json.provider ?? {})) out[`provider.${name}`] = digest(c);
+  for (const [k, c] of Object.entries(json)) if (!['resource', 'data', 'variable', 'output', 'locals', 'module', 'provider', '//'].includes(k)) out[k] = digest(c);
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** What differs between two fingerprints: addresses only in one, and addresses whose content changed. */
+export function fingerprintDiff(before: Record<string, string>, after: Record<string, string>): { added: string[]; removed: string[]; changed: string[] } {
+  return {
+    added: Object.keys(after).filter((a) => !(a in before)),
+    removed: Object.keys(before).filter((a) => !(a in after)),
+    changed: Object.keys(before).filter((a) => a in after && before[a] !== after[a]),
+  };
+}
