@@ -38,7 +38,8 @@ function bindingClass(type: string, data: boolean): new (scope: Construct, id: s
   const [provider, ...rest] = type.split('_');
   const name = data ? `data_${type}` : rest.join('_');
   const ns = BARRELS[provider]?.[camel(name)];
-  const cls = ns?.[pascal(name)];
+  // The generator appends `A` where a name clashes (aws_s3_bucket_versioning -> S3BucketVersioningA).
+  const cls = ns?.[pascal(name)] ?? ns?.[`${pascal(name)}A`];
   if (typeof cls !== 'function') throw new Error(`no binding for ${type}`);
   return cls as never;
 }
