@@ -61,8 +61,8 @@ export function docsDot(): string {
 function main(argv: readonly string[]): void {
   const outDir = join(ROOT, 'cdktf.out');
   if (readStacks(outDir).size === 0) {
-    console.error('diagram: no synthesized stacks, running npm run synth:fast first');
-    const r = spawnSync('npm', ['run', '--silent', 'synth:fast'], { cwd: ROOT, stdio: 'inherit' });
+    console.error('diagram: no synthesized stacks, running npm run synth first');
+    const r = spawnSync('npm', ['run', '--silent', 'synth'], { cwd: ROOT, stdio: 'inherit' });
     if (r.status !== 0) process.exit(r.status ?? 1);
   }
   const target = join(outDir, 'diagrams');
