@@ -11,8 +11,10 @@ import {
   AdminAccess,
   AiaiOrchestrator,
   AiaiPlatform,
+  CostBudget,
   EphemeralRunnerPool,
   HcloudProvider,
+  HetznerChecks,
   HetznerObjectStorage,
   localStatePath,
   MonitoringNode,
@@ -126,6 +128,10 @@ export class PlatformStack extends TerraformStack {
 
     // Volumes, load balancers and primary IPs: Hetzner delete protection + prevent_destroy.
     Aspects.of(this).add(new StatefulResourceProtection());
+    // The scenario's monthly budget: synth fails with the breakdown when the estimate exceeds it.
+    new CostBudget(this, 'Budget', { monthlyEur: scenario.monthlyBudgetEur });
+    // The Hetzner rule pack: errors fail synth, the report lands next to cdk.tf.json.
+    HetznerChecks.applyTo(this, { productionEnvironments: scenario.production ? [scenario.environment] : [] });
   }
 
   public get network(): PrivateNetwork {
@@ -180,6 +186,7 @@ export function buildReferenceStacks(app: App, config: ReferenceConfig, names: r
   const stacks = new Map(scenarios.map((s) => [s.stackName, new PlatformStack(app, s.stackName, config, s)]));
   // terraform_data needs 1.4, the S3 backend's endpoints/use_path_style 1.6: fail early and clearly.
   for (const stack of [state, ...stacks.values()]) stack.addOverride('terraform.required_version', TERRAFORM_REQUIRED_VERSION);
+  HetznerChecks.applyTo(state);
   for (const stack of stacks.values()) {
     if (config.stateBackend === 's3') state.useAsBackend(stack);
     else new LocalBackend(stack, { path: localStatePath(stack.node.id) });

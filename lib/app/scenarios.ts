@@ -28,6 +28,14 @@ export interface ReferenceScenario {
   readonly bucketPrefix: string;
   /** @default - the pool's own defaults (pool `ci`, prefix `AIAI_RUNNER`) */
   readonly runnerPool?: ScenarioRunnerPool;
+  /**
+   * Most the stack may cost per month in EUR at the current price catalog (`CostBudget`): synth
+   * fails with the breakdown above it. About a third above the stack's estimate today, so a preset
+   * change that adds a server shows up as a failing synth rather than on the invoice.
+   */
+  readonly monthlyBudgetEur: number;
+  /** The stack runs production (the rule pack's HZ-PRD-* rules apply). */
+  readonly production: boolean;
 }
 
 /** Stack names of the reference app. */
@@ -48,14 +56,23 @@ export const ReferenceStackNames = {
 export function referenceScenarios(config: ReferenceConfig): ReferenceScenario[] {
   const derived = (environment: string, bucketSuffix = environment) => ({ environment, bucketPrefix: `${config.bucketPrefix}-${bucketSuffix}` });
   return [
-    { stackName: ReferenceStackNames.bootstrap, preset: PlatformPreset.bootstrapping(), ...derived('bootstrap') },
-    { stackName: ReferenceStackNames.minimal, preset: PlatformPreset.minimal(), ...derived('minimal') },
-    { stackName: ReferenceStackNames.production, preset: PlatformPreset.standardProduction(), environment: config.environment, bucketPrefix: config.bucketPrefix },
+    { stackName: ReferenceStackNames.bootstrap, preset: PlatformPreset.bootstrapping(), ...derived('bootstrap'), monthlyBudgetEur: 16, production: false },
+    { stackName: ReferenceStackNames.minimal, preset: PlatformPreset.minimal(), ...derived('minimal'), monthlyBudgetEur: 23, production: false },
+    {
+      stackName: ReferenceStackNames.production,
+      preset: PlatformPreset.standardProduction(),
+      environment: config.environment,
+      bucketPrefix: config.bucketPrefix,
+      monthlyBudgetEur: 58,
+      production: true,
+    },
     {
       stackName: ReferenceStackNames.productionHa,
       preset: PlatformPreset.fullProduction(),
       ...derived('production-ha', 'ha'),
       runnerPool: { pool: 'ci-ha', variablePrefix: 'AIAI_RUNNER_HA' },
+      monthlyBudgetEur: 124,
+      production: true,
     },
   ];
 }
