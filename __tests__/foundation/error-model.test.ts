@@ -33,6 +33,8 @@ import { SecretFiles } from '../../lib/secrets/secret-files';
 import { StateBootstrapStack } from '../../lib/state/state-bootstrap-stack';
 import { DataVolume } from '../../lib/volume/data-volume';
 import { HostConfig } from '../../lib/host/host-config';
+import { AiaiPlatform } from '../../lib/platform/aiai-platform';
+import { CostBudget } from '../../lib/cost/budget';
 import { access, expectProblem, network, secretToken, testStack, validationError } from '../support/stack';
 
 const ROOT = join(__dirname, '..', '..');
@@ -47,7 +49,7 @@ function sources(dir: string): string[] {
 }
 
 /** Runtime code (run on hosts or by the CLIs) with its own error types. */
-const RUNTIME_FOLDERS = ['lib/runner-manager/', 'lib/operator/', 'lib/runtime/'];
+const RUNTIME_FOLDERS = ['lib/runner-manager/', 'lib/operator/', 'lib/runtime/', 'lib/review/', 'lib/diagram/'];
 
 
 describe('error model', () => {
@@ -79,7 +81,9 @@ describe('undefined props (JavaScript callers) end in a ValidationError naming t
     AdminAccess,
     AgentRelease,
     AiaiOrchestrator,
+    AiaiPlatform,
     BucketLifecycle,
+    CostBudget,
     DataVolume,
     EphemeralRunnerPool,
     HardenedServer,

@@ -3,6 +3,7 @@
  * which parts exist and how big they are. A sizing holds no secret and nothing of one deployment
  * (names, repositories, tokens): those are the platform's other props.
  */
+import { invalid } from '../core/validation-error';
 import { DEPRECATED_SERVER_TYPES } from '../hetzner/catalog';
 import { PoolDefaults } from '../runtime/pool-settings';
 
@@ -236,7 +237,9 @@ export class PlatformPreset {
   ) {
     for (const [old, current] of Object.entries(replacedServerTypes)) {
       // The catalog is the one source of replacements: a preset that disagrees is a bug here.
-      if (DEPRECATED_SERVER_TYPES[old]?.replacement !== current) throw new Error(`preset ${name}: ${old} is not replaced by ${current} in DEPRECATED_SERVER_TYPES`);
+      if (DEPRECATED_SERVER_TYPES[old]?.replacement !== current) {
+        invalid(`PlatformPreset ${name}`, 'replacedServerTypes', `${old} -> ${current}`, `the replacement DEPRECATED_SERVER_TYPES names (${old} -> ${DEPRECATED_SERVER_TYPES[old]?.replacement ?? 'none: not deprecated'})`);
+      }
     }
   }
 

@@ -28,6 +28,8 @@ export interface FakeServer {
   sshKeys: string[];
   /** Epoch ms until which actions on it answer 423 `locked` (the create action runs). */
   lockedUntil: number;
+  /** The next this many actions on it answer 423 `locked`, however long they take to arrive. */
+  lockedActions?: number;
 }
 
 /** A network with its cloud subnets (IP ranges), for `networks` at creation and `attach_to_network`. */
@@ -584,10 +586,19 @@ export class FakeHetzner extends HttpStub {
     this.onPowerOn?.(s);
   }
 
+  /** Whether an action on `s` meets the lock (and uses up one of its counted lock answers). */
+  private locked(s: FakeServer): boolean {
+    if ((s.lockedActions ?? 0) > 0) {
+      s.lockedActions!--;
+      return true;
+    }
+    return Date.now() < s.lockedUntil;
+  }
+
   private powerOn(id: number): StubResponse {
     const s = this.servers.get(id);
     if (!s) return err(404, 'not_found', `server with ID '${id}' not found`);
-    if (Date.now() < s.lockedUntil) return err(423, 'locked', 'server is locked: an action is running');
+    if (this.locked(s)) return err(423, 'locked', 'server is locked: an action is running');
     const action = this.action('start_server', id, 'success');
     if (s.status !== 'running') {
       s.status = 'running';
@@ -638,7 +649,7 @@ export class FakeHetzner extends HttpStub {
     if (!b || typeof b !== 'object' || typeof b.network !== 'number') return invalid('network', 'is required');
     if (b.ip_range !== undefined && (typeof b.ip_range !== 'string' || !parseCidr(b.ip_range))) return invalid('ip_range', 'is not a valid CIDR');
     if (b.ip !== undefined && (typeof b.ip !== 'string' || parseIpv4(b.ip) === undefined)) return invalid('ip', 'is not a valid IP');
-    if (Date.now() < s.lockedUntil) return err(423, 'locked', 'server is locked: an action is running');
+    if (this.locked(s)) return err(423, 'locked', 'server is locked: an action is running');
     const net = this.networks.get(b.network);
     if (!net) return err(404, 'not_found', `network with ID '${b.network}' not found`);
     if (s.networks.includes(net.id)) return err(422, 'server_already_attached', 'server is already attached to the network');
