@@ -15,7 +15,8 @@ const LIB = join(ROOT, 'lib');
 /** Root value exports (sorted). Change this list only on purpose: it is the library's contract. */
 const ROOT_VALUES = [
   'AdminAccess', 'AgentRelease', 'AiaiOrchestrator', 'BucketLifecycle', 'BucketRemovalPolicy', 'DataVolume',
-  'DEFAULT_PROJECT', 'DEPRECATED_SERVER_TYPES', 'EphemeralRunnerPool', 'EU_ONLY_FAMILIES', 'HardenedServer',
+  'DEFAULT_PROJECT', 'DEPRECATED_SERVER_TYPES', 'EphemeralRunnerPool', 'EU_ONLY_FAMILIES', 'ExistingObjectStore',
+  'ExistingPrivateNetwork', 'ExistingRoleFirewall', 'HardenedServer',
   'HcloudProvider', 'HetznerBucket', 'HetznerLimits', 'HetznerObjectStorage', 'HetznerObjectStorageProvider',
   'HetznerS3Backend', 'HostConfig', 'HostConfiguration', 'HostPaths', 'LabelKeys', 'LOAD_BALANCER_TYPES',
   'localStatePath', 'LOCATIONS', 'LOCATIONS_AS_OF', 'MonitoringNode', 'OBJECT_STORAGE_LOCATIONS',
@@ -29,11 +30,12 @@ const ROOT_VALUES = [
 const ROOT_TYPES = [
   'ActionsRunnerRelease', 'AdminAccessProps', 'AgentReleaseProps', 'AiaiOrchestratorProps', 'AlertRulesOptions',
   'AptSource', 'Architecture', 'BootCommand', 'BucketLifecycleProps', 'BucketLifecycleRule', 'DataVolumeProps',
-  'DeprecatedServerType', 'EphemeralRunnerPoolProps', 'EphemeralRunnerPoolSecrets', 'FirewallContext',
+  'DeprecatedServerType', 'EphemeralRunnerPoolProps', 'EphemeralRunnerPoolSecrets', 'ExistingLoadBalancer',
+  'ExistingObjectStoreProps', 'ExistingPrivateNetworkProps', 'ExistingRoleFirewallProps', 'FirewallContext',
   'GrafanaPackageVersions', 'HardenedServerProps', 'HcloudProviderConfig', 'HetznerBucketProps',
   'HetznerObjectStorageProviderProps', 'HetznerS3BackendProps', 'HostConfigurationProps', 'HostFile',
   'HostManifest', 'HostManifestSpec', 'HostUser', 'IConfiguredHost', 'IDeliveryTarget', 'ILogSink', 'IObjectStore',
-  'IPrivateNetwork', 'LoadBalancerType', 'LocationInfo', 'MonitoringDisasterRecoveryProps', 'MonitoringNodeProps',
+  'IPrivateNetwork', 'IRoleFirewall', 'LoadBalancerType', 'LocationInfo', 'MonitoringDisasterRecoveryProps', 'MonitoringNodeProps',
   'MonitoringSecretsProps', 'NetworkZone', 'ObjectStorageCredentials', 'ObjectStorageLocation', 'ObjectStoreBucket',
   'ObjectStoreBucketNames', 'ObjectStoreProps', 'PersistentRunnerProps', 'PlatformIdentity', 'PoolGithubNames',
   'PoolJob', 'PoolSecret', 'PoolSettings', 'PoolWorkflowOptions', 'PoolWorkflows', 'PortName', 'PortRule',

@@ -1,5 +1,6 @@
 import { TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { DataHcloudLoadBalancer } from '../../.gen/providers/hcloud/data-hcloud-load-balancer';
 import { LoadBalancer } from '../../.gen/providers/hcloud/load-balancer';
 import { LoadBalancerNetwork } from '../../.gen/providers/hcloud/load-balancer-network';
 import { LoadBalancerService } from '../../.gen/providers/hcloud/load-balancer-service';
@@ -17,7 +18,7 @@ import { HostConfig } from '../host/host-config';
 import { ILogSink } from '../host/log-shipping';
 import { IpPlan } from '../network/ip-plan';
 import { IPrivateNetwork } from '../network/private-network';
-import { RoleFirewall } from '../network/role-firewall';
+import { IRoleFirewall, RoleFirewall } from '../network/role-firewall';
 import { SecretFiles } from '../secrets/secret-files';
 import { IObjectStore } from '../object-store/object-store';
 import { applyOffsiteBackup, offsiteBackupSecretFiles, SECRET_ENV_FILE_NAME, secretEnvFileContent } from './orchestrator-secrets';
@@ -27,9 +28,39 @@ import { HEALTH_CHECK_PATH, LoadBalancerHealthCheck } from './health-check';
 import { applyOrchestratorRole, BUILT_IN_SETTINGS, METRICS_UNIT, ORCHESTRATOR_UNIT } from './orchestrator-host';
 import { checkSecretToken } from '../core/tokens';
 
+/** A load balancer that exists already, which the orchestrator tier joins instead of creating one. */
+export interface ExistingLoadBalancer {
+  /**
+   * The load balancer's numeric Hetzner ID (`hcloud load-balancer list`), a literal or a number
+   * token. The orchestrator adds its HTTP service and its server targets to it; the load balancer
+   * itself (type, location, algorithm, protection, other services) is left as it is.
+   */
+  readonly loadBalancerId: number;
+  /**
+   * Its address in `network` when it is attached to the network already: reserved in the IP plan,
+   * so no host takes it.
+   * @default - not attached yet: the orchestrator attaches it at the IP plan's load balancer address (IpPlan.loadBalancer)
+   */
+  readonly privateIp?: string;
+  /**
+   * The port of the HTTP service the orchestrator adds (it must be free on that load balancer).
+   * @default 80 (as on the load balancer the orchestrator creates)
+   */
+  readonly listenPort?: number;
+}
+
+/** The HTTP port of the orchestrator's load balancer service. */
+const HTTP_LISTEN_PORT = 80;
+
 export interface AiaiOrchestratorProps extends PlatformIdentity {
   readonly network: IPrivateNetwork;
   readonly access: AdminAccess;
+  /**
+   * Further firewalls the orchestrator hosts join besides the role's own, e.g. a project-wide firewall that
+   * exists already (`RoleFirewall.fromExisting(scope, id, { firewallId })`).
+   * @default - only the role's own firewall
+   */
+  readonly firewalls?: readonly IRoleFirewall[];
   /** https:// URL of the agent repository; `aiai-release` fetches it without credentials. */
   readonly repositoryUrl: string;
   /**
@@ -47,8 +78,15 @@ export interface AiaiOrchestratorProps extends PlatformIdentity {
   readonly standbyServerType?: string;
   /** Location of servers and load balancer. @default 'fsn1' */
   readonly location?: string;
-  /** Load balancer type. @default 'lb11' */
+  /** Load balancer type (of the load balancer the orchestrator creates). @default 'lb11' */
   readonly loadBalancerType?: string;
+  /**
+   * Join a load balancer that exists already instead of creating one: the orchestrator adds its
+   * HTTP service (with the `/health` check) and its server targets to it. `loadBalancerType` must
+   * then be unset, and `protect` does not apply to it.
+   * @default - a new load balancer of `loadBalancerType`
+   */
+  readonly existingLoadBalancer?: ExistingLoadBalancer;
   /**
    * Secret environment variables for the aiai services, by name (e.g. `OPENROUTER_API_KEY`), each a
    * sensitive Terraform variable's token. Delivered after boot to /etc/aiai/secrets/aiai.env; the
@@ -102,7 +140,10 @@ const SECRETISH = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL)/;
 export class AiaiOrchestrator extends Construct {
   public readonly primary: HardenedServer;
   public readonly standby?: HardenedServer;
-  public readonly loadBalancer: LoadBalancer;
+  /** The load balancer the orchestrator creates. @default - none with `existingLoadBalancer` */
+  public readonly loadBalancer?: LoadBalancer;
+  /** The ID of the load balancer in front of the tier (created or existing; a token or a literal). */
+  public readonly loadBalancerId: string;
   public readonly firewall: RoleFirewall;
   public readonly placementGroup: PlacementGroup;
   public readonly secrets: SecretFiles[] = [];
@@ -126,6 +167,14 @@ export class AiaiOrchestrator extends Construct {
     v.check('repositoryUrl', props.repositoryUrl, /^https:\/\/[^\s@]+$/.test(props.repositoryUrl), 'a public https:// git URL without embedded credentials (aiai-release fetches without any secret)');
     v.check('repositoryRef', ref, !Token.isUnresolved(ref) && isReleasableGitRef(ref), GIT_REF_RULES);
     v.check('loadBalancerType', lbType, (LOAD_BALANCER_TYPES as readonly string[]).includes(lbType), `one of ${LOAD_BALANCER_TYPES.join(', ')}`);
+    const existingLb = props.existingLoadBalancer;
+    if (existingLb) {
+      v.check('loadBalancerType', props.loadBalancerType, props.loadBalancerType === undefined, 'unset with existingLoadBalancer (the existing load balancer keeps its type)');
+      const lbId = existingLb.loadBalancerId;
+      v.check('existingLoadBalancer.loadBalancerId', lbId, Token.isUnresolved(lbId) || (Number.isSafeInteger(lbId) && lbId > 0), 'the numeric ID of an existing Hetzner load balancer (a positive integer, or a number token)');
+      const port = existingLb.listenPort ?? HTTP_LISTEN_PORT;
+      v.check('existingLoadBalancer.listenPort', port, Number.isInteger(port) && port >= 1 && port <= 65535, 'a TCP port from 1 to 65535 that is free on the load balancer');
+    }
     v.check('watchdogSec', watchdogSec, Number.isInteger(watchdogSec) && watchdogSec >= 10 && watchdogSec <= 3600, 'an integer from 10 to 3600');
     v.check('evolutionTimeoutSec', evolutionTimeoutSec, Number.isInteger(evolutionTimeoutSec) && evolutionTimeoutSec >= 60 && evolutionTimeoutSec <= 6 * 3600, 'an integer from 60 to 21600 (the timer fires every 6 h)');
     const secretNames = Object.keys(props.secretEnvironment);
@@ -195,7 +244,7 @@ export class AiaiOrchestrator extends Construct {
         access: props.access,
         labels: { ...labels, [LabelKeys.scrape]: 'true', [LabelKeys.instanceRole]: inst.role },
         hostConfig,
-        firewalls: [this.firewall],
+        firewalls: [this.firewall, ...(props.firewalls ?? [])],
         logShipping: props.logShipping,
         placementGroupId: Token.asNumber(this.placementGroup.id),
         backups: props.backups ?? false,
@@ -207,27 +256,35 @@ export class AiaiOrchestrator extends Construct {
     this.primary = primary;
     this.standby = standby;
 
-    this.loadBalancer = new LoadBalancer(this, 'LoadBalancer', {
-      name: resourceName(idn, 'lb'),
-      loadBalancerType: lbType,
-      location,
-      labels,
-      deleteProtection: protect,
-      algorithm: { type: 'round_robin' },
-      lifecycle: protect ? { preventDestroy: true } : undefined,
-    });
-    const lbIp = props.network.reserveAddress(this, 'loadBalancerIp', props.network.addressAt(IpPlan.loadBalancer));
-    const lbNet = new LoadBalancerNetwork(this, 'LoadBalancerNetwork', {
-      loadBalancerId: Token.asNumber(this.loadBalancer.id),
-      networkId: props.network.networkId,
-      ip: lbIp,
-      enablePublicInterface: true,
-      dependsOn: [...props.network.attachDependencies],
-    });
+    if (!existingLb) {
+      this.loadBalancer = new LoadBalancer(this, 'LoadBalancer', {
+        name: resourceName(idn, 'lb'),
+        loadBalancerType: lbType,
+        location,
+        labels,
+        deleteProtection: protect,
+        algorithm: { type: 'round_robin' },
+        lifecycle: protect ? { preventDestroy: true } : undefined,
+      });
+    }
+    const lbIdNumber = existingLb ? existingLb.loadBalancerId : Token.asNumber(this.loadBalancer!.id);
+    this.loadBalancerId = existingLb ? (Token.isUnresolved(existingLb.loadBalancerId) ? Token.asString(existingLb.loadBalancerId) : String(existingLb.loadBalancerId)) : this.loadBalancer!.id;
+    // An existing load balancer already on the network keeps its address (reserved, so no host takes it).
+    const attached = existingLb?.privateIp !== undefined;
+    const lbIp = props.network.reserveAddress(this, attached ? 'existingLoadBalancer.privateIp' : 'loadBalancerIp', existingLb?.privateIp ?? props.network.addressAt(IpPlan.loadBalancer));
+    const lbNet = attached
+      ? undefined
+      : new LoadBalancerNetwork(this, 'LoadBalancerNetwork', {
+          loadBalancerId: lbIdNumber,
+          networkId: props.network.networkId,
+          ip: lbIp,
+          enablePublicInterface: true,
+          dependsOn: [...props.network.attachDependencies],
+        });
     new LoadBalancerService(this, 'HttpService', {
-      loadBalancerId: this.loadBalancer.id,
+      loadBalancerId: this.loadBalancerId,
       protocol: 'http',
-      listenPort: 80,
+      listenPort: existingLb?.listenPort ?? HTTP_LISTEN_PORT,
       destinationPort: Ports.orchestratorApi.port,
       healthCheck: {
         protocol: 'http',
@@ -242,10 +299,10 @@ export class AiaiOrchestrator extends Construct {
       if (!host) continue;
       new LoadBalancerTarget(this, tid, {
         type: 'server',
-        loadBalancerId: Token.asNumber(this.loadBalancer.id),
+        loadBalancerId: lbIdNumber,
         serverId: Token.asNumber(host.server.id),
         usePrivateIp: true,
-        dependsOn: [lbNet],
+        dependsOn: lbNet ? [lbNet] : undefined,
       });
     }
 
@@ -283,7 +340,9 @@ export class AiaiOrchestrator extends Construct {
       converge.dependsOn = [...(converge.dependsOn ?? []), `${standby.terraformResourceType}.${standby.friendlyUniqueId}`];
     }
 
-    new TerraformOutput(this, 'LoadBalancerIpv4', { value: this.loadBalancer.ipv4, description: 'Public IPv4 of the orchestrator load balancer' });
+    // An existing load balancer's address is read at plan (the data source fails the plan if the ID does not exist).
+    const ipv4 = this.loadBalancer ? this.loadBalancer.ipv4 : new DataHcloudLoadBalancer(this, 'ExistingLoadBalancer', { id: existingLb!.loadBalancerId }).ipv4;
+    new TerraformOutput(this, 'LoadBalancerIpv4', { value: ipv4, description: 'Public IPv4 of the orchestrator load balancer' });
     new TerraformOutput(this, 'PrivateIps', {
       value: { primary: this.primary.privateIp, ...(this.standby ? { standby: this.standby.privateIp } : {}), loadBalancer: lbIp },
       description: 'Private IPs of the orchestrator tier',
