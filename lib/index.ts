@@ -40,10 +40,11 @@ export {
   SERVER_TYPES_AS_OF,
   SUPPORTED_IMAGES,
 } from './hetzner/catalog';
-export type { Architecture, DeprecatedServerType, LoadBalancerType, LocationInfo, NetworkZone, ServerTypeInfo } from './hetzner/catalog';
+export type { Architecture, DeprecatedServerType, LoadBalancerType, LocationInfo, NetworkZone, ObjectStorageLocationName, ServerTypeInfo } from './hetzner/catalog';
 
 // Network.
 export { PrivateNetwork } from './network/private-network';
+export { IpPlan, NetworkPlan } from './network/ip-plan';
 export type { IPrivateNetwork, PrivateNetworkProps } from './network/private-network';
 export { ExistingPrivateNetwork } from './network/existing-network';
 export type { ExistingPrivateNetworkProps } from './network/existing-network';
