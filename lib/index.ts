@@ -40,13 +40,16 @@ export {
   SERVER_TYPES_AS_OF,
   SUPPORTED_IMAGES,
 } from './hetzner/catalog';
-export type { Architecture, DeprecatedServerType, LoadBalancerType, LocationInfo, NetworkZone, ServerTypeInfo } from './hetzner/catalog';
+export type { Architecture, DeprecatedServerType, LoadBalancerType, LocationInfo, NetworkZone, ObjectStorageLocationName, ServerTypeInfo } from './hetzner/catalog';
 
 // Network.
 export { PrivateNetwork } from './network/private-network';
+export { IpPlan, NetworkPlan } from './network/ip-plan';
 export type { IPrivateNetwork, PrivateNetworkProps } from './network/private-network';
-export { RoleFirewall } from './network/role-firewall';
-export type { RoleFirewallProps } from './network/role-firewall';
+export { ExistingPrivateNetwork } from './network/existing-network';
+export type { ExistingPrivateNetworkProps } from './network/existing-network';
+export { ExistingRoleFirewall, RoleFirewall } from './network/role-firewall';
+export type { ExistingRoleFirewallProps, IRoleFirewall, RoleFirewallProps } from './network/role-firewall';
 export { PortSources } from './network/port-rule';
 export type { PortRule, PortSource } from './network/port-rule';
 
@@ -71,7 +74,7 @@ export type { SecretVariableOptions } from './secrets/secret-variable';
 export { AgentRelease } from './orchestrator/agent-release';
 export type { AgentReleaseProps } from './orchestrator/agent-release';
 export { AiaiOrchestrator } from './orchestrator/aiai-orchestrator';
-export type { AiaiOrchestratorProps } from './orchestrator/aiai-orchestrator';
+export type { AiaiOrchestratorProps, ExistingLoadBalancer } from './orchestrator/aiai-orchestrator';
 export { MonitoringNode } from './monitoring/monitoring-node';
 export type { MonitoringDisasterRecoveryProps, MonitoringNodeProps, MonitoringSecretsProps } from './monitoring/monitoring-node';
 
@@ -87,10 +90,11 @@ export type { PerGbPrice, Price, PriceCatalog } from './cost/price-catalog';
 export { recordCostHint } from './cost/record-cost-hint';
 
 // Object storage.
-export { BucketLifecycle, BucketRemovalPolicy, HetznerBucket, HetznerObjectStorage, HetznerObjectStorageProvider, OBJECT_STORAGE_LOCATIONS, OBJECT_STORE_BUCKETS, ObjectStore } from './object-store';
+export { BucketLifecycle, BucketRemovalPolicy, ExistingObjectStore, HetznerBucket, HetznerObjectStorage, HetznerObjectStorageProvider, OBJECT_STORAGE_LOCATIONS, OBJECT_STORE_BUCKETS, ObjectStore } from './object-store';
 export type {
   BucketLifecycleProps,
   BucketLifecycleRule,
+  ExistingObjectStoreProps,
   HetznerBucketProps,
   HetznerObjectStorageProviderProps,
   IObjectStore,

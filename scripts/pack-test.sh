@@ -2,7 +2,8 @@
 # Proves the library works as a package: build, `npm pack`, install the tarball into a fresh project
 # next to cdktf and constructs, type-check a consumer stack against the shipped .d.ts files, synthesize
 # it, and check the Terraform JSON it wrote; import the root and the subpath exports (node16 and node10
-# resolution; deep dist/ paths closed); run both CLIs (aiai-runner, aiai-ops) from the package.
+# resolution; deep dist/ paths closed); run both CLIs (aiai-runner, aiai-ops) from the package; install
+# the example project (examples/) from the tarball, synthesize it and run terraform validate + plan on it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/aiai-pack-test.XXXXXX")
@@ -112,3 +113,20 @@ const cmd = Object.values(j.resource.terraform_data)[0].provisioner[0]["local-ex
 if (!fs.existsSync("lc-out/stacks/lc/" + cmd)) throw new Error("lifecycle program not copied into the stack: " + cmd);
 console.log("pack-test: lifecycle program shipped and copied to " + cmd + "; OK");
 '
+# The example project (examples/runner-pool-in-existing-network): installed from the same tarball
+# the way its README says (the tarball beside the repository's examples folder), synthesized, then
+# terraform validate + plan on its JSON with the offline stand-in providers (scripts/plan-example.ts).
+example=runner-pool-in-existing-network
+mkdir -p "$work/examples"
+cp -R "$root/examples/$example" "$work/examples/$example"
+rm -rf "$work/examples/$example/node_modules" "$work/examples/$example/cdktf.out" "$work/examples/$example/dist"
+cp "$work/$tarball" "$work/aiai-hetzner.tgz"
+cd "$work/examples/$example"
+example_start=$(date +%s)
+npm install --prefer-offline --no-audit --no-fund --loglevel=error > install.log 2>&1 || { cat install.log; exit 1; }
+npm run --silent synth
+example_json="$work/examples/$example/cdktf.out/stacks/runners/cdk.tf.json"
+[ -f "$example_json" ] || { echo "pack-test: the example wrote no $example_json"; exit 1; }
+echo "pack-test: example $example installed from the tarball and synthesized in $(( $(date +%s) - example_start ))s"
+cd "$root"
+node --import tsx scripts/plan-example.ts "$example_json"

@@ -15,7 +15,9 @@ import { HardenedServer } from '../../lib/host/hardened-server';
 import { HostConfiguration } from '../../lib/host/host-configuration';
 import { MonitoringNode } from '../../lib/monitoring/monitoring-node';
 import { PrivateNetwork } from '../../lib/network/private-network';
-import { RoleFirewall } from '../../lib/network/role-firewall';
+import { ExistingPrivateNetwork } from '../../lib/network/existing-network';
+import { ExistingObjectStore } from '../../lib/object-store/existing-object-store';
+import { ExistingRoleFirewall, RoleFirewall } from '../../lib/network/role-firewall';
 import { BucketLifecycle } from '../../lib/object-store/bucket-lifecycle';
 import { HetznerBucket } from '../../lib/object-store/hetzner-bucket';
 import { HetznerObjectStorageProvider } from '../../lib/object-store/hetzner-object-storage-provider';
@@ -86,6 +88,9 @@ describe('undefined props (JavaScript callers) end in a ValidationError naming t
     CostBudget,
     DataVolume,
     EphemeralRunnerPool,
+    ExistingObjectStore,
+    ExistingPrivateNetwork,
+    ExistingRoleFirewall,
     HardenedServer,
     HetznerBucket,
     HetznerObjectStorageProvider,

@@ -5,7 +5,7 @@ import { checkSecretToken } from './tokens';
 /**
  * How terraform authenticates when it connects to a host over SSH (provisioners), and how long it
  * tries. The one place the library builds an SSH `connection` block: every provisioner that
- * connects to a host gets it from {@link sshConnection}.
+ * connects to a host gets it from `sshConnection` (lib/core/ssh-connection.ts).
  */
 export interface SshConnectionOptions {
   /**

@@ -14,11 +14,12 @@ import {
 } from '../hetzner/catalog';
 import { ufwScript } from '../network/firewall-rules';
 import { IPrivateNetwork } from '../network/private-network';
-import { RoleFirewall } from '../network/role-firewall';
+import { IRoleFirewall } from '../network/role-firewall';
 import { renderCloudConfig } from '../render/cloud-config';
 import { HostManifest, renderHostManifest } from '../render/host-manifest';
 import { HostPaths, SERVICE_USER } from '../core/paths';
 import { escapeTerraformTemplate } from '../core/terraform-template';
+import { PoolLimits } from '../runtime/pool-settings';
 import { renderLogShippingHost } from '../render/monitoring/host-parts';
 import { AdminAccess } from './admin-access';
 import { applyHardening, applyNodeExporter, bootstrapCloudConfig, FIREWALL_SCRIPT_PATH } from './hardening';
@@ -52,10 +53,11 @@ export interface HardenedServerProps {
   readonly hostConfig: HostConfig;
   /**
    * Role firewalls the server joins. The host's public port rules (SSH from the admin CIDRs, ...)
-   * are added to each, so a port is defined once for ufw and the cloud firewall.
+   * are added to each, so a port is defined once for ufw and the cloud firewall (an existing
+   * firewall from `RoleFirewall.fromExisting` only records them: its rules are managed elsewhere).
    * @default - none
    */
-  readonly firewalls?: readonly RoleFirewall[];
+  readonly firewalls?: readonly IRoleFirewall[];
   /** Further cloud firewall ids to attach (their rules are managed elsewhere). @default - none */
   readonly firewallIds?: readonly string[];
   /** Spread placement group id. @default - none */
@@ -123,6 +125,11 @@ export class HardenedServer extends Construct implements IConfiguredHost {
       v.check(`labels.${key}`, props.labels[key], typeof props.labels[key] === 'string' && props.labels[key].length > 0, 'a non-empty label value');
     }
     checkLabels(v, props.labels);
+    const joined = [...(props.firewalls ?? []).map((fw) => fw.firewallId), ...(props.firewallIds ?? [])];
+    v.check('firewalls', joined.length, joined.length <= PoolLimits.firewallsPerServer, `at most ${PoolLimits.firewallsPerServer} firewalls and firewallIds together (Hetzner's limit per server)`);
+    joined.forEach((fid, i) => {
+      if (!Token.isUnresolved(fid)) v.check('firewallIds', fid, joined.indexOf(fid) === i, 'each firewall once (it is given twice in firewalls and firewallIds)');
+    });
     v.throwIfInvalid();
     const loc = props.network.checkLocation(this, 'location', location);
     if (type) v.attempt('serverType', props.serverType, () => checkServerTypeInLocation(type, loc));

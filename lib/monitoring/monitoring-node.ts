@@ -12,7 +12,7 @@ import { addContribution, ILogSink } from '../host/log-shipping';
 import { IpPlan } from '../network/ip-plan';
 import { PortSources } from '../network/port-rule';
 import { IPrivateNetwork } from '../network/private-network';
-import { RoleFirewall } from '../network/role-firewall';
+import { IRoleFirewall, RoleFirewall } from '../network/role-firewall';
 import { IObjectStore } from '../object-store/object-store';
 import { BackupHostParts, BackupSecretNames } from '../render/backup/common';
 import { renderOffsiteBackup } from '../render/backup/offsite-backup';
@@ -59,6 +59,12 @@ export interface MonitoringDisasterRecoveryProps {
 export interface MonitoringNodeProps extends PlatformIdentity {
   readonly network: IPrivateNetwork;
   readonly access: AdminAccess;
+  /**
+   * Further firewalls the monitoring host join besides the role's own, e.g. a project-wide firewall that
+   * exists already (`RoleFirewall.fromExisting(scope, id, { firewallId })`).
+   * @default - only the role's own firewall
+   */
+  readonly firewalls?: readonly IRoleFirewall[];
   readonly secrets: MonitoringSecretsProps;
   /** Server type. @default 'cax21' (arm64) */
   readonly serverType?: string;
@@ -221,7 +227,7 @@ export class MonitoringNode extends Construct implements ILogSink {
       access: props.access,
       labels: { ...labels, [LabelKeys.scrape]: 'true' },
       hostConfig,
-      firewalls: [this.firewall],
+      firewalls: [this.firewall, ...(props.firewalls ?? [])],
       backups: props.serverBackups ?? false,
       // Disposable: the data is on the volume (see `protect`).
       protect: false,

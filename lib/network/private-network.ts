@@ -4,9 +4,11 @@ import { Network } from '../../.gen/providers/hcloud/network';
 import { NetworkSubnet } from '../../.gen/providers/hcloud/network-subnet';
 import { checkLabels } from '../core/label-checks';
 import { PropValidator, requireProps } from '../core/validation-error';
-import { LocationInfo, LOCATIONS, NetworkZone } from '../hetzner/catalog';
-import { contains, formatIpv4, isPrivate, Ipv4Cidr, overlaps, parseCidr, parseIpv4 } from './cidr';
-import { defaultRunnerSubnet, NetworkPlan, RESERVED_GATEWAY_OFFSET } from './ip-plan';
+import { LocationInfo, NetworkZone } from '../hetzner/catalog';
+import { AddressRegistry, checkLocationInZone, networkZones } from './address-registry';
+import { contains, isPrivate, Ipv4Cidr, overlaps, parseCidr } from './cidr';
+import { ExistingPrivateNetwork, ExistingPrivateNetworkProps } from './existing-network';
+import { defaultRunnerSubnet, NetworkPlan } from './ip-plan';
 
 export interface PrivateNetworkProps {
   /** Name of the Hetzner network. */
@@ -93,8 +95,7 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
   public readonly subnetIpRange: string;
   public readonly runnerSubnetIpRange: string;
   public readonly networkZone: NetworkZone;
-  private readonly subnetCidr: Ipv4Cidr;
-  private readonly reserved = new Map<string, string>();
+  private readonly registry: AddressRegistry;
 
   constructor(scope: Construct, id: string, props: PrivateNetworkProps) {
     requireProps(scope, id, props);
@@ -111,7 +112,7 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
     v.check('ipRange', this.ipRange, !!range && isPrivate(range) && range.prefix <= 24, 'an RFC 1918 IPv4 block of /24 or larger, e.g. 10.0.0.0/16');
     const subnet = parseCidr(this.subnetIpRange);
     v.check('subnetIpRange', this.subnetIpRange, !!subnet && (!range || contains(range, subnet)) && subnet.prefix <= 29, `a block of /29 or larger inside ipRange ${this.ipRange}`);
-    const zones = [...new Set(Object.values(LOCATIONS).map((l) => l.networkZone))];
+    const zones = networkZones();
     v.check('networkZone', this.networkZone, zones.includes(this.networkZone), `one of ${zones.join(', ')}`);
     const all: Ipv4Cidr[] = subnet ? [subnet] : [];
     const runner = runnerRange === undefined ? undefined : parseCidr(runnerRange);
@@ -133,7 +134,7 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
     });
     checkLabels(v, props.labels);
     v.throwIfInvalid();
-    this.subnetCidr = subnet!;
+    this.registry = new AddressRegistry(subnet!, this.subnetIpRange);
     this.runnerSubnetIpRange = runnerRange!;
 
     this.network = new Network(this, 'Network', {
@@ -166,6 +167,23 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
     });
   }
 
+  /**
+   * Joins a network that already exists in the Hetzner project, by its ID and with its IP plan: the
+   * result is what every construct takes as `network`, and nothing of the network is created (but
+   * the runner subnet with `createRunnerSubnet`). Conflicts with the plan (an address two hosts
+   * want, an address outside the host subnet, overlapping subnets) fail at synth.
+   *
+   * ```ts
+   * const network = PrivateNetwork.fromExisting(stack, 'Net', {
+   *   networkId: 4711, name: 'acme-net', ipRange: '10.0.0.0/16',
+   *   subnetIpRange: '10.0.1.0/24', runnerSubnetIpRange: '10.0.2.0/24',
+   * });
+   * ```
+   */
+  public static fromExisting(scope: Construct, id: string, props: ExistingPrivateNetworkProps): IPrivateNetwork {
+    return new ExistingPrivateNetwork(scope, id, props);
+  }
+
   public get networkId(): number {
     return Token.asNumber(this.network.id);
   }
@@ -175,40 +193,14 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
   }
 
   public addressAt(offset: number): string {
-    const ip = this.subnetCidr.first + offset;
-    const v = new PropValidator(this);
-    v.check('addressAt(offset)', offset, Number.isInteger(offset) && offset > 0 && ip < this.subnetCidr.last, `an integer offset inside subnet ${this.subnetIpRange} (not its network or broadcast address)`);
-    v.throwIfInvalid();
-    return formatIpv4(ip);
+    return this.registry.addressAt(this, offset);
   }
 
   public reserveAddress(owner: IConstruct, property: string, ip: string): string {
-    const v = new PropValidator(owner);
-    const n = parseIpv4(ip);
-    const s = this.subnetCidr;
-    const gateway = formatIpv4(s.first + RESERVED_GATEWAY_OFFSET);
-    if (n === undefined || n <= s.first || n >= s.last) {
-      v.fail(property, ip, `an IPv4 address inside subnet ${this.subnetIpRange} (not its network or broadcast address)`);
-    } else if (n === s.first + RESERVED_GATEWAY_OFFSET) {
-      v.fail(property, ip, `an address other than ${gateway}, which Hetzner reserves for the subnet gateway`);
-    } else if (this.reserved.has(ip)) {
-      v.fail(property, ip, `an address not already taken (${ip} is used by ${this.reserved.get(ip)})`);
-    }
-    v.throwIfInvalid();
-    this.reserved.set(ip, owner.node.path);
-    return ip;
+    return this.registry.reserve(owner, property, ip);
   }
 
   public checkLocation(owner: IConstruct, property: string, location: string): LocationInfo {
-    const v = new PropValidator(owner);
-    const info = LOCATIONS[location];
-    if (!info) {
-      v.fail(property, location, `one of ${Object.keys(LOCATIONS).join(', ')}`);
-    } else if (info.networkZone !== this.networkZone) {
-      const allowed = Object.values(LOCATIONS).filter((l) => l.networkZone === this.networkZone).map((l) => l.name);
-      v.fail(property, location, `a location in network zone ${this.networkZone} of ${this.node.path} (${allowed.join(', ')})`);
-    }
-    v.throwIfInvalid();
-    return info!;
+    return checkLocationInZone(this, this.networkZone, owner, property, location);
   }
 }

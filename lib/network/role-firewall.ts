@@ -1,4 +1,5 @@
-import { Construct } from 'constructs';
+import { Token } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
 import { Firewall } from '../../.gen/providers/hcloud/firewall';
 import { checkLabels } from '../core/label-checks';
 import { PropValidator, requireProps } from '../core/validation-error';
@@ -19,13 +20,79 @@ export interface RoleFirewallProps extends FirewallContext {
 }
 
 /**
+ * A cloud firewall that hosts join (`HardenedServer.firewalls`, and the role constructs' `firewalls`):
+ * a {@link RoleFirewall} this stack manages, or an existing one from {@link RoleFirewall.fromExisting}.
+ */
+export interface IRoleFirewall extends IConstruct {
+  /** The firewall's Hetzner ID (a token for a firewall this stack creates). */
+  readonly firewallId: string;
+  /** Whether this stack writes the firewall's rules (false for an existing firewall). */
+  readonly managesRules: boolean;
+  /** Every port rule the joining hosts gave (on an existing firewall: recorded, not applied). */
+  readonly rules: readonly PortRule[];
+  /** Called by each host that joins, with its port rules. */
+  addRules(rules: readonly PortRule[]): void;
+}
+
+/** An existing Hetzner firewall to join. */
+export interface ExistingRoleFirewallProps {
+  /**
+   * The firewall's numeric Hetzner ID (`hcloud firewall list`), as a string of digits or a token
+   * (e.g. another stack's output).
+   */
+  readonly firewallId: string;
+}
+
+/** A Hetzner ID that a JavaScript number holds exactly. */
+const NUMERIC_ID = /^[1-9][0-9]{0,14}$/;
+
+/**
+ * A firewall that exists already and whose rules are managed elsewhere: hosts that join it are
+ * attached by its ID (`firewall_ids`), and its rules are never written. The hosts' own public port
+ * rules (SSH from the admin CIDRs, ...) are only recorded in `rules`: the role's own firewall, or
+ * whoever manages this one, must open them. Made by {@link RoleFirewall.fromExisting}.
+ */
+export class ExistingRoleFirewall extends Construct implements IRoleFirewall {
+  public readonly firewallId: string;
+  public readonly managesRules = false;
+  private readonly portRules: PortRule[] = [];
+
+  constructor(scope: Construct, id: string, props: ExistingRoleFirewallProps) {
+    requireProps(scope, id, props);
+    super(scope, id);
+    const v = new PropValidator(this);
+    const ok = typeof props.firewallId === 'string' && (Token.isUnresolved(props.firewallId) || NUMERIC_ID.test(props.firewallId));
+    v.check('firewallId', props.firewallId, ok, 'the numeric ID of an existing Hetzner firewall as a string of digits (or a token)');
+    v.throwIfInvalid();
+    this.firewallId = props.firewallId;
+  }
+
+  public addRules(rules: readonly PortRule[]): void {
+    this.portRules.push(...rules);
+  }
+
+  public get rules(): readonly PortRule[] {
+    return this.portRules;
+  }
+}
+
+/**
  * A Hetzner Cloud Firewall for one role. Inbound is default-deny: a rule exists only for ports the
  * role opens to the admin CIDRs or explicit CIDRs. Servers join it through `firewall_ids`.
  */
-export class RoleFirewall extends Construct {
+export class RoleFirewall extends Construct implements IRoleFirewall {
   public readonly firewall: Firewall;
+  public readonly managesRules = true;
   private readonly portRules: PortRule[] = [];
   private readonly context: FirewallContext;
+
+  /**
+   * Joins a firewall that already exists in the Hetzner project, by its ID: hosts given it in their
+   * `firewalls` are attached to it; its rules stay as they are (see {@link ExistingRoleFirewall}).
+   */
+  public static fromExisting(scope: Construct, id: string, props: ExistingRoleFirewallProps): IRoleFirewall {
+    return new ExistingRoleFirewall(scope, id, props);
+  }
 
   constructor(scope: Construct, id: string, props: RoleFirewallProps) {
     requireProps(scope, id, props);

@@ -7,4 +7,5 @@ export * from './hetzner-object-storage-provider';
 export * from './lifecycle-document';
 export * from './locations';
 export * from './object-store';
+export * from './existing-object-store';
 export * from './retention';

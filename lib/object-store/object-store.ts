@@ -8,13 +8,11 @@ import { HetznerBucket } from './hetzner-bucket';
 import { HetznerObjectStorageProvider, ObjectStorageCredentials } from './hetzner-object-storage-provider';
 import { ObjectStorageLocation } from './locations';
 import { checkRetentionDays } from './retention';
+import { ExistingObjectStore, ExistingObjectStoreProps } from './existing-object-store';
+import { OBJECT_STORE_BUCKETS, ObjectStoreBucket, ObjectStoreBucketNames } from './object-store-buckets';
 
-/** The four buckets of the platform, by purpose. */
-export const OBJECT_STORE_BUCKETS = ['logs', 'metrics', 'artifacts', 'backups'] as const;
-export type ObjectStoreBucket = (typeof OBJECT_STORE_BUCKETS)[number];
-
-/** Bucket names by purpose (plain strings, known at synth time). */
-export type ObjectStoreBucketNames = { readonly [K in ObjectStoreBucket]: string };
+export { OBJECT_STORE_BUCKETS } from './object-store-buckets';
+export type { ObjectStoreBucket, ObjectStoreBucketNames } from './object-store-buckets';
 
 /** What other constructs and renderers need to use the object store. */
 export interface IObjectStore {
@@ -92,6 +90,21 @@ export class ObjectStore extends Construct implements IObjectStore {
   public readonly credentials: ObjectStorageCredentials;
   /** The bucket constructs, by purpose. */
   public readonly buckets: { readonly [K in ObjectStoreBucket]: HetznerBucket };
+
+  /**
+   * Joins buckets that exist already, by name: the result is what the constructs take as an object
+   * store (`offsiteBackup`, `disasterRecovery.objectStore`), and no bucket is created.
+   *
+   * ```ts
+   * const store = ObjectStore.fromExisting(stack, 'Store', {
+   *   provider,
+   *   bucketNames: { logs: 'acme-logs', metrics: 'acme-metrics', artifacts: 'acme-artifacts', backups: 'acme-backups' },
+   * });
+   * ```
+   */
+  public static fromExisting(scope: Construct, id: string, props: ExistingObjectStoreProps): IObjectStore {
+    return new ExistingObjectStore(scope, id, props);
+  }
 
   constructor(scope: Construct, id: string, props: ObjectStoreProps) {
     requireProps(scope, id, props);

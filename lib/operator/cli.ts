@@ -10,6 +10,7 @@ import { HcloudClient } from '../runner-manager/hcloud-client';
 import { ApiError, Clock, RetryPolicy, realClock } from '../runner-manager/http';
 import { packageInfo } from '../runtime/package-info';
 import { DEFAULT_HCLOUD_ENDPOINT, RunnerEnv } from '../runtime/pool-names';
+import type { Env } from '../runtime/pool-settings-env';
 import { OpsError, OpsExitCode, OpsExitCodeValue } from './errors';
 import { formatHealth, formatStatus } from './format';
 import { collectStatus, selectorProblem } from './inventory';
@@ -32,7 +33,6 @@ export interface OpsDeps {
   readonly now?: () => number;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** The environment variables `aiai-ops` reads. */
 export const OpsEnv = {

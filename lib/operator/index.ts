@@ -7,3 +7,5 @@ export * from './inventory';
 export * from './health';
 export * from './format';
 export * from './cli';
+// The environment type its functions take (shared with the runner CLI).
+export type { Env } from '../runtime/pool-settings-env';

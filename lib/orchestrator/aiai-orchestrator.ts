@@ -1,5 +1,6 @@
 import { TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { DataHcloudLoadBalancer } from '../../.gen/providers/hcloud/data-hcloud-load-balancer';
 import { LoadBalancer } from '../../.gen/providers/hcloud/load-balancer';
 import { LoadBalancerNetwork } from '../../.gen/providers/hcloud/load-balancer-network';
 import { LoadBalancerService } from '../../.gen/providers/hcloud/load-balancer-service';
@@ -17,7 +18,7 @@ import { HostConfig } from '../host/host-config';
 import { ILogSink } from '../host/log-shipping';
 import { IpPlan } from '../network/ip-plan';
 import { IPrivateNetwork } from '../network/private-network';
-import { RoleFirewall } from '../network/role-firewall';
+import { IRoleFirewall, RoleFirewall } from '../network/role-firewall';
 import { SecretFiles } from '../secrets/secret-files';
 import { IObjectStore } from '../object-store/object-store';
 import { applyOffsiteBackup, offsiteBackupSecretFiles, SECRET_ENV_FILE_NAME, secretEnvFileContent } from './orchestrator-secrets';
@@ -27,9 +28,39 @@ import { HEALTH_CHECK_PATH, LoadBalancerHealthCheck } from './health-check';
 import { applyOrchestratorRole, BUILT_IN_SETTINGS, METRICS_UNIT, ORCHESTRATOR_UNIT } from './orchestrator-host';
 import { checkSecretToken } from '../core/tokens';
 
+/** A load balancer that exists already, which the orchestrator tier joins instead of creating one. */
+export interface ExistingLoadBalancer {
+  /**
+   * The load balancer's numeric Hetzner ID (`hcloud load-balancer list`), a literal or a number
+   * token. The orchestrator adds its HTTP service and its server targets to it; the load balancer
+   * itself (type, location, algorithm, protection, other services) is left as it is.
+   */
+  readonly loadBalancerId: number;
+  /**
+   * Its address in `network` when it is attached to the network already: reserved in the IP plan,
+   * so no host takes it.
+   * @default - not attached yet: the orchestrator attaches it at the IP plan's load balancer address (IpPlan.loadBalancer)
+   */
+  readonly privateIp?: string;
+  /**
+   * The port of the HTTP service the orchestrator adds (it must be free on that load balancer).
+   * @default 80 (as on the load balancer the orchestrator creates)
+   */
+  readonly listenPort?: number;
+}
+
+/** The HTTP port of the orchestrator's load balancer service. */
+const HTTP_LISTEN_PORT = 80;
+
 export interface AiaiOrchestratorProps extends PlatformIdentity {
   readonly network: IPrivateNetwork;
   readonly access: AdminAccess;
+  /**
+   * Further firewalls the orchestrator hosts join besides the role's own, e.g. a project-wide firewall that
+   * exists already (`RoleFirewall.fromExisting(scope, id, { firewallId })`).
+   * @default - only the role's own firewall
+   */
+  readonly firewalls?: readonly IRoleFirewall[];
   /** https:// URL of the agent repository; `aiai-release` fetches it without credentials. */
   readonly repositoryUrl: string;
   /**
@@ -47,15 +78,23 @@ export interface AiaiOrchestratorProps extends PlatformIdentity {
   readonly standbyServerType?: string;
   /** Location of servers and load balancer. @default 'fsn1' */
   readonly location?: string;
-  /** Load balancer type. @default 'lb11' */
-  readonly loadBalancerType?: string;
   /**
-   * Put the tier behind a load balancer (`loadBalancerType`, on the private network, HTTP 80 -> the
-   * API port). Without it the single orchestrator's API is reachable on the private network only
-   * (the bootstrapping scenario); a standby needs it (it is how the standby takes traffic).
+   * Put the tier behind a load balancer (a new one of `loadBalancerType`, or `existingLoadBalancer`;
+   * on the private network, HTTP 80 -> the API port). Without it the single orchestrator's API is
+   * reachable on the private network only (the bootstrapping scenario); a standby needs it (it is
+   * how the standby takes traffic).
    * @default true
    */
   readonly loadBalancer?: boolean;
+  /** Load balancer type (of the load balancer the orchestrator creates). @default 'lb11' */
+  readonly loadBalancerType?: string;
+  /**
+   * Join a load balancer that exists already instead of creating one: the orchestrator adds its
+   * HTTP service (with the `/health` check) and its server targets to it. `loadBalancerType` must
+   * then be unset, and `protect` does not apply to it.
+   * @default - a new load balancer of `loadBalancerType`
+   */
+  readonly existingLoadBalancer?: ExistingLoadBalancer;
   /**
    * Secret environment variables for the aiai services, by name (e.g. `OPENROUTER_API_KEY`), each a
    * sensitive Terraform variable's token. Delivered after boot to /etc/aiai/secrets/aiai.env; the
@@ -109,8 +148,13 @@ const SECRETISH = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL)/;
 export class AiaiOrchestrator extends Construct {
   public readonly primary: HardenedServer;
   public readonly standby?: HardenedServer;
-  /** The load balancer. @default - none with `loadBalancer: false` */
+  /** The load balancer the orchestrator creates. @default - none with `existingLoadBalancer` or `loadBalancer: false` */
   public readonly loadBalancer?: LoadBalancer;
+  /**
+   * The ID of the load balancer in front of the tier (created or existing; a token or a literal).
+   * @default - none with `loadBalancer: false`
+   */
+  public readonly loadBalancerId?: string;
   public readonly firewall: RoleFirewall;
   public readonly placementGroup: PlacementGroup;
   public readonly secrets: SecretFiles[] = [];
@@ -128,15 +172,24 @@ export class AiaiOrchestrator extends Construct {
     const lbType = props.loadBalancerType ?? 'lb11';
     const watchdogSec = props.watchdogSec ?? 60;
     const evolutionTimeoutSec = props.evolutionTimeoutSec ?? 1800;
-    const withLoadBalancer = props.loadBalancer ?? true;
-    const withStandby = props.standby ?? true;
     v.check('environment', props.environment, ENVIRONMENT_PATTERN.test(props.environment), ENVIRONMENT_ALLOWED);
     // aiai-release fetches as the service user, which has no SSH key, no known_hosts and no token:
     // only a public https repository can be fetched. The URL lands in a settings file read verbatim.
     v.check('repositoryUrl', props.repositoryUrl, /^https:\/\/[^\s@]+$/.test(props.repositoryUrl), 'a public https:// git URL without embedded credentials (aiai-release fetches without any secret)');
     v.check('repositoryRef', ref, !Token.isUnresolved(ref) && isReleasableGitRef(ref), GIT_REF_RULES);
     v.check('loadBalancerType', lbType, (LOAD_BALANCER_TYPES as readonly string[]).includes(lbType), `one of ${LOAD_BALANCER_TYPES.join(', ')}`);
+    const existingLb = props.existingLoadBalancer;
+    const withLoadBalancer = props.loadBalancer ?? true;
+    const withStandby = props.standby ?? true;
     v.check('loadBalancer', withLoadBalancer, withLoadBalancer || !withStandby, 'true when the tier has a standby (the load balancer is how the standby takes traffic); or standby: false');
+    v.check('loadBalancer', withLoadBalancer, withLoadBalancer || !existingLb, 'true (or unset) with existingLoadBalancer');
+    if (existingLb) {
+      v.check('loadBalancerType', props.loadBalancerType, props.loadBalancerType === undefined, 'unset with existingLoadBalancer (the existing load balancer keeps its type)');
+      const lbId = existingLb.loadBalancerId;
+      v.check('existingLoadBalancer.loadBalancerId', lbId, Token.isUnresolved(lbId) || (Number.isSafeInteger(lbId) && lbId > 0), 'the numeric ID of an existing Hetzner load balancer (a positive integer, or a number token)');
+      const port = existingLb.listenPort ?? HTTP_LISTEN_PORT;
+      v.check('existingLoadBalancer.listenPort', port, Number.isInteger(port) && port >= 1 && port <= 65535, 'a TCP port from 1 to 65535 that is free on the load balancer');
+    }
     v.check('watchdogSec', watchdogSec, Number.isInteger(watchdogSec) && watchdogSec >= 10 && watchdogSec <= 3600, 'an integer from 10 to 3600');
     v.check('evolutionTimeoutSec', evolutionTimeoutSec, Number.isInteger(evolutionTimeoutSec) && evolutionTimeoutSec >= 60 && evolutionTimeoutSec <= 6 * 3600, 'an integer from 60 to 21600 (the timer fires every 6 h)');
     const secretNames = Object.keys(props.secretEnvironment);
@@ -206,7 +259,7 @@ export class AiaiOrchestrator extends Construct {
         access: props.access,
         labels: { ...labels, [LabelKeys.scrape]: 'true', [LabelKeys.instanceRole]: inst.role },
         hostConfig,
-        firewalls: [this.firewall],
+        firewalls: [this.firewall, ...(props.firewalls ?? [])],
         logShipping: props.logShipping,
         placementGroupId: Token.asNumber(this.placementGroup.id),
         backups: props.backups ?? false,
@@ -218,9 +271,58 @@ export class AiaiOrchestrator extends Construct {
     this.primary = primary;
     this.standby = standby;
 
-    const balanced = withLoadBalancer ? this.addLoadBalancer(props.network, resourceName(idn, 'lb'), labels, lbType, location, protect) : undefined;
-    this.loadBalancer = balanced?.lb;
-    const lbIp = balanced?.ip;
+    let lbIp: string | undefined;
+    if (withLoadBalancer) {
+      if (!existingLb) {
+        this.loadBalancer = new LoadBalancer(this, 'LoadBalancer', {
+          name: resourceName(idn, 'lb'),
+          loadBalancerType: lbType,
+          location,
+          labels,
+          deleteProtection: protect,
+          algorithm: { type: 'round_robin' },
+          lifecycle: protect ? { preventDestroy: true } : undefined,
+        });
+      }
+      const lbIdNumber = existingLb ? existingLb.loadBalancerId : Token.asNumber(this.loadBalancer!.id);
+      this.loadBalancerId = existingLb ? (Token.isUnresolved(existingLb.loadBalancerId) ? Token.asString(existingLb.loadBalancerId) : String(existingLb.loadBalancerId)) : this.loadBalancer!.id;
+      // An existing load balancer already on the network keeps its address (reserved, so no host takes it).
+      const attached = existingLb?.privateIp !== undefined;
+      lbIp = props.network.reserveAddress(this, attached ? 'existingLoadBalancer.privateIp' : 'loadBalancerIp', existingLb?.privateIp ?? props.network.addressAt(IpPlan.loadBalancer));
+      const lbNet = attached
+        ? undefined
+        : new LoadBalancerNetwork(this, 'LoadBalancerNetwork', {
+            loadBalancerId: lbIdNumber,
+            networkId: props.network.networkId,
+            ip: lbIp,
+            enablePublicInterface: true,
+            dependsOn: [...props.network.attachDependencies],
+          });
+      new LoadBalancerService(this, 'HttpService', {
+        loadBalancerId: this.loadBalancerId,
+        protocol: 'http',
+        listenPort: existingLb?.listenPort ?? HTTP_LISTEN_PORT,
+        destinationPort: Ports.orchestratorApi.port,
+        healthCheck: {
+          protocol: 'http',
+          port: Ports.orchestratorApi.port,
+          interval: LoadBalancerHealthCheck.intervalSec,
+          timeout: LoadBalancerHealthCheck.timeoutSec,
+          retries: LoadBalancerHealthCheck.retries,
+          http: { path: HEALTH_CHECK_PATH, statusCodes: [...LoadBalancerHealthCheck.statusCodes] },
+        },
+      });
+      for (const [tid, host] of [['PrimaryTarget', this.primary], ['StandbyTarget', this.standby]] as const) {
+        if (!host) continue;
+        new LoadBalancerTarget(this, tid, {
+          type: 'server',
+          loadBalancerId: lbIdNumber,
+          serverId: Token.asNumber(host.server.id),
+          usePrivateIp: true,
+          dependsOn: lbNet ? [lbNet] : undefined,
+        });
+      }
+    }
 
     const secretsOf = (sid: string, host: HardenedServer) => {
       const backup = host === this.primary && props.offsiteBackup ? offsiteBackupSecretFiles(props.offsiteBackup) : [];
@@ -256,57 +358,15 @@ export class AiaiOrchestrator extends Construct {
       converge.dependsOn = [...(converge.dependsOn ?? []), `${standby.terraformResourceType}.${standby.friendlyUniqueId}`];
     }
 
-    if (this.loadBalancer) new TerraformOutput(this, 'LoadBalancerIpv4', { value: this.loadBalancer.ipv4, description: 'Public IPv4 of the orchestrator load balancer' });
+    // An existing load balancer's address is read at plan (the data source fails the plan if the ID does not exist).
+    if (withLoadBalancer) {
+      const ipv4 = this.loadBalancer ? this.loadBalancer.ipv4 : new DataHcloudLoadBalancer(this, 'ExistingLoadBalancer', { id: existingLb!.loadBalancerId }).ipv4;
+      new TerraformOutput(this, 'LoadBalancerIpv4', { value: ipv4, description: 'Public IPv4 of the orchestrator load balancer' });
+    }
     new TerraformOutput(this, 'PrivateIps', {
       value: { primary: this.primary.privateIp, ...(this.standby ? { standby: this.standby.privateIp } : {}), ...(lbIp !== undefined ? { loadBalancer: lbIp } : {}) },
       description: 'Private IPs of the orchestrator tier',
     });
-  }
-
-  /** The load balancer with its network attachment, HTTP service and one target per host. */
-  private addLoadBalancer(network: IPrivateNetwork, name: string, labels: Record<string, string>, lbType: string, location: string, protect: boolean): { lb: LoadBalancer; ip: string } {
-    const lb = new LoadBalancer(this, 'LoadBalancer', {
-      name,
-      loadBalancerType: lbType,
-      location,
-      labels,
-      deleteProtection: protect,
-      algorithm: { type: 'round_robin' },
-      lifecycle: protect ? { preventDestroy: true } : undefined,
-    });
-    const ip = network.reserveAddress(this, 'loadBalancerIp', network.addressAt(IpPlan.loadBalancer));
-    const lbNet = new LoadBalancerNetwork(this, 'LoadBalancerNetwork', {
-      loadBalancerId: Token.asNumber(lb.id),
-      networkId: network.networkId,
-      ip,
-      enablePublicInterface: true,
-      dependsOn: [...network.attachDependencies],
-    });
-    new LoadBalancerService(this, 'HttpService', {
-      loadBalancerId: lb.id,
-      protocol: 'http',
-      listenPort: 80,
-      destinationPort: Ports.orchestratorApi.port,
-      healthCheck: {
-        protocol: 'http',
-        port: Ports.orchestratorApi.port,
-        interval: LoadBalancerHealthCheck.intervalSec,
-        timeout: LoadBalancerHealthCheck.timeoutSec,
-        retries: LoadBalancerHealthCheck.retries,
-        http: { path: HEALTH_CHECK_PATH, statusCodes: [...LoadBalancerHealthCheck.statusCodes] },
-      },
-    });
-    for (const [tid, host] of [['PrimaryTarget', this.primary], ['StandbyTarget', this.standby]] as const) {
-      if (!host) continue;
-      new LoadBalancerTarget(this, tid, {
-        type: 'server',
-        loadBalancerId: Token.asNumber(lb.id),
-        serverId: Token.asNumber(host.server.id),
-        usePrivateIp: true,
-        dependsOn: [lbNet],
-      });
-    }
-    return { lb, ip };
   }
 
   /** All orchestrator hosts (primary first). */

@@ -7,3 +7,5 @@ export * from './host-manifest';
 export * from './monitoring';
 export * from './backup';
 export * from './workflow';
+// The generic form of the monitoring renderer's SecretRequirement (public types name it).
+export type { SecretRequirement as HostSecretRequirement } from './host-contribution';

@@ -15,7 +15,7 @@ import { packageInfo } from '../runtime/package-info';
 import { DEFAULT_GITHUB_API_URL, DEFAULT_HCLOUD_ENDPOINT, RunnerEnv, SETTING_VARIABLE_SUFFIXES } from '../runtime/pool-names';
 import { SettingsError } from '../runtime/pool-settings-check';
 import { checkRunKey } from '../runtime/pool-labels';
-import { parsePoolSettings, parsePoolSettingsForCleanup } from '../runtime/pool-settings-env';
+import { Env, parsePoolSettings, parsePoolSettingsForCleanup } from '../runtime/pool-settings-env';
 
 export interface CliIo {
   readonly stdout: { write(s: string): unknown };
@@ -32,7 +32,6 @@ export interface CliDeps {
   readonly signal?: AbortSignal;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
 
 const settingVars = Object.values(RunnerEnv.settings)
   .map((v) => `    ${v}`)

@@ -10,7 +10,7 @@ import { HostConfig } from '../host/host-config';
 import { ILogSink } from '../host/log-shipping';
 import { IpPlan } from '../network/ip-plan';
 import { IPrivateNetwork } from '../network/private-network';
-import { RoleFirewall } from '../network/role-firewall';
+import { IRoleFirewall, RoleFirewall } from '../network/role-firewall';
 import { SecretFiles } from '../secrets/secret-files';
 import { ActionsRunnerRelease, PINNED_ACTIONS_RUNNER, RunnerArchitecture } from '../runtime/pool-settings';
 import { poolRunnerLabel, RUN_RUNNER_LABEL_PREFIX } from '../runtime/pool-labels';
@@ -21,6 +21,12 @@ import { checkSecretToken } from '../core/tokens';
 export interface PersistentRunnerProps extends PlatformIdentity {
   readonly network: IPrivateNetwork;
   readonly access: AdminAccess;
+  /**
+   * Further firewalls the runner host join besides the role's own, e.g. a project-wide firewall that
+   * exists already (`RoleFirewall.fromExisting(scope, id, { firewallId })`).
+   * @default - only the role's own firewall
+   */
+  readonly firewalls?: readonly IRoleFirewall[];
   /** The repository the runner serves, `owner/name`. */
   readonly repository: string;
   /**
@@ -157,7 +163,7 @@ export class PersistentRunner extends Construct {
       // No `pool` label: the ephemeral pools' `down` and `reap` select on it and never touch this host.
       labels: { ...roleLabelSet, [LabelKeys.scrape]: 'true', [LabelKeys.runnerMode]: RunnerModes.persistent },
       hostConfig,
-      firewalls: [this.firewall],
+      firewalls: [this.firewall, ...(props.firewalls ?? [])],
       logShipping: props.logShipping,
       backups: props.backups ?? false,
       protect: false,

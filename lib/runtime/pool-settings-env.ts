@@ -45,7 +45,8 @@ export function poolVariableValues(settings: PoolSettings, names: PoolGithubName
   return out;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+/** Environment variables as a process sees them (`process.env`), read-only. */
+export type Env = Readonly<Record<string, string | undefined>>;
 
 function read(env: Env, name: string): string | undefined {
   const raw = env[name];

@@ -52,7 +52,7 @@ export const RUNNER_START_ALLOWANCE_MINUTES = 10;
 
 /** Hetzner label keys on every server of a pool (the shared keys come from lib/core/labels). */
 export const PoolLabelKeys = {
-  /** `ci-runner` ({@link Roles.ciRunner}). */
+  /** `ci-runner` (`Roles.ciRunner`). */
   role: LabelKeys.role,
   /** The pool name. */
   pool: LabelKeys.pool,
