@@ -56,6 +56,9 @@ export const DEFAULT_PROVIDERS: readonly StandInProviderSpec[] = [
   { source: 'registry.terraform.io/integrations/github', schemaFile: join(SCHEMA_DIR, 'github-provider-schema.json') },
 ];
 
+/** GOGC of the terraform processes the harness runs (unless GOGC is set already). */
+export const TERRAFORM_GOGC = '400';
+
 /** A Terraform JSON configuration (a synthesized cdk.tf.json). */
 export type TerraformJson = Record<string, any>;
 
@@ -409,6 +412,9 @@ export class Workspace {
       TF_CLI_CONFIG_FILE: this.env.cliConfig,
       TF_DATA_DIR: join(this.dir, '.terraform'),
       TF_REATTACH_PROVIDERS: this.env.reattach,
+      // Go's collector at 4x the heap instead of 2x: about a quarter less CPU per plan of the
+      // reference app (1.7 s -> 1.3 s measured), for a larger heap of a short-lived process.
+      GOGC: process.env.GOGC ?? TERRAFORM_GOGC,
       ...this.variables(),
     };
     const started = Date.now();
