@@ -15,9 +15,9 @@ process.env.TZ = 'UTC';
  */
 const mainRealmError: ErrorConstructor | undefined = (() => {
   try {
-    readFileSync('\0');
+    readFileSync('/nonexistent/aiai-realm-probe');
   } catch (e) {
-    // Errors from node's own modules are made in the main realm.
+    // Errors from node's own modules are made in the main realm (ENOENT: a plain Error).
     return (e as Error).constructor as ErrorConstructor;
   }
   return undefined;
