@@ -3,15 +3,15 @@
  * the parsed `cdk.tf.json` of every stack, plus every `hcloud_server`'s user_data unpacked into a
  * temp tree (write_files decoded, systemd units listed), ready for the real validators.
  *
- * Jest gives every test file its own module registry, so the memoized `referenceApp()` synthesizes
- * once per test file, however many tests use it.
+ * `referenceApp()` synthesizes once per test run (shared between test files through a folder of the
+ * run, see {@link sharedSynth}); `synthReferenceApp()` and `synthApp()` synthesize on every call.
  */
-import { readFileSync, mkdirSync, writeFileSync, chmodSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { App } from 'cdktf';
+import type { App } from 'cdktf';
 import { parse } from 'yaml';
-import { buildReferenceApp } from '../../main';
 import { EXAMPLE_CONFIG, ReferenceConfig } from '../../lib/app/reference-config';
 import { unescapeTerraformTemplate } from '../../lib/core/terraform-template';
 import { tempDir } from './tmp';
@@ -54,7 +54,9 @@ export function synthApp(build: (app: App) => void, opts: SynthOptions = {}): Sy
     process.env[k] = v;
   }
   try {
-    const app = new App({ outdir, stackTraces: false, skipValidation: false });
+    // Loaded when first needed: a file that only reads the shared reference app loads no cdktf.
+    const { App: CdktfApp } = require('cdktf') as typeof import('cdktf');
+    const app = new CdktfApp({ outdir, stackTraces: false, skipValidation: false });
     build(app);
     app.synth();
   } finally {
@@ -63,6 +65,38 @@ export function synthApp(build: (app: App) => void, opts: SynthOptions = {}): Sy
       else process.env[k] = v;
     }
   }
+  return readOutdir(outdir);
+}
+
+/** Synthesizes the reference app of main.ts (with the documentation config unless one is given). */
+export function synthReferenceApp(config: ReferenceConfig = EXAMPLE_CONFIG, opts: SynthOptions = {}): SynthesizedApp {
+  const { buildReferenceApp } = require('../../main') as typeof import('../../main');
+  return synthApp((app) => {
+    buildReferenceApp(app, config);
+  }, opts);
+}
+
+const cached = new Map<string, SynthesizedApp>();
+
+/**
+ * The reference app with the documentation config (or `config`, plain data), synthesized once per
+ * test run: the first test file that asks synthesizes it and moves the outdir to
+ * `$AIAI_TEST_TMP/shared/<key>` (a rename, so a reader never sees a half-written folder); every
+ * other file (in any jest worker) parses the JSON from there. Each file gets its own parsed copy.
+ * `synthReferenceApp()` always synthesizes afresh (for tests of synthesis itself).
+ */
+export function referenceApp(config: ReferenceConfig = EXAMPLE_CONFIG): SynthesizedApp {
+  const key = JSON.stringify(config);
+  let app = cached.get(key);
+  if (!app) {
+    app = sharedSynth(`reference-app-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`, () => synthReferenceApp(config));
+    cached.set(key, app);
+  }
+  return app;
+}
+
+/** Parses an outdir written by a synth (`stacks/<name>/cdk.tf.json`). */
+export function readOutdir(outdir: string): SynthesizedApp {
   const stacks: Record<string, StackJson> = {};
   const rawStacks: Record<string, string> = {};
   for (const name of readdirSync(join(outdir, 'stacks'))) {
@@ -73,19 +107,26 @@ export function synthApp(build: (app: App) => void, opts: SynthOptions = {}): Sy
   return { outdir, stacks, rawStacks };
 }
 
-/** Synthesizes the reference app of main.ts (with the documentation config unless one is given). */
-export function synthReferenceApp(config: ReferenceConfig = EXAMPLE_CONFIG, opts: SynthOptions = {}): SynthesizedApp {
-  return synthApp((app) => {
-    buildReferenceApp(app, config);
-  }, opts);
-}
-
-let cached: SynthesizedApp | undefined;
-
-/** The reference app with the documentation config, synthesized once per test file. */
-export function referenceApp(): SynthesizedApp {
-  cached ??= synthReferenceApp();
-  return cached;
+/**
+ * A synthesis shared by every test file of one jest run, under `key` (which must name everything
+ * the output depends on): `make()` runs in the first file that asks (per worker, at worst), later
+ * files read its outdir. Outside jest's global setup (no AIAI_TEST_TMP) it just runs `make()`.
+ */
+export function sharedSynth(key: string, make: () => SynthesizedApp): SynthesizedApp {
+  const base = process.env.AIAI_TEST_TMP;
+  if (!base) return make();
+  const dir = join(base, 'shared', key);
+  if (existsSync(join(dir, 'stacks'))) return readOutdir(dir);
+  const fresh = make();
+  mkdirSync(dirname(dir), { recursive: true });
+  try {
+    renameSync(fresh.outdir, dir);
+  } catch (e) {
+    // Another worker published it first: keep this file's own copy.
+    if (!['EEXIST', 'ENOTEMPTY'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+    return fresh;
+  }
+  return { ...fresh, outdir: dir };
 }
 
 /** Every resource of `type` across the given stacks, with its stack and logical name. */
@@ -254,7 +295,7 @@ export function extractServers(synth: SynthesizedApp): ExtractedServer[] {
 
 let cachedServers: ExtractedServer[] | undefined;
 
-/** The reference app's servers, unpacked once per test file. */
+/** The reference app's servers, unpacked once per test file (from the run's one synthesis). */
 export function referenceServers(): ExtractedServer[] {
   cachedServers ??= extractServers(referenceApp());
   return cachedServers;

@@ -8,7 +8,7 @@
 import { StackNames } from '../../main';
 import { EXAMPLE_CONFIG } from '../../lib/app/reference-config';
 import { declaredInstances, describeWithTerraform, PlanSummary, StandIn, startStandIn, ValidateResult } from '../support/terraform';
-import { referenceApp, synthReferenceApp } from '../support/synth';
+import { referenceApp } from '../support/synth';
 
 function total(counts: Record<string, number>): number {
   return Object.values(counts).reduce((s, n) => s + n, 0);
@@ -30,7 +30,7 @@ function quiet<T>(p: Promise<T>): Promise<T> {
 describeWithTerraform('the reference app through terraform (stand-in providers)', () => {
   // Synthesis blocks the event loop the stand-in answers on: synthesize everything before terraform runs.
   const app = referenceApp();
-  const s3App = synthReferenceApp({ ...EXAMPLE_CONFIG, stateBackend: 's3' });
+  const s3App = referenceApp({ ...EXAMPLE_CONFIG, stateBackend: 's3' });
   const names = Object.keys(app.stacks).sort();
   let tf: StandIn;
   const runs = new Map<string, StackRun>();

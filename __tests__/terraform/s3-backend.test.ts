@@ -13,7 +13,7 @@ import { EXAMPLE_CONFIG } from '../../lib/app/reference-config';
 import { S3_CHECKSUM_ENVIRONMENT } from '../../lib/object-store';
 import { StackNames } from '../../main';
 import { FAKE_S3_CREDENTIALS, FakeS3, FakeS3Request, startFakeS3 } from '../support/fake-s3';
-import { synthReferenceApp } from '../support/synth';
+import { referenceApp } from '../support/synth';
 import { declaredInstances, describeWithTerraform, StandIn, startStandIn, TerraformRun, Workspace } from '../support/terraform';
 
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((s, n) => s + n, 0);
@@ -42,8 +42,8 @@ const summary = (reqs: readonly FakeS3Request[]) => reqs.map((r) => `${r.operati
 
 describeWithTerraform('the reference app’s platform stack on the S3 state backend (Ceph-like fake S3, stand-in providers)', () => {
   // Synthesis blocks the event loop the stand-in answers on: synthesize before terraform runs.
-  const s3Json = synthReferenceApp({ ...EXAMPLE_CONFIG, stateBackend: 's3' }).stacks[StackNames.production];
-  const localJson = synthReferenceApp(EXAMPLE_CONFIG).stacks[StackNames.production];
+  const s3Json = referenceApp({ ...EXAMPLE_CONFIG, stateBackend: 's3' }).stacks[StackNames.production];
+  const localJson = referenceApp().stacks[StackNames.production];
   const backend = s3Json.terraform?.backend?.s3 as Record<string, any>;
   const stateObject = `${EXAMPLE_CONFIG.stateBucketName}/${StackNames.production}/terraform.tfstate`;
 

@@ -307,6 +307,31 @@ function providerHandlers(address: string, schema: ProviderSchema, calls: Provid
   };
 }
 
+/**
+ * The provider service with GetProviderSchema's response encoded once: Terraform asks for the schema
+ * several times per command (5 times per provider in a plan of the reference app), and encoding the
+ * same (cached) response object each time was most of the stand-in's CPU. The bytes are the ones
+ * protobufjs makes for that object, so Terraform receives exactly what it did before.
+ */
+function withSchemaBytesCached(service: grpc.ServiceDefinition): grpc.ServiceDefinition {
+  const method = service.GetProviderSchema as grpc.MethodDefinition<unknown, object>;
+  const encoded = new WeakMap<object, Buffer>();
+  return {
+    ...service,
+    GetProviderSchema: {
+      ...method,
+      responseSerialize: (value: object): Buffer => {
+        let bytes = encoded.get(value);
+        if (!bytes) {
+          bytes = method.responseSerialize(value);
+          encoded.set(value, bytes);
+        }
+        return bytes;
+      },
+    },
+  };
+}
+
 /** A running stand-in provider server. */
 export interface ProviderServer {
   readonly address: string;
@@ -318,7 +343,7 @@ export interface ProviderServer {
 export async function startProviderServer(address: string, schema: ProviderSchema, socket: string, calls: ProviderCall[]): Promise<ProviderServer> {
   const p = protos();
   const server = new grpc.Server();
-  server.addService(p.tfplugin6.Provider.service, providerHandlers(address, schema, calls));
+  server.addService(withSchemaBytesCached(p.tfplugin6.Provider.service), providerHandlers(address, schema, calls));
   // go-plugin's client: Shutdown on Close() (never sent in test mode) and the health check of Ping().
   server.addService(p.plugin.GRPCController.service, { Shutdown: (_c: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, {}) });
   server.addService(p.grpc.health.v1.Health.service, { Check: (_c: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, { status: 1 }) });
