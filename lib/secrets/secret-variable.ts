@@ -21,7 +21,8 @@ export interface SecretVariableOptions {
  */
 export function secretVariable(scope: Construct, name: string, opts: SecretVariableOptions): TerraformVariable {
   const v = new PropValidator(scope);
-  v.check('name', name, /^[a-z][a-z0-9_]*$/.test(name), 'a snake_case Terraform variable name (lowercase letters, digits and _, starting with a letter)');
+  v.check('name', name, typeof name === 'string' && /^[a-z][a-z0-9_]*$/.test(name), 'a snake_case Terraform variable name (lowercase letters, digits and _, starting with a letter)');
+  v.check('description', opts?.description, typeof opts?.description === 'string' && opts.description.trim() !== '', 'a non-empty description');
   v.throwIfInvalid();
   const conditions: string[] = [];
   if (!opts.multiLine) conditions.push(`!can(regex("[\\r\\n]", var.${name}))`);

@@ -4,7 +4,7 @@ import { Volume } from '../../.gen/providers/hcloud/volume';
 import { VolumeAttachment } from '../../.gen/providers/hcloud/volume-attachment';
 import { checkLabels } from '../core/label-checks';
 import { PropValidator, requireProps } from '../core/validation-error';
-import { HetznerLimits } from '../hetzner/catalog';
+import { HetznerLimits, location as lookupLocation } from '../hetzner/catalog';
 import { SERVICE_USER } from '../core/paths';
 import type { IConfiguredHost } from '../core/host-target';
 import { TerraformData } from '../core/terraform-data';
@@ -42,6 +42,9 @@ export interface DataVolumeProps {
   readonly sshPrivateKey?: string;
 }
 
+/** A Hetzner resource name as the library writes them (the network's rule). */
+const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
+
 /** Records a problem unless `size` is a whole number of GB that Hetzner accepts for a volume. */
 export function checkVolumeSize(v: PropValidator, property: string, size: number): void {
   v.check(
@@ -69,6 +72,9 @@ export class DataVolume extends Construct {
     const size = props.sizeGb ?? 50;
     const v = new PropValidator(this);
     checkVolumeSize(v, 'sizeGb', size);
+    v.check('name', props.name, typeof props.name === 'string' && VOLUME_NAME.test(props.name), 'a name of 1-63 letters, digits, `_`, `.`, `-`, starting with a letter or digit');
+    v.attempt('location', props.location, () => lookupLocation(props.location));
+    if (props.mountpoint !== undefined) v.attempt('mountpoint', props.mountpoint, () => mountUnitName(props.mountpoint!));
     checkLabels(v, props.labels);
     v.throwIfInvalid();
     const protect = props.protect ?? true;
