@@ -79,18 +79,18 @@ function platformBase(scope: Construct): { net: PrivateNetwork; access: AdminAcc
 }
 
 const RUNS = {
-  privateNetwork: 180,
+  privateNetwork: 160,
   adminAccess: 150,
   roleFirewall: 150,
-  secretVariable: 80,
+  secretVariable: 100,
   hardenedServer: 70,
-  dataVolume: 70,
-  hetznerBucket: 100,
-  bucketLifecycle: 100,
-  objectStore: 60,
+  dataVolume: 60,
+  hetznerBucket: 80,
+  bucketLifecycle: 130,
+  objectStore: 40,
   orchestrator: 30,
   monitoring: 24,
-  ephemeralPool: 40,
+  ephemeralPool: 30,
   persistentRunner: 30,
 };
 
@@ -442,7 +442,7 @@ describe('property-based bad input: every case synthesizes valid output or throw
       prop('settings', fc.constantFrom(undefined, {}, { AIAI_LOG_LEVEL: 'DEBUG', FEATURE_X: 'on' }), fc.oneof(fc.constantFrom<unknown>({ lower: 'x' }, { API_KEY: 'x' }, { AIAI_ROLE: 'x' }, { A: 'two\nlines' }, { A: 42 }, { A: null }, 'A=1'), wrongType)),
     ];
     fc.assert(
-      fc.property(propsOf(gens), fc.constantFrom('secret', 'literal', 'empty', 'bad-name'), (generated, secretsKind) => {
+      fc.property(propsOf(gens), fc.constantFrom('secret', 'secret', 'secret', 'literal', 'empty', 'bad-name'), (generated, secretsKind) => {
         const bad = secretsKind === 'secret' ? generated.bad : [...generated.bad, 'secretEnvironment'];
         runCase({
           construct: 'AiaiOrchestrator',
@@ -476,7 +476,7 @@ describe('property-based bad input: every case synthesizes valid output or throw
       prop('privateIp', fc.constantFrom(undefined, '10.0.1.21', '10.0.1.200'), badIp),
     ];
     fc.assert(
-      fc.property(propsOf(gens), fc.constantFrom('tokens', 'literal', 'missing'), (generated, secretsKind) => {
+      fc.property(propsOf(gens), fc.constantFrom('tokens', 'tokens', 'tokens', 'literal', 'missing'), (generated, secretsKind) => {
         const bad = secretsKind === 'tokens' ? generated.bad : [...generated.bad, 'secrets'];
         runCase({
           construct: 'MonitoringNode',

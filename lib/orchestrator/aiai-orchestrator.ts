@@ -26,6 +26,7 @@ import { GIT_REF_RULES, isReleasableGitRef } from './git-ref';
 import { HEALTH_CHECK_PATH, LoadBalancerHealthCheck } from './health-check';
 import { applyOrchestratorRole, BUILT_IN_SETTINGS, METRICS_UNIT, ORCHESTRATOR_UNIT } from './orchestrator-host';
 import { checkSecretToken } from '../core/tokens';
+import { checkPropKinds } from '../core/prop-kinds';
 
 export interface AiaiOrchestratorProps extends PlatformIdentity {
   readonly network: IPrivateNetwork;
@@ -115,6 +116,12 @@ export class AiaiOrchestrator extends Construct {
     requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
+    const kinds = checkPropKinds(v, props, {
+      environment: 'string', project: 'string', repositoryUrl: 'string', repositoryRef: 'string', primaryServerType: 'string', standby: 'boolean', standbyServerType: 'string',
+      location: 'string', loadBalancerType: 'string', secretEnvironment: 'object', settings: 'record<string>', watchdogSec: 'number',
+      evolutionTimeoutSec: 'number', backups: 'boolean', protect: 'boolean', sshPrivateKey: 'string',
+    }, ['environment', 'repositoryUrl', 'secretEnvironment']);
+    if (!kinds) v.throwIfInvalid();
     const ref = props.repositoryRef ?? 'main';
     const location = props.location ?? DEFAULT_LOCATION;
     const lbType = props.loadBalancerType ?? 'lb11';

@@ -28,7 +28,7 @@ export function secretVariable(scope: Construct, name: string, opts: SecretVaria
   if (!opts.multiLine) conditions.push(`!can(regex("[\\r\\n]", var.${name}))`);
   if (!opts.allowEmpty) conditions.push(`length(var.${name}) > 0`);
   const rules = [...(opts.allowEmpty ? [] : ['non-empty']), ...(opts.multiLine ? [] : ['a single line'])];
-  return new TerraformVariable(scope, name, {
+  const variable = new TerraformVariable(scope, name, {
     type: 'string',
     sensitive: true,
     nullable: false,
@@ -38,4 +38,8 @@ export function secretVariable(scope: Construct, name: string, opts: SecretVaria
         ? undefined
         : [{ condition: '${' + conditions.join(' && ') + '}', errorMessage: `${name} must be ${rules.join(' and ')}.` }],
   });
+  // The variable is `name` wherever it is created (under a construct cdktf would name it by its
+  // path): TF_VAR_<name> sets it, and its validation condition may only refer to itself.
+  variable.overrideLogicalId(name);
+  return variable;
 }
