@@ -330,3 +330,19 @@ describe('HardenedServer', () => {
     });
   });
 });
+
+describe('HardenedServer: props found by __tests__/properties', () => {
+  test('fails if labels are missing (a TypeError before) or the name is not a string', () => {
+    const err = validationError(() => server(fixture(), { labels: undefined as any, name: ['web'] as any }));
+    expectProblem(err, { path: 'test/Host', property: 'labels', allowed: /^an object of labels with project, role, environment$/ });
+    expectProblem(err, { path: 'test/Host', property: 'name', value: ['web'], allowed: /^a hostname label/ });
+  });
+
+  test('fails if placementGroupId, firewallIds or serviceUserGroups are malformed (they reached the JSON or the host)', () => {
+    const err = validationError(() => server(fixture(), { placementGroupId: 0, firewallIds: ['abc'], serviceUserGroups: ['root', 'has space'] }));
+    expectProblem(err, { path: 'test/Host', property: 'placementGroupId', value: 0, allowed: /^a placement group ID/ });
+    expectProblem(err, { path: 'test/Host', property: 'firewallIds[0]', value: 'abc', allowed: /^a firewall ID/ });
+    expectProblem(err, { path: 'test/Host', property: 'serviceUserGroups[0]', value: 'root', allowed: /^a Unix group name/ });
+    expectProblem(err, { path: 'test/Host', property: 'serviceUserGroups[1]', value: 'has space', allowed: /^a Unix group name/ });
+  });
+});

@@ -440,3 +440,14 @@ describe('snapshot (complement to the assertions above)', () => {
     expect(host(plain).manifest).toMatchSnapshot();
   });
 });
+
+describe('MonitoringNode: prop shapes (found by __tests__/properties)', () => {
+  test('fails if a prop has the wrong JavaScript type (a TypeError deep inside before)', () => {
+    const stack: TerraformStack = testStack();
+    const net = network(stack, { name: 'aiai-production-net' });
+    const acc = access(stack);
+    const err = validationError(() => new MonitoringNode(stack, 'Monitoring', { ...defaultProps(stack, net, acc), privateIp: 42 as any, scrapeInterval: ['15s'] as any }));
+    expectProblem(err, { path: 'test/Monitoring', property: 'privateIp', value: 42, allowed: /^a string$/ });
+    expectProblem(err, { path: 'test/Monitoring', property: 'scrapeInterval', value: ['15s'], allowed: /^a string$/ });
+  });
+});

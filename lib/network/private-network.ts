@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Network } from '../../.gen/providers/hcloud/network';
 import { NetworkSubnet } from '../../.gen/providers/hcloud/network-subnet';
 import { checkLabels } from '../core/label-checks';
+import { HETZNER_NAME_ALLOWED, HETZNER_NAME_PATTERN } from '../core/patterns';
 import { PropValidator, requireProps } from '../core/validation-error';
 import { LocationInfo, LOCATIONS, NetworkZone } from '../hetzner/catalog';
 import { contains, formatIpv4, isPrivate, Ipv4Cidr, overlaps, parseCidr, parseIpv4 } from './cidr';
@@ -106,7 +107,7 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
     const runnerRange = props.runnerSubnetIpRange ?? defaultRunnerSubnet(this.subnetIpRange);
     this.networkZone = props.networkZone ?? 'eu-central';
 
-    v.check('name', props.name, typeof props.name === 'string' && /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(props.name), 'a name of 1-63 letters, digits, `_`, `.`, `-`');
+    v.check('name', props.name, typeof props.name === 'string' && HETZNER_NAME_PATTERN.test(props.name), HETZNER_NAME_ALLOWED);
     const range = parseCidr(this.ipRange);
     v.check('ipRange', this.ipRange, !!range && isPrivate(range) && range.prefix <= 24, 'an RFC 1918 IPv4 block of /24 or larger, e.g. 10.0.0.0/16');
     const subnet = parseCidr(this.subnetIpRange);

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { Firewall } from '../../.gen/providers/hcloud/firewall';
 import { checkLabels } from '../core/label-checks';
+import { HETZNER_NAME_ALLOWED, HETZNER_NAME_PATTERN } from '../core/patterns';
 import { PropValidator, requireProps } from '../core/validation-error';
 import { HetznerLimits } from '../hetzner/catalog';
 import { isCidr, parseCidr } from './cidr';
@@ -19,8 +20,6 @@ export interface RoleFirewallProps extends FirewallContext {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-/** A Hetzner resource name as the library writes them (the network's rule). */
-const FIREWALL_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 /** Rule descriptions (the port's name): one line. Hetzner allows 255 characters (API docs "Firewalls", rule `description`). */
 const MAX_RULE_DESCRIPTION = 255;
 const PORT_SOURCE_KINDS = ['private', 'admin', 'cidrs'];
@@ -62,7 +61,7 @@ export class RoleFirewall extends Construct {
     requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
-    v.check('name', props.name, typeof props.name === 'string' && FIREWALL_NAME.test(props.name), 'a name of 1-63 letters, digits, `_`, `.`, `-`, starting with a letter or digit');
+    v.check('name', props.name, typeof props.name === 'string' && HETZNER_NAME_PATTERN.test(props.name), HETZNER_NAME_ALLOWED);
     v.check('privateRange', props.privateRange, parseCidr(props.privateRange) !== undefined, 'an IPv4 CIDR such as 10.0.0.0/16');
     if (v.check('adminCidrs', props.adminCidrs, Array.isArray(props.adminCidrs), 'an array of CIDRs')) {
       props.adminCidrs.forEach((c, i) => v.check(`adminCidrs[${i}]`, c, isCidr(c), 'an IPv4 or IPv6 CIDR such as 203.0.113.7/32'));

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Volume } from '../../.gen/providers/hcloud/volume';
 import { VolumeAttachment } from '../../.gen/providers/hcloud/volume-attachment';
 import { checkLabels } from '../core/label-checks';
+import { HETZNER_NAME_ALLOWED, HETZNER_NAME_PATTERN } from '../core/patterns';
 import { PropValidator, requireProps } from '../core/validation-error';
 import { HetznerLimits, location as lookupLocation } from '../hetzner/catalog';
 import { SERVICE_USER } from '../core/paths';
@@ -42,9 +43,6 @@ export interface DataVolumeProps {
   readonly sshPrivateKey?: string;
 }
 
-/** A Hetzner resource name as the library writes them (the network's rule). */
-const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
-
 /** Records a problem unless `size` is a whole number of GB that Hetzner accepts for a volume. */
 export function checkVolumeSize(v: PropValidator, property: string, size: number): void {
   v.check(
@@ -72,7 +70,7 @@ export class DataVolume extends Construct {
     const size = props.sizeGb ?? 50;
     const v = new PropValidator(this);
     checkVolumeSize(v, 'sizeGb', size);
-    v.check('name', props.name, typeof props.name === 'string' && VOLUME_NAME.test(props.name), 'a name of 1-63 letters, digits, `_`, `.`, `-`, starting with a letter or digit');
+    v.check('name', props.name, typeof props.name === 'string' && HETZNER_NAME_PATTERN.test(props.name), HETZNER_NAME_ALLOWED);
     v.attempt('location', props.location, () => lookupLocation(props.location));
     if (props.mountpoint !== undefined) v.attempt('mountpoint', props.mountpoint, () => mountUnitName(props.mountpoint!));
     checkLabels(v, props.labels);
