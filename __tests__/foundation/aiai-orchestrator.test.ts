@@ -392,3 +392,7 @@ describe('AiaiOrchestrator: prop shapes (found by __tests__/properties)', () => 
     expectProblem(err, { path: 'test/Orchestrator', property: 'settings', value: { A: 42 }, allowed: /^an object of string values$/ });
   });
 });
+
+test('AiaiOrchestrator fails if project is bad, naming project (the child Firewall\'s name before; found by __tests__/properties)', () => {
+  expectProblem(validationError(() => build({ project: '' })), { path: 'test/Orchestrator', property: 'project', value: '', allowed: /^lowercase letters, digits and -/ });
+});

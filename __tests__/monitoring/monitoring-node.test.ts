@@ -451,3 +451,12 @@ describe('MonitoringNode: prop shapes (found by __tests__/properties)', () => {
     expectProblem(err, { path: 'test/Monitoring', property: 'scrapeInterval', value: ['15s'], allowed: /^a string$/ });
   });
 });
+
+test('MonitoringNode fails if the environment is malformed, naming environment (three `hostname` problems before; found by __tests__/properties)', () => {
+  const stack: TerraformStack = testStack();
+  const net = network(stack, { name: 'aiai-production-net' });
+  const acc = access(stack);
+  const err = validationError(() => new MonitoringNode(stack, 'Monitoring', { ...defaultProps(stack, net, acc), environment: 'Prod' }));
+  expectProblem(err, { path: 'test/Monitoring', property: 'environment', value: 'Prod', allowed: /^lowercase letters, digits and -/ });
+  expect(err.problems.map((p) => p.property)).toEqual(['environment']);
+});

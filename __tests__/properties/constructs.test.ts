@@ -12,6 +12,7 @@ import * as fc from 'fast-check';
 import { GithubProvider } from '@cdktf/provider-github/lib/provider';
 import { TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
+import { HETZNER_NAME_PATTERN } from '../../lib/core/patterns';
 import { Ports, ServicePort } from '../../lib/core/ports';
 import { AdminAccess } from '../../lib/host/admin-access';
 import { HardenedServer } from '../../lib/host/hardened-server';
@@ -28,6 +29,7 @@ import { ObjectStore } from '../../lib/object-store/object-store';
 import { AiaiOrchestrator } from '../../lib/orchestrator/aiai-orchestrator';
 import { EphemeralRunnerPool } from '../../lib/runner-pool/ephemeral-runner-pool';
 import { PersistentRunner } from '../../lib/runner-pool/persistent-runner';
+import { poolRunnerLabel, RUN_RUNNER_LABEL_PREFIX } from '../../lib/runtime/pool-labels';
 import { secretVariable } from '../../lib/secrets/secret-variable';
 import { DataVolume } from '../../lib/volume/data-volume';
 import { ADMIN_CIDR, OPERATOR_KEY, secretToken, testStack } from '../support/stack';
@@ -94,6 +96,9 @@ const RUNS = {
   persistentRunner: 30,
 };
 
+/** Names a Hetzner resource name rule rejects (networks, firewalls, volumes). */
+const badHetznerName = badName.filter((n) => typeof n !== 'string' || !HETZNER_NAME_PATTERN.test(n));
+
 const optional = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(a, { nil: undefined, freq: 3 });
 
 describe('property-based bad input: every case synthesizes valid output or throws our ValidationError', () => {
@@ -125,7 +130,7 @@ describe('property-based bad input: every case synthesizes valid output or throw
       fc.oneof(fc.constantFrom('eu-west', 'EU-CENTRAL', ''), wrongType).map((networkZone) => badIn('networkZone', networkZone)),
     );
     const gens = [
-      prop('name', fc.oneof(dnsLabel(30), fc.constantFrom('Net_1', 'a', 'x'.repeat(63))), badName),
+      prop('name', fc.oneof(dnsLabel(30), fc.constantFrom('Net_1', 'a', 'x'.repeat(63))), badHetznerName),
       group(validPlan, badPlan),
       prop('labels', optional(labels()), badLabels),
       prop('protect', fc.constantFrom(undefined, true, false)),
@@ -156,7 +161,7 @@ describe('property-based bad input: every case synthesizes valid output or throw
           wrongType.filter((w) => typeof w !== 'object' || w === null || Array.isArray(w)),
         ),
       ),
-      prop('existingSshKeys', fc.constantFrom(undefined, ['ops-key'], ['12345', 'Ops Key 2']), fc.oneof(fc.constantFrom<unknown>([' x'], ['a,b'], ['k', 'k'], [''], [42], [null], 'ops-key'), wrongType)),
+      prop('existingSshKeys', fc.constantFrom(undefined, ['ops-key'], ['12345', 'Ops Key 2']), fc.oneof(fc.constantFrom<unknown>([' x'], ['a,b'], ['k', 'k'], [''], [42], [null], 'ops-key'), wrongType.filter((w) => !Array.isArray(w)))),
       prop('adminCidrs', fc.array(adminCidr, { minLength: 1, maxLength: 3 }), fc.oneof(fc.constant([]), fc.array(badCidr, { minLength: 1, maxLength: 2 }), fc.constantFrom<unknown>(['0.0.0.0/0'], ['::/0'], undefined, '203.0.113.7/32'), wrongType)),
       prop('namePrefix', fc.constantFrom(undefined, 'aiai', 'ops', 'acme-prod'), fc.oneof(fc.constantFrom<unknown>('', ' x', 'a,b', 'has space', '-lead', 'x'.repeat(41), 'line\nbreak'), wrongType)),
       prop('labels', optional(labels()), badLabels),
@@ -193,7 +198,7 @@ describe('property-based bad input: every case synthesizes valid output or throw
     );
     const tooMany = fc.integer({ min: 51, max: 80 }).map((n) => Array.from({ length: n }, (_, i) => ({ port: { name: `p${i}`, port: 10000 + i, protocol: 'tcp', description: 'x' }, from: PortSources.admin })));
     const gens = [
-      prop('name', fc.oneof(dnsLabel(40), fc.constantFrom('fw', 'aiai-prod-orchestrator')), badName),
+      prop('name', fc.oneof(dnsLabel(40), fc.constantFrom('fw', 'aiai-prod-orchestrator')), badHetznerName),
       prop('rules', fc.array(rule, { maxLength: 8 }), fc.oneof(tooMany, fc.tuple(fc.array(rule, { maxLength: 3 }), badRule).map(([rs, b]) => [...rs, b]), wrongType.filter((w) => !Array.isArray(w)))),
       prop('privateRange', fc.constantFrom('10.0.0.0/16', '172.16.0.0/12'), badCidr),
       prop('adminCidrs', fc.array(adminCidr, { minLength: 1, maxLength: 3 }), fc.oneof(fc.array(badCidr, { minLength: 1, maxLength: 2 }), wrongType.filter((w) => !Array.isArray(w)))),
@@ -224,7 +229,7 @@ describe('property-based bad input: every case synthesizes valid output or throw
   test('secretVariable', () => {
     const gens = [
       prop('name', fc.stringMatching(/^[a-z][a-z0-9_]{0,30}$/), fc.oneof(fc.constantFrom('', 'Upper', '1abc', 'with-dash', 'has space', '_lead', 'dollar$'), wrongType)),
-      prop('description', fc.oneof(fc.constantFrom('a token', 'the Hetzner token'), fc.string({ minLength: 1, maxLength: 40 }).filter((s) => /^[\x20-\x7e]+$/.test(s) && !s.includes('${') && !s.includes('%{'))), fc.oneof(fc.constantFrom<unknown>('', ' ', undefined), wrongType)),
+      prop('description', fc.oneof(fc.constantFrom('a token', 'the Hetzner token'), fc.string({ minLength: 1, maxLength: 40 }).filter((s) => /^[\x20-\x7e]+$/.test(s) && s.trim() !== '')), fc.oneof(fc.constantFrom<unknown>('', ' ', undefined), wrongType)),
       prop('allowEmpty', fc.constantFrom(undefined, true, false), fc.constantFrom<unknown>('yes', 1, null)),
       prop('multiLine', fc.constantFrom(undefined, true, false), fc.constantFrom<unknown>('no', 0, {})),
     ];
@@ -283,7 +288,7 @@ describe('property-based bad input: every case synthesizes valid output or throw
 
   test('DataVolume', () => {
     const gens = [
-      prop('name', dnsLabel(30), badName),
+      prop('name', dnsLabel(30), badHetznerName),
       prop('location', fc.constantFrom('fsn1'), badLocation),
       prop('sizeGb', fc.oneof(fc.constant(undefined), fc.integer({ min: 10, max: 10240 })), fc.oneof(badNumber, fc.constantFrom(9, 10241, 0, 1e6))),
       prop('labels', optional(labels()), badLabels),
@@ -456,7 +461,8 @@ describe('property-based bad input: every case synthesizes valid output or throw
             new AiaiOrchestrator(scope, 'Orchestrator', { ...props, network: net, access, secretEnvironment });
           },
           expectResources: ['hcloud_server', 'hcloud_load_balancer', 'hcloud_firewall', 'hcloud_placement_group'],
-          related: { primaryServerType: ['location'], standbyServerType: ['location'] },
+          // A bad server type is reported by the host it is for (Orchestrator/Primary or /Standby: serverType).
+          related: { primaryServerType: ['location', 'serverType'], standbyServerType: ['location', 'serverType'] },
         });
       }),
       { ...params(RUNS.orchestrator) },
@@ -505,7 +511,7 @@ describe('property-based bad input: every case synthesizes valid output or throw
       prop('location', fc.constantFrom(undefined, 'fsn1', 'nbg1'), fc.oneof(badLocation, fc.constant('ash'))),
       prop('maxRunners', fc.oneof(fc.constant(undefined), fc.integer({ min: 1, max: 20 })), fc.oneof(badNumber, fc.constant(0))),
       prop('maxLifetimeMinutes', fc.constantFrom(undefined, 60, 120, 240), fc.oneof(badNumber, fc.constant(0))),
-      prop('runnerLabels', fc.constantFrom(undefined, [], ['gpu'], ['big', 'x64-fast']), fc.oneof(fc.constantFrom<unknown>([''], ['has space'], ['self-hosted'], 'gpu'), wrongType.filter((w) => !Array.isArray(w)))),
+      prop('runnerLabels', fc.constantFrom(undefined, [], ['gpu'], ['big', 'x64-fast']), fc.oneof(fc.constantFrom<unknown>([''], ['has space'], 'gpu'), wrongType.filter((w) => !Array.isArray(w)))),
       prop('serverLabels', optional(labels(['project', 'environment', 'monitoring', 'pool', 'role', 'expires-at'])), fc.oneof(badLabels, fc.constant({ project: 'x' }))),
       prop('runnerGroupId', fc.constantFrom(undefined, 1, 7), badNumber),
     ];
@@ -535,7 +541,7 @@ describe('property-based bad input: every case synthesizes valid output or throw
       prop('instance', fc.constantFrom(undefined, 0, 1, 42), fc.oneof(badNumber, fc.constantFrom(100, 1000))),
       prop('serverType', fc.constantFrom(undefined, 'cpx32', 'cax11', 'cx23'), badServerType),
       prop('location', fc.constantFrom(undefined, 'fsn1', 'hel1'), badLocation),
-      prop('runnerLabels', fc.constantFrom(undefined, [], ['aiai-persistent'], ['big']), fc.oneof(fc.constantFrom<unknown>([''], ['has space'], ['pool-x'], 'big'), wrongType.filter((w) => !Array.isArray(w)))),
+      prop('runnerLabels', fc.constantFrom(undefined, [], ['aiai-persistent'], ['big']), fc.oneof(fc.constantFrom<unknown>([''], ['has space'], [poolRunnerLabel('x')], [`${RUN_RUNNER_LABEL_PREFIX}1`], 'big'), wrongType.filter((w) => !Array.isArray(w)))),
       prop('runnerGroup', fc.constantFrom(undefined, 'Default', 'ci runners'), fc.oneof(fc.constantFrom<unknown>('', ' lead', 'line\nbreak'), wrongType)),
       prop('docker', fc.constantFrom(undefined, true, false)),
     ];

@@ -2,6 +2,7 @@ import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Server } from '../../.gen/providers/hcloud/server';
 import { checkLabels } from '../core/label-checks';
+import { checkPropKinds } from '../core/prop-kinds';
 import { LabelKeys } from '../core/labels';
 import { PropValidator, requireProps } from '../core/validation-error';
 import {
@@ -116,6 +117,11 @@ export class HardenedServer extends Construct implements IConfiguredHost {
     requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
+    const kinds = checkPropKinds(v, props, {
+      name: 'string', serverType: 'string', location: 'string', image: 'string', privateIp: 'string', backups: 'boolean', protect: 'boolean',
+      shutdownBeforeDeletion: 'boolean', placementGroupId: 'number', sshPrivateKey: 'string',
+    }, ['name', 'serverType', 'privateIp']);
+    if (!kinds) v.throwIfInvalid();
     const location = props.location ?? DEFAULT_LOCATION;
     const image = props.image ?? 'ubuntu-24.04';
     v.check('name', props.name, typeof props.name === 'string' && /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(props.name), 'a hostname label: lowercase letters, digits and -, at most 63 chars');

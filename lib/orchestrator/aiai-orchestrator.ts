@@ -128,6 +128,8 @@ export class AiaiOrchestrator extends Construct {
     const watchdogSec = props.watchdogSec ?? 60;
     const evolutionTimeoutSec = props.evolutionTimeoutSec ?? 1800;
     v.check('environment', props.environment, ENVIRONMENT_PATTERN.test(props.environment), ENVIRONMENT_ALLOWED);
+    // Part of every resource name: reported as itself, not as a child's bad name.
+    if (props.project !== undefined) v.check('project', props.project, ENVIRONMENT_PATTERN.test(props.project), ENVIRONMENT_ALLOWED);
     // aiai-release fetches as the service user, which has no SSH key, no known_hosts and no token:
     // only a public https repository can be fetched. The URL lands in a settings file read verbatim.
     v.check('repositoryUrl', props.repositoryUrl, /^https:\/\/[^\s@]+$/.test(props.repositoryUrl), 'a public https:// git URL without embedded credentials (aiai-release fetches without any secret)');
