@@ -193,3 +193,24 @@ describe('AdminAccess', () => {
     });
   });
 });
+
+describe('wrong-typed props (found by __tests__/properties)', () => {
+  test('fails if existingSshKeys is not an array of strings (a TypeError before)', () => {
+    expectProblem(validationError(() => access(testStack(), { existingSshKeys: {} as any })), { path: 'test/Access', property: 'existingSshKeys', value: {}, allowed: /^an array of SSH key names/ });
+  });
+
+  test('fails if a public key is not a string (a TypeError before)', () => {
+    expectProblem(validationError(() => access(testStack(), { sshPublicKeys: { alice: 42 as any } })), { path: 'test/Access', property: 'sshPublicKeys', allowed: /^an object of key names to public key lines$/ });
+  });
+
+  test('fails if adminCidrs is not an array, or holds an array whose text is a CIDR', () => {
+    expectProblem(validationError(() => access(testStack(), { adminCidrs: ADMIN_CIDR as any })), { path: 'test/Access', property: 'adminCidrs', value: ADMIN_CIDR, allowed: /^an array of CIDRs$/ });
+    expectProblem(validationError(() => access(testStack(), { adminCidrs: [[ADMIN_CIDR]] as any })), { path: 'test/Access', property: 'adminCidrs[0]', value: [ADMIN_CIDR], allowed: /^an IPv4 or IPv6 CIDR/ });
+  });
+
+  test('fails if namePrefix makes key names the settings lists cannot carry (empty, spaces, commas)', () => {
+    for (const namePrefix of ['', 'has space', 'a,b']) {
+      expectProblem(validationError(() => access(testStack(), { namePrefix })), { path: 'test/Access', property: 'namePrefix', value: namePrefix, allowed: /^a prefix of 1-40/ });
+    }
+  });
+});

@@ -401,3 +401,16 @@ describe('AiaiOrchestrator validation', () => {
     expect(err.problems.map((p) => p.property).sort()).toEqual(['environment', 'loadBalancerType', 'watchdogSec']);
   });
 });
+
+describe('AiaiOrchestrator: prop shapes (found by __tests__/properties)', () => {
+  test('fails if a prop has the wrong JavaScript type (a TypeError deep inside before)', () => {
+    const err = validationError(() => build({ repositoryRef: 0 as any, standby: 'yes' as any, settings: { A: 42 } as any }));
+    expectProblem(err, { path: 'test/Orchestrator', property: 'repositoryRef', value: 0, allowed: /^a string$/ });
+    expectProblem(err, { path: 'test/Orchestrator', property: 'standby', value: 'yes', allowed: /^true or false$/ });
+    expectProblem(err, { path: 'test/Orchestrator', property: 'settings', value: { A: 42 }, allowed: /^an object of string values$/ });
+  });
+});
+
+test('AiaiOrchestrator fails if project is bad, naming project (the child Firewall\'s name before; found by __tests__/properties)', () => {
+  expectProblem(validationError(() => build({ project: '' })), { path: 'test/Orchestrator', property: 'project', value: '', allowed: /^lowercase letters, digits and -/ });
+});

@@ -330,3 +330,22 @@ describe('HardenedServer', () => {
     });
   });
 });
+
+describe('HardenedServer: props found by __tests__/properties', () => {
+  test('fails if labels are missing (a TypeError before) or the name is not a string', () => {
+    expectProblem(validationError(() => server(fixture(), { labels: undefined as any })), { path: 'test/Host', property: 'labels', allowed: /^an object of labels with project, role, environment$/ });
+    expectProblem(validationError(() => server(fixture(), { name: ['web'] as any })), { path: 'test/Host', property: 'name', value: ['web'], allowed: /^a string$/ });
+  });
+
+  test('fails if placementGroupId, firewallIds or serviceUserGroups are malformed (they reached the JSON or the host)', () => {
+    const err = validationError(() => server(fixture(), { placementGroupId: 0, firewallIds: ['abc'], serviceUserGroups: ['root', 'has space'] }));
+    expectProblem(err, { path: 'test/Host', property: 'placementGroupId', value: 0, allowed: /^a placement group ID/ });
+    expectProblem(err, { path: 'test/Host', property: 'firewallIds[0]', value: 'abc', allowed: /^a firewall ID/ });
+    expectProblem(err, { path: 'test/Host', property: 'serviceUserGroups[0]', value: 'root', allowed: /^a Unix group name/ });
+    expectProblem(err, { path: 'test/Host', property: 'serviceUserGroups[1]', value: 'has space', allowed: /^a Unix group name/ });
+  });
+});
+
+test('HardenedServer fails if a boolean prop is not a boolean (backups: 1 reached the JSON, which terraform rejects; found by __tests__/properties)', () => {
+  expectProblem(validationError(() => server(fixture(), { backups: 1 as any })), { path: 'test/Host', property: 'backups', value: 1, allowed: /^true or false$/ });
+});

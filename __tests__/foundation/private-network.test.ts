@@ -241,3 +241,18 @@ describe('PrivateNetwork', () => {
     expect(err.problems.map((p) => p.property).sort()).toEqual(['ipRange', 'name', 'networkZone', 'runnerSubnetIpRange', 'subnetIpRange']);
   });
 });
+
+describe('wrong-typed props (found by __tests__/properties)', () => {
+  test('fails if the name is not a string (null reached the JSON as the network name)', () => {
+    expectProblem(validationError(() => network(testStack(), { name: null as any })), { path: 'test/Net', property: 'name', value: null, allowed: /^a name of 1-63/ });
+  });
+
+  test('fails if additionalSubnets is not an array (a TypeError before)', () => {
+    expectProblem(validationError(() => network(testStack(), { additionalSubnets: {} as any })), { path: 'test/Net', property: 'additionalSubnets', value: {}, allowed: /^an array of IPv4 blocks$/ });
+  });
+
+  test('fails if labels are not an object of strings (a string became labels 0, 1, ...; null reached the JSON)', () => {
+    expectProblem(validationError(() => network(testStack(), { labels: 'labels' as any })), { path: 'test/Net', property: 'labels', value: 'labels', allowed: /^an object of label keys/ });
+    expectProblem(validationError(() => network(testStack(), { labels: { team: null as any } })), { path: 'test/Net', property: 'labels.team', value: null, allowed: /^a label value/ });
+  });
+});

@@ -54,3 +54,39 @@ describe('RoleFirewall', () => {
     );
   });
 });
+
+describe('malformed props and rules (found by __tests__/properties)', () => {
+  const base = { name: 'fw', privateRange: '10.0.0.0/16', adminCidrs: [ADMIN_CIDR], rules: [] };
+
+  test('fails if the name, the private range or the admin CIDRs are malformed', () => {
+    const err = validationError(() => new RoleFirewall(testStack(), 'Fw', { ...base, name: '', privateRange: '10.0.0.1/16', adminCidrs: ['nope'] }));
+    expectProblem(err, { path: 'test/Fw', property: 'name', value: '', allowed: /^a name of 1-63/ });
+    expectProblem(err, { path: 'test/Fw', property: 'privateRange', value: '10.0.0.1/16', allowed: /^an IPv4 CIDR/ });
+    expectProblem(err, { path: 'test/Fw', property: 'adminCidrs[0]', value: 'nope', allowed: /^an IPv4 or IPv6 CIDR/ });
+  });
+
+  test('fails if a rule has a port out of range, an unknown protocol or source, or no CIDRs (a TypeError before)', () => {
+    const custom: ServicePort = { name: 'custom', port: 70000, protocol: 'icmp' as any, description: 'x' };
+    const err = validationError(() =>
+      new RoleFirewall(testStack(), 'Fw', { ...base, rules: [{ port: custom, from: PortSources.admin }, { port: Ports.ssh, from: { kind: 'world' } as any }, { port: Ports.ssh, from: { kind: 'cidrs', cidrs: null } as any }] }),
+    );
+    expectProblem(err, { path: 'test/Fw', property: 'rules[0].port.port', value: 70000, allowed: /^an integer port from 1 to 65535$/ });
+    expectProblem(err, { path: 'test/Fw', property: 'rules[0].port.protocol', value: 'icmp', allowed: /^tcp or udp$/ });
+    expectProblem(err, { path: 'test/Fw', property: 'rules[1].from.kind', value: 'world', allowed: /^one of private, admin, cidrs/ });
+    expectProblem(err, { path: 'test/Fw', property: 'rules[2].from.cidrs', value: null, allowed: /^a non-empty array of CIDRs$/ });
+  });
+
+  test('fails if addRules gets a rule that is not one (numbered after the rules already added)', () => {
+    const fw = new RoleFirewall(testStack(), 'Fw', { ...base, rules: [{ port: Ports.ssh, from: PortSources.admin }] });
+    expectProblem(validationError(() => fw.addRules([null as any])), { path: 'test/Fw', property: 'rules[1]', value: null, allowed: /^a port rule/ });
+  });
+
+  test('fails if a rule is open to the admin CIDRs and there are none (a cloud rule without source IPs)', () => {
+    expectProblem(validationError(() => new RoleFirewall(testStack(), 'Fw', { ...base, adminCidrs: [], rules: [{ port: Ports.ssh, from: PortSources.admin }] })), {
+      path: 'test/Fw',
+      property: 'adminCidrs',
+      value: [],
+      allowed: /^at least one CIDR \(rule for port 22/,
+    });
+  });
+});

@@ -1,3 +1,4 @@
+import { Construct } from 'constructs';
 import { Fn } from 'cdktf';
 import { HardenedServer } from '../../lib/host/hardened-server';
 import { HostConfig } from '../../lib/host/host-config';
@@ -198,5 +199,22 @@ describe('SecretFiles', () => {
       value: u,
       allowed: /^a unit name like aiai-orchestrator\.service$/,
     });
+  });
+});
+
+describe('secretVariable: props found by __tests__/properties', () => {
+  test('fails if the name is not a string (cdktf threw "Only root constructs may have an empty ID")', () => {
+    expectProblem(validationError(() => secretVariable(testStack(), null as any, { description: 'x' })), { path: 'test', property: 'name', value: null, allowed: /^a snake_case Terraform variable name/ });
+  });
+
+  test('fails if the description is empty', () => {
+    expectProblem(validationError(() => secretVariable(testStack(), 'token', { description: ' ' })), { path: 'test', property: 'description', value: ' ', allowed: /^a non-empty description$/ });
+  });
+
+  test('is named `name` under any scope, so its validation condition refers to itself (terraform init failed before)', () => {
+    const stack = testStack();
+    secretVariable(new Construct(stack, 'Nested'), 'nested_token', { description: 'x' });
+    const json = synth(stack);
+    expect(json.variable.nested_token.validation[0].condition).toContain('var.nested_token');
   });
 });

@@ -440,3 +440,23 @@ describe('snapshot (complement to the assertions above)', () => {
     expect(host(plain).manifest).toMatchSnapshot();
   });
 });
+
+describe('MonitoringNode: prop shapes (found by __tests__/properties)', () => {
+  test('fails if a prop has the wrong JavaScript type (a TypeError deep inside before)', () => {
+    const stack: TerraformStack = testStack();
+    const net = network(stack, { name: 'aiai-production-net' });
+    const acc = access(stack);
+    const err = validationError(() => new MonitoringNode(stack, 'Monitoring', { ...defaultProps(stack, net, acc), privateIp: 42 as any, scrapeInterval: ['15s'] as any }));
+    expectProblem(err, { path: 'test/Monitoring', property: 'privateIp', value: 42, allowed: /^a string$/ });
+    expectProblem(err, { path: 'test/Monitoring', property: 'scrapeInterval', value: ['15s'], allowed: /^a string$/ });
+  });
+});
+
+test('MonitoringNode fails if the environment is malformed, naming environment (three `hostname` problems before; found by __tests__/properties)', () => {
+  const stack: TerraformStack = testStack();
+  const net = network(stack, { name: 'aiai-production-net' });
+  const acc = access(stack);
+  const err = validationError(() => new MonitoringNode(stack, 'Monitoring', { ...defaultProps(stack, net, acc), environment: 'Prod' }));
+  expectProblem(err, { path: 'test/Monitoring', property: 'environment', value: 'Prod', allowed: /^lowercase letters, digits and -/ });
+  expect(err.problems.map((p) => p.property)).toEqual(['environment']);
+});

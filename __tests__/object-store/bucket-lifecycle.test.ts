@@ -193,3 +193,13 @@ describe('synth output of the lifecycle rules', () => {
     for (const body of Object.values(files)) for (const value of Object.values(SECRET_ENV)) expect(body).not.toContain(value);
   });
 });
+
+describe('BucketLifecycle: props found by __tests__/properties', () => {
+  test('fails if the bucket name is not a string (a TypeError before)', () => {
+    expect(() => lifecycleStack({ bucketName: null as any })).toThrow(/Invalid props for test\/lifecycle:\n {2}- bucketName: got null; allowed: a string of 3-63 characters/);
+  });
+
+  test('fails if a rule is not an object (a TypeError before)', () => {
+    expect(() => lifecycleStack({ rules: [null as any] })).toThrow(/Invalid props for test\/lifecycle:\n {2}- rules: got \[null\]; allowed: an array of lifecycle rules/);
+  });
+});

@@ -568,3 +568,12 @@ describe('EphemeralRunnerPool validation', () => {
     expect(poolGithubNames().secrets).toEqual({ hcloudToken: 'AIAI_RUNNER_HCLOUD_TOKEN', githubToken: 'AIAI_RUNNER_GITHUB_TOKEN' });
   });
 });
+
+describe('EphemeralRunnerPool: prop shapes (found by __tests__/properties)', () => {
+  test('fails if a prop has the wrong JavaScript type (runnerLabels: 42 was a TypeError before)', () => {
+    const err = validationError(() => pool(githubStack(), { runnerLabels: 42 as any, serverLabels: { team: 7 } as any, pool: null as any }));
+    expectProblem(err, { path: 'test/Pool', property: 'runnerLabels', value: 42, allowed: /^an array of strings$/ });
+    expectProblem(err, { path: 'test/Pool', property: 'serverLabels', value: { team: 7 }, allowed: /^an object of string values$/ });
+    expectProblem(err, { path: 'test/Pool', property: 'pool', value: null, allowed: /^a string$/ });
+  });
+});

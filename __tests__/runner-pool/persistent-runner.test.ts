@@ -262,3 +262,11 @@ describe('PersistentRunner validation', () => {
     expect(() => runner(testStack(), { actionsRunner: release, serverType: 'cax21' })).not.toThrow();
   });
 });
+
+describe('PersistentRunner: prop shapes (found by __tests__/properties)', () => {
+  test('fails if a prop has the wrong JavaScript type (runnerLabels: NaN was a TypeError before)', () => {
+    const err = validationError(() => runner(testStack(), { runnerLabels: NaN as any, instance: '1' as any }));
+    expectProblem(err, { path: 'test/Runner', property: 'runnerLabels', allowed: /^an array of strings$/ });
+    expectProblem(err, { path: 'test/Runner', property: 'instance', value: '1', allowed: /^a number$/ });
+  });
+});

@@ -278,3 +278,16 @@ describeWithTool('systemd-analyze', 'systemd', 'the volume units under systemd-a
     expect(missing.stdout + missing.stderr).toMatch(/prepare-data-volume\.sh/);
   });
 });
+
+describe('DataVolume: props found by __tests__/properties', () => {
+  test('fails if the name or the location is not one Hetzner accepts (both went to the JSON unchecked)', () => {
+    const err = validationError(() => volumeStack({ name: 'has space', location: 'fra1' }));
+    expectProblem(err, { path: 'test/Data', property: 'name', value: 'has space', allowed: /^a name of 1-63/ });
+    expectProblem(err, { path: 'test/Data', property: 'location', value: 'fra1', allowed: /^one of fsn1, nbg1, hel1/ });
+  });
+
+  test('fails if the mountpoint is malformed, naming the volume (the error named "DataVolumeMount" before)', () => {
+    expectProblem(validationError(() => volumeStack({ mountpoint: 'relative/path' })), { path: 'test/Data', property: 'mountpoint', value: 'relative/path', allowed: /^an absolute path/ });
+    expectProblem(validationError(() => volumeStack({ mountpoint: ['/mnt/data'] as any })), { path: 'test/Data', property: 'mountpoint', value: ['/mnt/data'], allowed: /^an absolute path/ });
+  });
+});

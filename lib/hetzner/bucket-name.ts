@@ -47,6 +47,7 @@ export function isValidBucketName(name: string): boolean {
 
 /** Records on `v` every rule the literal bucket name `name` breaks, under `property`. */
 export function checkBucketName(v: PropValidator, property: string, name: string): void {
+  if (!v.check(property, name, typeof name === 'string', `a string of ${BUCKET_NAME_RULES}`)) return;
   const problems = bucketNameProblems(name);
   v.check(property, name, problems.length === 0, `${BUCKET_NAME_RULES} (it ${problems.join('; ')})`);
 }

@@ -39,6 +39,9 @@ export interface AdminAccessProps {
 
 const KEY_PATTERN = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\n\r]*)?$/;
 
+/** A prefix of the new keys' names (`<prefix>-<name>`), so that they are valid EXISTING_KEY_NAMEs too. */
+const KEY_NAME_PREFIX = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/;
+
 /** A Hetzner ID that a JavaScript number holds exactly (at most 15 digits). */
 const NUMERIC_ID = /^[1-9][0-9]{0,14}$/;
 /** A Hetzner SSH key name as the settings lists carry it: no commas, no surrounding white space. */
@@ -67,8 +70,16 @@ export class AdminAccess extends Construct {
     const v = new PropValidator(this);
     const newKeys = props.sshPublicKeys ?? {};
     const existing = props.existingSshKeys ?? [];
+    // JavaScript callers: the shapes first, so that the checks below never meet a wrong type.
+    const shapeOk = [
+      v.check('sshPublicKeys', newKeys, typeof newKeys === 'object' && !Array.isArray(newKeys) && Object.values(newKeys).every((k) => typeof k === 'string'), 'an object of key names to public key lines'),
+      v.check('existingSshKeys', existing, Array.isArray(existing) && existing.every((k) => typeof k === 'string'), 'an array of SSH key names or numeric IDs'),
+      v.check('adminCidrs', props.adminCidrs, Array.isArray(props.adminCidrs), 'an array of CIDRs'),
+    ];
+    if (shapeOk.includes(false)) v.throwIfInvalid();
     const entries = Object.entries(newKeys);
     const prefix = props.namePrefix ?? DEFAULT_PROJECT;
+    v.check('namePrefix', prefix, typeof prefix === 'string' && KEY_NAME_PREFIX.test(prefix), 'a prefix of 1-40 letters, digits, `_`, `.`, `-`, starting with a letter or digit');
     v.check('sshPublicKeys', Object.keys(newKeys), entries.length + existing.length > 0, 'at least one public key, here or in existingSshKeys');
     // Hetzner rejects a second SSH key with the same fingerprint: the comment does not count.
     const seen = new Map<string, string>();

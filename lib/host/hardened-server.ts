@@ -2,6 +2,7 @@ import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { Server } from '../../.gen/providers/hcloud/server';
 import { checkLabels } from '../core/label-checks';
+import { checkPropKinds } from '../core/prop-kinds';
 import { LabelKeys } from '../core/labels';
 import { PropValidator, requireProps } from '../core/validation-error';
 import {
@@ -90,6 +91,8 @@ export interface HardenedServerProps {
 }
 
 const REQUIRED_LABELS = ['project', 'role', 'environment'];
+/** A Unix group name (useradd's default NAME_REGEX, shadow-utils). */
+const UNIX_GROUP = /^[a-z_][a-z0-9_-]{0,31}$/;
 
 /**
  * The base of every aiai host: a Hetzner server on Ubuntu 24.04, joined to the private network at
@@ -116,16 +119,32 @@ export class HardenedServer extends Construct implements IConfiguredHost {
     requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
+    const kinds = checkPropKinds(v, props, {
+      name: 'string', serverType: 'string', location: 'string', image: 'string', privateIp: 'string', backups: 'boolean', protect: 'boolean',
+      shutdownBeforeDeletion: 'boolean', placementGroupId: 'number', sshPrivateKey: 'string',
+    }, ['name', 'serverType', 'privateIp']);
+    if (!kinds) v.throwIfInvalid();
     const location = props.location ?? DEFAULT_LOCATION;
     const image = props.image ?? 'ubuntu-24.04';
-    v.check('name', props.name, /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(props.name), 'a hostname label: lowercase letters, digits and -, at most 63 chars');
+    v.check('name', props.name, typeof props.name === 'string' && /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(props.name), 'a hostname label: lowercase letters, digits and -, at most 63 chars');
     const type = v.attempt('serverType', props.serverType, () => lookupServerType(props.serverType));
     v.check('image', image, (SUPPORTED_IMAGES as readonly string[]).includes(image), `one of ${SUPPORTED_IMAGES.join(', ')} (the cloud-init is written and tested for it)`);
-    for (const key of REQUIRED_LABELS) {
+    const labelsOk = v.check('labels', props.labels, !!props.labels && typeof props.labels === 'object' && !Array.isArray(props.labels), `an object of labels with ${REQUIRED_LABELS.join(', ')}`);
+    for (const key of labelsOk ? REQUIRED_LABELS : []) {
       v.check(`labels.${key}`, props.labels[key], typeof props.labels[key] === 'string' && props.labels[key].length > 0, 'a non-empty label value');
     }
-    checkLabels(v, props.labels);
-    const joined = [...(props.firewalls ?? []).map((fw) => fw.firewallId), ...(props.firewallIds ?? [])];
+    if (labelsOk) checkLabels(v, props.labels);
+    const pg = props.placementGroupId;
+    v.check('placementGroupId', pg, pg === undefined || Token.isUnresolved(pg) || (Number.isSafeInteger(pg) && pg > 0), 'a placement group ID (a positive integer, or a token)');
+    const fwIds = props.firewallIds ?? [];
+    if (v.check('firewallIds', fwIds, Array.isArray(fwIds), 'an array of firewall IDs')) {
+      fwIds.forEach((f, i) => v.check(`firewallIds[${i}]`, f, Token.isUnresolved(f) || (typeof f === 'string' && /^[1-9][0-9]{0,14}$/.test(f)), 'a firewall ID (digits, or a token)'));
+    }
+    const groups = props.serviceUserGroups ?? [];
+    if (v.check('serviceUserGroups', groups, Array.isArray(groups), 'an array of group names')) {
+      groups.forEach((g, i) => v.check(`serviceUserGroups[${i}]`, g, typeof g === 'string' && UNIX_GROUP.test(g) && g !== 'root', 'a Unix group name (lowercase letters, digits, `_`, `-`, at most 32 characters), not root'));
+    }
+    const joined = [...(props.firewalls ?? []).map((fw) => fw.firewallId), ...(Array.isArray(fwIds) ? fwIds : [])];
     v.check('firewalls', joined.length, joined.length <= PoolLimits.firewallsPerServer, `at most ${PoolLimits.firewallsPerServer} firewalls and firewallIds together (Hetzner's limit per server)`);
     joined.forEach((fid, i) => {
       if (!Token.isUnresolved(fid)) v.check('firewallIds', fid, joined.indexOf(fid) === i, 'each firewall once (it is given twice in firewalls and firewallIds)');

@@ -1,4 +1,6 @@
 import { Construct } from 'constructs';
+import { checkPropKinds } from '../core/prop-kinds';
+import { ENVIRONMENT_ALLOWED, ENVIRONMENT_PATTERN } from '../core/patterns';
 import { LabelKeys, Roles } from '../core/labels';
 import { HostPaths } from '../core/paths';
 import { DEFAULT_PROJECT, PlatformIdentity, resourceName, roleLabels } from '../core/platform';
@@ -121,6 +123,16 @@ export class MonitoringNode extends Construct implements ILogSink {
   constructor(scope: Construct, id: string, props: MonitoringNodeProps) {
     requireProps(scope, id, props);
     super(scope, id);
+    const kv = new PropValidator(this);
+    const kinds = checkPropKinds(kv, props, {
+      environment: 'string', project: 'string', serverType: 'string', location: 'string', privateIp: 'string', volumeSizeGb: 'number', scrapeInterval: 'string',
+      evaluationInterval: 'string', metricsRetention: 'string', logRetention: 'string', secrets: 'object', alerts: 'object', versions: 'object',
+      disasterRecovery: 'object', serverBackups: 'boolean', protect: 'boolean', sshPrivateKey: 'string',
+    }, ['environment', 'secrets']);
+    // The environment is part of the host name: reported as itself, not as three `hostname` problems.
+    kv.check('environment', props.environment, !kinds || ENVIRONMENT_PATTERN.test(props.environment), ENVIRONMENT_ALLOWED);
+    if (kinds && props.project !== undefined) kv.check('project', props.project, ENVIRONMENT_PATTERN.test(props.project), ENVIRONMENT_ALLOWED);
+    kv.throwIfInvalid();
     const serverType = props.serverType ?? 'cax21';
     const location = props.location ?? DEFAULT_LOCATION;
     const privateIp = props.privateIp ?? props.network.addressAt(IpPlan.monitoring);

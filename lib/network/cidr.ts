@@ -11,6 +11,7 @@ export interface Ipv4Cidr {
 }
 
 export function parseIpv4(ip: string): number | undefined {
+  if (typeof ip !== 'string') return undefined;
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
   if (!m) return undefined;
   const parts = m.slice(1).map(Number);
@@ -23,6 +24,7 @@ export function formatIpv4(n: number): string {
 }
 
 export function parseCidr(text: string): Ipv4Cidr | undefined {
+  if (typeof text !== 'string') return undefined;
   const m = /^([^/]+)\/(\d{1,2})$/.exec(text);
   if (!m) return undefined;
   const address = parseIpv4(m[1]);
@@ -36,6 +38,7 @@ export function parseCidr(text: string): Ipv4Cidr | undefined {
 
 /** Accepts IPv4 and IPv6 CIDRs (IPv6 checked loosely), as Hetzner firewall source IPs. */
 export function isCidr(text: string): boolean {
+  if (typeof text !== 'string') return false;
   if (parseCidr(text)) return true;
   const m = /^([0-9a-fA-F:]+)\/(\d{1,3})$/.exec(text);
   return !!m && m[1].includes(':') && Number(m[2]) <= 128;

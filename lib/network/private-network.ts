@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Network } from '../../.gen/providers/hcloud/network';
 import { NetworkSubnet } from '../../.gen/providers/hcloud/network-subnet';
 import { checkLabels } from '../core/label-checks';
+import { HETZNER_NAME_ALLOWED, HETZNER_NAME_PATTERN } from '../core/patterns';
 import { PropValidator, requireProps } from '../core/validation-error';
 import { LocationInfo, NetworkZone } from '../hetzner/catalog';
 import { AddressRegistry, checkLocationInZone, networkZones } from './address-registry';
@@ -107,7 +108,7 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
     const runnerRange = props.runnerSubnetIpRange ?? defaultRunnerSubnet(this.subnetIpRange);
     this.networkZone = props.networkZone ?? 'eu-central';
 
-    v.check('name', props.name, /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(props.name), 'a name of 1-63 letters, digits, `_`, `.`, `-`');
+    v.check('name', props.name, typeof props.name === 'string' && HETZNER_NAME_PATTERN.test(props.name), HETZNER_NAME_ALLOWED);
     const range = parseCidr(this.ipRange);
     v.check('ipRange', this.ipRange, !!range && isPrivate(range) && range.prefix <= 24, 'an RFC 1918 IPv4 block of /24 or larger, e.g. 10.0.0.0/16');
     const subnet = parseCidr(this.subnetIpRange);
@@ -126,7 +127,9 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
     if ((subnet || props.runnerSubnetIpRange !== undefined) && v.check('runnerSubnetIpRange', runnerRange, runnerProblem === undefined, runnerProblem ?? '')) {
       all.push(runner!);
     }
-    (props.additionalSubnets ?? []).forEach((s, i) => {
+    const additional = props.additionalSubnets ?? [];
+    v.check('additionalSubnets', additional, Array.isArray(additional), 'an array of IPv4 blocks');
+    (Array.isArray(additional) ? additional : []).forEach((s, i) => {
       const c = parseCidr(s);
       if (!v.check(`additionalSubnets[${i}]`, s, !!c && (!range || contains(range, c)), `an IPv4 block inside ipRange ${this.ipRange}`)) return;
       const clash = all.find((o) => overlaps(o, c!));

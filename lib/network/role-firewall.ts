@@ -2,8 +2,10 @@ import { Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { Firewall } from '../../.gen/providers/hcloud/firewall';
 import { checkLabels } from '../core/label-checks';
+import { HETZNER_NAME_ALLOWED, HETZNER_NAME_PATTERN } from '../core/patterns';
 import { PropValidator, requireProps } from '../core/validation-error';
 import { HetznerLimits } from '../hetzner/catalog';
+import { isCidr, parseCidr } from './cidr';
 import { cloudFirewallRules, FirewallContext } from './firewall-rules';
 import { PortRule } from './port-rule';
 
@@ -17,6 +19,34 @@ export interface RoleFirewallProps extends FirewallContext {
   readonly rules: readonly PortRule[];
   /** Labels. @default - none */
   readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** Rule descriptions (the port's name): one line. Hetzner allows 255 characters (API docs "Firewalls", rule `description`). */
+const MAX_RULE_DESCRIPTION = 255;
+const PORT_SOURCE_KINDS = ['private', 'admin', 'cidrs'];
+
+/**
+ * Records a problem for every malformed port rule (JavaScript callers and hand-written ports):
+ * a port of 1-65535 over tcp or udp with a one-line name, from one of the sources of `PortSources`.
+ * `offset` numbers the rules after those already added.
+ */
+function checkPortRules(v: PropValidator, property: string, rules: readonly PortRule[], offset: number): void {
+  if (!v.check(property, rules, Array.isArray(rules), 'an array of port rules')) return;
+  rules.forEach((r, j) => {
+    const at = `${property}[${offset + j}]`;
+    if (!v.check(at, r, !!r && typeof r === 'object' && !!r.port && typeof r.port === 'object' && !!r.from && typeof r.from === 'object', 'a port rule { port: ServicePort, from: PortSource }')) return;
+    const p = r.port;
+    v.check(`${at}.port.port`, p.port, Number.isInteger(p.port) && p.port >= 1 && p.port <= 65535, 'an integer port from 1 to 65535');
+    v.check(`${at}.port.protocol`, p.protocol, p.protocol === 'tcp' || p.protocol === 'udp', 'tcp or udp');
+    v.check(`${at}.port.name`, p.name, typeof p.name === 'string' && p.name.trim() !== '' && p.name.length <= MAX_RULE_DESCRIPTION && !/[\r\n]/.test(p.name), `a one-line name of 1-${MAX_RULE_DESCRIPTION} characters (the rule's description)`);
+    if (!v.check(`${at}.from.kind`, r.from.kind, PORT_SOURCE_KINDS.includes(r.from.kind), `one of ${PORT_SOURCE_KINDS.join(', ')} (see PortSources)`)) return;
+    if (r.from.kind === 'cidrs') {
+      const cidrs: unknown = r.from.cidrs;
+      if (v.check(`${at}.from.cidrs`, cidrs, Array.isArray(cidrs) && cidrs.length > 0, 'a non-empty array of CIDRs')) {
+        (cidrs as unknown[]).forEach((c, k) => v.check(`${at}.from.cidrs[${k}]`, c, isCidr(c as string), 'an IPv4 or IPv6 CIDR such as 203.0.113.0/24'));
+      }
+    }
+  });
 }
 
 /**
@@ -98,6 +128,12 @@ export class RoleFirewall extends Construct implements IRoleFirewall {
     requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
+    v.check('name', props.name, typeof props.name === 'string' && HETZNER_NAME_PATTERN.test(props.name), HETZNER_NAME_ALLOWED);
+    v.check('privateRange', props.privateRange, parseCidr(props.privateRange) !== undefined, 'an IPv4 CIDR such as 10.0.0.0/16');
+    if (v.check('adminCidrs', props.adminCidrs, Array.isArray(props.adminCidrs), 'an array of CIDRs')) {
+      props.adminCidrs.forEach((c, i) => v.check(`adminCidrs[${i}]`, c, isCidr(c), 'an IPv4 or IPv6 CIDR such as 203.0.113.7/32'));
+    }
+    v.check('rules', props.rules, Array.isArray(props.rules), 'an array of port rules');
     checkLabels(v, props.labels);
     v.throwIfInvalid();
     this.context = { privateRange: props.privateRange, adminCidrs: [...props.adminCidrs] };
@@ -114,9 +150,14 @@ export class RoleFirewall extends Construct implements IRoleFirewall {
    * rules, duplicates collapse. Throws a ValidationError past Hetzner's rule limit.
    */
   public addRules(rules: readonly PortRule[]): void {
+    const v = new PropValidator(this);
+    checkPortRules(v, 'rules', rules, this.portRules.length);
+    v.throwIfInvalid();
+    const adminRule = rules.find((r) => r.from.kind === 'admin');
+    v.check('adminCidrs', this.context.adminCidrs, !adminRule || this.context.adminCidrs.length > 0, `at least one CIDR (rule for port ${adminRule?.port.port} is open to the admin CIDRs)`);
+    v.throwIfInvalid();
     const next = [...this.portRules, ...rules];
     const cloud = cloudFirewallRules(next, this.context);
-    const v = new PropValidator(this);
     v.check('rules', cloud.length, cloud.length <= HetznerLimits.firewallRules, `at most ${HetznerLimits.firewallRules} rules per Hetzner firewall`);
     v.throwIfInvalid();
     this.portRules.push(...rules);

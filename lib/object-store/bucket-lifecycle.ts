@@ -126,6 +126,9 @@ export class BucketLifecycle extends Construct {
     );
     if (props.endpoint !== undefined) v.check('endpoint', props.endpoint, endpointOk(props.endpoint), ENDPOINT_ALLOWED);
     const rules = props.rules ?? [];
+    if (!v.check('rules', rules, Array.isArray(rules) && rules.every((r) => !!r && typeof r === 'object' && !Array.isArray(r)), 'an array of lifecycle rules (objects with an id and days)')) {
+      v.throwIfInvalid();
+    }
     v.check('rules', rules.length, rules.length >= 1 && rules.length <= LifecycleLimits.maxRules, `1 to ${LifecycleLimits.maxRules} rules`);
     const seen = new Set<string>();
     rules.forEach((rule, i) => {

@@ -27,6 +27,7 @@ import { GIT_REF_RULES, isReleasableGitRef } from './git-ref';
 import { HEALTH_CHECK_PATH, LoadBalancerHealthCheck } from './health-check';
 import { applyOrchestratorRole, BUILT_IN_SETTINGS, METRICS_UNIT, ORCHESTRATOR_UNIT } from './orchestrator-host';
 import { checkSecretToken } from '../core/tokens';
+import { checkPropKinds } from '../core/prop-kinds';
 
 /** A load balancer that exists already, which the orchestrator tier joins instead of creating one. */
 export interface ExistingLoadBalancer {
@@ -167,12 +168,20 @@ export class AiaiOrchestrator extends Construct {
     requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
+    const kinds = checkPropKinds(v, props, {
+      environment: 'string', project: 'string', repositoryUrl: 'string', repositoryRef: 'string', primaryServerType: 'string', standby: 'boolean', standbyServerType: 'string',
+      location: 'string', loadBalancerType: 'string', secretEnvironment: 'object', settings: 'record<string>', watchdogSec: 'number',
+      evolutionTimeoutSec: 'number', backups: 'boolean', protect: 'boolean', sshPrivateKey: 'string',
+    }, ['environment', 'repositoryUrl', 'secretEnvironment']);
+    if (!kinds) v.throwIfInvalid();
     const ref = props.repositoryRef ?? 'main';
     const location = props.location ?? DEFAULT_LOCATION;
     const lbType = props.loadBalancerType ?? 'lb11';
     const watchdogSec = props.watchdogSec ?? 60;
     const evolutionTimeoutSec = props.evolutionTimeoutSec ?? 1800;
     v.check('environment', props.environment, ENVIRONMENT_PATTERN.test(props.environment), ENVIRONMENT_ALLOWED);
+    // Part of every resource name: reported as itself, not as a child's bad name.
+    if (props.project !== undefined) v.check('project', props.project, ENVIRONMENT_PATTERN.test(props.project), ENVIRONMENT_ALLOWED);
     // aiai-release fetches as the service user, which has no SSH key, no known_hosts and no token:
     // only a public https repository can be fetched. The URL lands in a settings file read verbatim.
     v.check('repositoryUrl', props.repositoryUrl, /^https:\/\/[^\s@]+$/.test(props.repositoryUrl), 'a public https:// git URL without embedded credentials (aiai-release fetches without any secret)');

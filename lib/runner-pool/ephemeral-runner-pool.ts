@@ -11,6 +11,7 @@ import { LabelKeys, Roles } from '../core/labels';
 import { ENVIRONMENT_PATTERN as ENVIRONMENT, ENVIRONMENT_ALLOWED } from '../core/patterns';
 import { PlatformIdentity, resourceName, roleLabels } from '../core/platform';
 import { PropValidator, requireProps, ValidationProblem } from '../core/validation-error';
+import { checkPropKinds } from '../core/prop-kinds';
 import { checkSecretToken } from '../core/tokens';
 import { DEFAULT_LOCATION, LOCATIONS } from '../hetzner/catalog';
 import { AdminAccess } from '../host/admin-access';
@@ -194,6 +195,13 @@ export class EphemeralRunnerPool extends Construct {
     requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
+    const kinds = checkPropKinds(v, props, {
+      environment: 'string', project: 'string', pool: 'string', repository: 'string', secrets: 'object', jobs: 'object', otherJobs: 'object', workflow: 'object',
+      sshKeys: 'string[]', serverType: 'string', fallbackServerTypes: 'string[]', location: 'string', fallbackLocations: 'string[]', image: 'string',
+      runnerLabels: 'string[]', serverLabels: 'record<string>', maxRunners: 'number', maxLifetimeMinutes: 'number', runnerGroupId: 'number',
+      actionsRunner: 'object', extraFirewallIds: 'string[]', scrapeNodeExporter: 'boolean', variablePrefix: 'string',
+    }, ['environment', 'pool', 'repository', 'secrets', 'jobs']);
+    if (!kinds) v.throwIfInvalid();
     const idn: PlatformIdentity = { project: props.project, environment: props.environment };
     const delivery = props.workflowDelivery ?? WorkflowDelivery.repositoryFile();
     const prefix = props.variablePrefix ?? DEFAULT_NAME_PREFIX;

@@ -3,6 +3,7 @@ import { LabelKeys, Roles, RunnerModes } from '../core/labels';
 import { ENVIRONMENT_PATTERN as ENVIRONMENT, RELEASE_VERSION_PATTERN, SHA256_HEX_PATTERN, ENVIRONMENT_ALLOWED } from '../core/patterns';
 import { PlatformIdentity, resourceName, roleLabels } from '../core/platform';
 import { PropValidator, requireProps } from '../core/validation-error';
+import { checkPropKinds } from '../core/prop-kinds';
 import { SERVER_TYPES } from '../hetzner/catalog';
 import { AdminAccess } from '../host/admin-access';
 import { HardenedServer } from '../host/hardened-server';
@@ -105,6 +106,11 @@ export class PersistentRunner extends Construct {
     requireProps(scope, id, props);
     super(scope, id);
     const v = new PropValidator(this);
+    const kinds = checkPropKinds(v, props, {
+      environment: 'string', project: 'string', repository: 'string', githubToken: 'string', instance: 'number', serverType: 'string',
+      location: 'string', runnerLabels: 'string[]', runnerGroup: 'string', docker: 'boolean', actionsRunner: 'object', sshPrivateKey: 'string', backups: 'boolean',
+    }, ['environment', 'repository', 'githubToken']);
+    if (!kinds) v.throwIfInvalid();
     const idn: PlatformIdentity = { project: props.project, environment: props.environment };
     const instance = props.instance ?? 0;
     const serverType = props.serverType ?? 'cpx32';

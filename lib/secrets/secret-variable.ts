@@ -21,13 +21,14 @@ export interface SecretVariableOptions {
  */
 export function secretVariable(scope: Construct, name: string, opts: SecretVariableOptions): TerraformVariable {
   const v = new PropValidator(scope);
-  v.check('name', name, /^[a-z][a-z0-9_]*$/.test(name), 'a snake_case Terraform variable name (lowercase letters, digits and _, starting with a letter)');
+  v.check('name', name, typeof name === 'string' && /^[a-z][a-z0-9_]*$/.test(name), 'a snake_case Terraform variable name (lowercase letters, digits and _, starting with a letter)');
+  v.check('description', opts?.description, typeof opts?.description === 'string' && opts.description.trim() !== '', 'a non-empty description');
   v.throwIfInvalid();
   const conditions: string[] = [];
   if (!opts.multiLine) conditions.push(`!can(regex("[\\r\\n]", var.${name}))`);
   if (!opts.allowEmpty) conditions.push(`length(var.${name}) > 0`);
   const rules = [...(opts.allowEmpty ? [] : ['non-empty']), ...(opts.multiLine ? [] : ['a single line'])];
-  return new TerraformVariable(scope, name, {
+  const variable = new TerraformVariable(scope, name, {
     type: 'string',
     sensitive: true,
     nullable: false,
@@ -37,4 +38,8 @@ export function secretVariable(scope: Construct, name: string, opts: SecretVaria
         ? undefined
         : [{ condition: '${' + conditions.join(' && ') + '}', errorMessage: `${name} must be ${rules.join(' and ')}.` }],
   });
+  // The variable is `name` wherever it is created (under a construct cdktf would name it by its
+  // path): TF_VAR_<name> sets it, and its validation condition may only refer to itself.
+  variable.overrideLogicalId(name);
+  return variable;
 }

@@ -26,7 +26,7 @@ const LABEL = /^[a-z0-9-]{1,16}$/;
 
 /** systemd's name for the mount unit of `mountpoint` (`/mnt/monitoring` -> `mnt-monitoring.mount`). */
 export function mountUnitName(mountpoint: string): string {
-  if (!MOUNTPOINT.test(mountpoint)) invalid('DataVolumeMount', 'mountpoint', mountpoint, `an absolute path matching ${MOUNTPOINT}`);
+  if (typeof mountpoint !== 'string' || !MOUNTPOINT.test(mountpoint)) invalid('DataVolumeMount', 'mountpoint', mountpoint, `an absolute path matching ${MOUNTPOINT}`);
   return `${mountpoint.slice(1).replace(/\//g, '-')}.mount`;
 }
 
