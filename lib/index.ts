@@ -137,6 +137,7 @@ export type {
   PlatformNetworkProps,
   PlatformOrchestratorProps,
   PlatformRunnerPoolProps,
+  PlatformWiredProp,
 } from './platform/aiai-platform';
 export { PlatformPreset } from './platform/presets';
 export type { MonitoringSizing, OrchestratorSizing, PlatformPresetName, PlatformSizing, PlatformSizingOverrides, RunnerPoolSizing } from './platform/presets';

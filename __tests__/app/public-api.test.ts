@@ -45,7 +45,7 @@ const ROOT_TYPES = [
   'IPrivateNetwork', 'LoadBalancerType', 'LocationInfo', 'MonitoringDisasterRecoveryProps', 'MonitoringNodeProps', 'MonitoringSizing', 'OrchestratorSizing',
   'MonitoringSecretsProps', 'NetworkZone', 'ObjectStorageCredentials', 'ObjectStorageLocation', 'ObjectStoreBucket',
   'ObjectStoreBucketNames', 'ObjectStoreProps', 'PersistentRunnerProps', 'PlatformAccessProps', 'PlatformIdentity', 'PlatformMonitoringProps', 'PlatformNetworkProps',
-  'PlatformOrchestratorProps', 'PlatformPresetName', 'PlatformRunnerPoolProps', 'PlatformSizing', 'PlatformSizingOverrides', 'PoolGithubNames',
+  'PlatformOrchestratorProps', 'PlatformPresetName', 'PlatformRunnerPoolProps', 'PlatformWiredProp', 'PlatformSizing', 'PlatformSizingOverrides', 'PoolGithubNames',
   'ExistingLoadBalancer', 'ExistingObjectStoreProps', 'ExistingPrivateNetworkProps', 'ExistingRoleFirewallProps', 'IRoleFirewall', 'ObjectStorageLocationName',
   'PoolJob', 'PoolSecret', 'PoolSettings', 'PoolWorkflowOptions', 'PoolWorkflows', 'PortName', 'PortRule',
   'PortSource', 'PrivateNetworkProps', 'RepositoryFileDeliveryOptions', 'RoleFirewallProps', 'RunnerArchitecture', 'RunnerPoolSizing',

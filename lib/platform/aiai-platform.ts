@@ -12,17 +12,17 @@ import { EphemeralRunnerPool, EphemeralRunnerPoolProps } from '../runner-pool/ep
 import { checkVolumeSize } from '../volume/data-volume';
 import { mergeSizing, PlatformPreset, PlatformSizing, PlatformSizingOverrides } from './presets';
 
-/** What the platform wires itself, and the sizing it takes from the preset: not props of a part. */
-type Wired = 'project' | 'environment' | 'network' | 'access' | 'location' | 'logShipping' | 'sshPrivateKey';
+/** Props of a part that the platform wires itself (shared identity, network, access, log target): never given per part. */
+export type PlatformWiredProp = 'project' | 'environment' | 'network' | 'access' | 'location' | 'logShipping' | 'sshPrivateKey';
 
 /** The orchestrator tier's own settings (its size is the sizing's `orchestrator`). */
 export type PlatformOrchestratorProps = Omit<
   AiaiOrchestratorProps,
-  Wired | 'offsiteBackup' | 'primaryServerType' | 'standby' | 'standbyServerType' | 'loadBalancer' | 'loadBalancerType' | 'backups'
+  PlatformWiredProp | 'offsiteBackup' | 'primaryServerType' | 'standby' | 'standbyServerType' | 'loadBalancer' | 'loadBalancerType' | 'backups'
 >;
 
 /** The monitoring node's own settings and secrets (its size is the sizing's `monitoring`). */
-export interface PlatformMonitoringProps extends Omit<MonitoringNodeProps, Wired | 'serverType' | 'volumeSizeGb' | 'disasterRecovery' | 'serverBackups'> {
+export interface PlatformMonitoringProps extends Omit<MonitoringNodeProps, PlatformWiredProp | 'serverType' | 'volumeSizeGb' | 'disasterRecovery' | 'serverBackups'> {
   /**
    * Read/write Hetzner Cloud API token (a sensitive variable's token) the monitoring node takes and
    * rotates the nightly server snapshots with. Required when the sizing has snapshots, refused
@@ -33,7 +33,7 @@ export interface PlatformMonitoringProps extends Omit<MonitoringNodeProps, Wired
 }
 
 /** The runner pool's own settings and secrets (its size is the sizing's `runnerPool`). */
-export interface PlatformRunnerPoolProps extends Omit<EphemeralRunnerPoolProps, Wired | 'pool' | 'serverType' | 'maxRunners' | 'scrapeNodeExporter'> {
+export interface PlatformRunnerPoolProps extends Omit<EphemeralRunnerPoolProps, PlatformWiredProp | 'pool' | 'serverType' | 'maxRunners' | 'scrapeNodeExporter'> {
   /** Pool name (see EphemeralRunnerPoolProps.pool). @default 'ci' */
   readonly pool?: string;
 }

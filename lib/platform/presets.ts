@@ -53,8 +53,8 @@ export interface PlatformSizing {
 
 /**
  * A partial sizing, merged over a preset's: a value given wins, a value left out stays the preset's.
- * `false` removes a part; `true` (or an object) adds it (with {@link PART_DEFAULTS} for what the
- * preset does not say), so e.g. `{ monitoring: { volumeSizeGb: 100 } }` enlarges the volume and
+ * `false` removes a part; `true` (or an object) adds it (with the part's defaults, e.g. a cax21 monitoring node, for what
+ * the preset does not say), so e.g. `{ monitoring: { volumeSizeGb: 100 } }` enlarges the volume and
  * `{ runnerPool: false }` drops the pool.
  */
 export interface PlatformSizingOverrides {
