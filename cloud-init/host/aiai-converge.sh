@@ -17,6 +17,10 @@
 #  8. every started unit checked: `failed`, or still `activating` after the settle time, fails the run
 #
 # AIAI_CONVERGE_ROOT prefixes every file path (tests); AIAI_CONVERGE_SETTLE_SECONDS bounds step 8.
+#
+# One jq process reads both manifests (each jq start costs about 35 ms of CPU, jq 1.6 on Debian 12;
+# a host has dozens of files): it prints bash assignments, every value quoted with @sh, which the
+# script evaluates.
 set -euo pipefail
 
 manifest=${1:?usage: aiai-converge MANIFEST}
@@ -27,8 +31,56 @@ previous="$state_dir/manifest.json"
 export DEBIAN_FRONTEND=noninteractive
 
 [ -r "$manifest" ] || { echo "aiai-converge: cannot read $manifest" >&2; exit 2; }
-jq -e '.version == 1' "$manifest" > /dev/null || { echo "aiai-converge: $manifest is not a version 1 manifest" >&2; exit 2; }
-host=$(jq -r '.host' "$manifest")
+
+# What the script reads from the manifests, as bash assignments. A list a loop reads line by line
+# (groups, users, packages, removals) is the text `jq -r` prints for it, without the last newline;
+# values read by $(...) lose their trailing newlines (chomp). The previous manifest is read as text
+# (unreadable or not JSON: as if there were none).
+# shellcheck disable=SC2016 # jq's $variables, not bash's
+program='
+def raw: if type == "string" then . else tojson end;
+def chomp: raw | until(endswith("\n") | not; .[:-1]);
+def lines(f): [f | raw] | join("\n");
+def var($name; v): "\($name)=\(v | @sh)";
+def arr($name; vs): "\($name)=(\(vs | map(raw | @sh) | join(" ")))";
+($prev | try fromjson catch null) as $p
+| if .version != 1 then "bad_version=1" else
+    var("host"; .host | chomp),
+    var("service_user"; .serviceUser | chomp),
+    arr("meta"; [.files[] | [.path, .mode, .owner, (.early | tostring), (.unit | tostring), (.exec | tostring), (.restart | join(",")), (.reload | join(","))] | join("\u001f")]),
+    arr("contents"; [.files[] | .content | raw | if explode | any(. == 0) then "" else . end]),
+    arr("nul_content"; [.files | to_entries[] | select(.value.content | raw | explode | any(. == 0)) | .key]),
+    var("groups_text"; lines(.groups[])),
+    var("users_text"; lines(.users[] | [.name, (.system | tostring), .home, .shell, (.groups | join(","))] | @tsv)),
+    arr("src_name"; [.aptSources[] | .name | chomp]),
+    arr("src_has_key"; [.aptSources[] | if .key then "1" else "" end]),
+    arr("src_key"; [.aptSources[] | .key]),
+    arr("src_keyserver"; [.aptSources[] | .keyserver | chomp]),
+    arr("src_keyid"; [.aptSources[] | .keyid | chomp]),
+    arr("src_line"; [.aptSources[] | .source | chomp]),
+    var("packages_text"; lines(.packages[])),
+    var("service_user_groups_text"; lines(.serviceUserGroups[])),
+    arr("commands"; [.commands[] | map(raw | @sh) | join(" ")]),
+    arr("enable"; [(.units[] | select(.enable) | .name), .services[]]),
+    arr("started"; [(.units[] | select(.start) | .name), .services[]]),
+    (if $p == null then "have_previous=" else
+      . as $new
+      | "have_previous=1",
+        "before=(\([$p.files[] | [.path, .mode, .owner] | @tsv | split("\t") | "[\(.[0] | @sh)]=\(.[1:] | join(" ") | @sh)"] | join(" ")))",
+        var("removed_units_text"; lines([$p.units[].name] - [$new.units[].name] | .[])),
+        var("removed_paths_text"; lines([$p.files[].path] - [$new.files[].path] | .[]))
+    end)
+  end
+'
+prev_file=/dev/null
+[ -r "$previous" ] && prev_file=$previous
+bad_version='' host='' service_user='' groups_text='' users_text='' packages_text='' service_user_groups_text=''
+have_previous='' removed_units_text='' removed_paths_text=''
+meta=() contents=() nul_content=() src_name=() src_has_key=() src_key=() src_keyserver=() src_keyid=()
+src_line=() commands=() enable=() started=() argv=()
+declare -A before=()
+parsed=$(jq -r --rawfile prev "$prev_file" "$program" "$manifest") && eval "$parsed" || bad_version=1
+[ -z "$bad_version" ] || { echo "aiai-converge: $manifest is not a version 1 manifest" >&2; exit 2; }
 
 log() { printf 'aiai-converge[%s]: %s\n' "$host" "$*" >&2; }
 fail() {
@@ -39,15 +91,11 @@ fail() {
 declare -A restart=() reload=()
 units_changed=0
 
-# One line per file, fields separated by US (0x1f; empty fields survive, unlike with tabs): path,
-# mode, owner, early, unit, exec, restart units, reload units.
+# meta: one line per file, fields separated by US (0x1f; empty fields survive, unlike with tabs):
+# path, mode, owner, early, unit, exec, restart units, reload units. contents: each file's content
+# (a content with a NUL byte, which no bash string holds, is read by its own jq: nul_content).
+# before: the previous manifest's "mode owner" of each path.
 US=$'\x1f'
-mapfile -t meta < <(jq -r '.files[] | [.path, .mode, .owner, (.early | tostring), (.unit | tostring), (.exec | tostring), (.restart | join(",")), (.reload | join(","))] | join("\u001f")' "$manifest")
-# The previous manifest's "mode owner" of each path.
-declare -A before=()
-if [ -r "$previous" ]; then
-  while IFS=$'\t' read -r path mode owner; do before[$path]="$mode $owner"; done < <(jq -r '.files[] | [.path, .mode, .owner] | @tsv' "$previous")
-fi
 execs=()
 
 # Converges file number $1: writes it where content, mode or owner differ, then records what the
@@ -56,9 +104,13 @@ converge_file() {
   local i=$1 path mode owner unit exec restarts reloads dest tmp u
   IFS=$US read -r path mode owner _ unit exec restarts reloads <<< "${meta[$i]}"
   dest="$root$path"
-  mkdir -p "${dest%/*}"
+  [ -d "${dest%/*}" ] || mkdir -p "${dest%/*}"
   tmp=$(mktemp "${dest%/*}/.aiai-converge.XXXXXX")
-  jq -j ".files[$i].content" "$manifest" > "$tmp"
+  if [[ " ${nul_content[*]} " == *" $i "* ]]; then
+    jq -j ".files[$i].content" "$manifest" > "$tmp"
+  else
+    printf '%s' "${contents[$i]}" > "$tmp"
+  fi
   if [ -f "$dest" ] && cmp -s "$tmp" "$dest" && [ "${before[$path]:-}" = "$mode $owner" ]; then
     rm -f "$tmp"
     return 0
@@ -79,7 +131,7 @@ converge_file() {
 while IFS= read -r g; do
   [ -n "$g" ] || continue
   getent group "$g" > /dev/null || { groupadd --system "$g" && log "created group $g"; }
-done < <(jq -r '.groups[]' "$manifest")
+done <<< "$groups_text"
 while IFS=$'\t' read -r name system home shell groups; do
   [ -n "$name" ] || continue
   if ! getent passwd "$name" > /dev/null; then
@@ -89,41 +141,46 @@ while IFS=$'\t' read -r name system home shell groups; do
     useradd "${args[@]}" "$name"
     log "created user $name"
   fi
-done < <(jq -r '.users[] | [.name, (.system | tostring), .home, .shell, (.groups | join(","))] | @tsv' "$manifest")
+done <<< "$users_text"
+# Field 4 of a file's meta line: early.
+is_early() {
+  local early
+  IFS=$US read -r _ _ _ early _ <<< "${meta[$1]}"
+  [ "$early" = true ]
+}
 for i in "${!meta[@]}"; do
-  [ "$(cut -d "$US" -f4 <<< "${meta[$i]}")" = true ] && converge_file "$i"
+  is_early "$i" && converge_file "$i"
 done
 
 # 2. APT sources (key embedded or fetched by fingerprint), then missing packages.
 sources_changed=0
-while IFS= read -r src; do
-  [ -n "$src" ] || continue
-  name=$(jq -r '.name' <<< "$src")
+for k in "${!src_name[@]}"; do
+  name=${src_name[$k]}
   keyring="$root/etc/apt/keyrings/$name.gpg"
   list="$root/etc/apt/sources.list.d/$name.list"
   mkdir -p "${keyring%/*}" "${list%/*}"
   if [ ! -s "$keyring" ]; then
-    if jq -e '.key' <<< "$src" > /dev/null; then
-      jq -j '.key' <<< "$src" | gpg --batch --yes --dearmor -o "$keyring"
+    if [ -n "${src_has_key[$k]}" ]; then
+      printf '%s' "${src_key[$k]}" | gpg --batch --yes --dearmor -o "$keyring"
     else
-      gpg --batch --no-default-keyring --keyring "$keyring" --keyserver "$(jq -r '.keyserver' <<< "$src")" --recv-keys "$(jq -r '.keyid' <<< "$src")"
+      gpg --batch --no-default-keyring --keyring "$keyring" --keyserver "${src_keyserver[$k]}" --recv-keys "${src_keyid[$k]}"
     fi
     chmod 0644 "$keyring"
     sources_changed=1
   fi
-  line=$(jq -r '.source' <<< "$src")
+  line=${src_line[$k]}
   line=${line//\$KEY_FILE/\/etc\/apt\/keyrings\/$name.gpg}
   if [ ! -f "$list" ] || [ "$(cat "$list")" != "$line" ]; then
     printf '%s\n' "$line" > "$list"
     sources_changed=1
     log "apt source $name"
   fi
-done < <(jq -c '.aptSources[]' "$manifest")
+done
 missing=()
 while IFS= read -r p; do
   [ -n "$p" ] || continue
   dpkg-query -W -f='${Status}' "$p" 2> /dev/null | grep -q 'install ok installed' || missing+=("$p")
-done < <(jq -r '.packages[]' "$manifest")
+done <<< "$packages_text"
 if ((${#missing[@]})) || ((sources_changed)); then
   apt-get -o DPkg::Lock::Timeout=600 update -qq || fail "apt-get update"
 fi
@@ -133,37 +190,35 @@ if ((${#missing[@]})); then
 fi
 
 # 3. The service user's extra groups.
-service_user=$(jq -r '.serviceUser' "$manifest")
 while IFS= read -r g; do
   [ -n "$g" ] || continue
   id -nG "$service_user" | tr ' ' '\n' | grep -qx "$g" || { usermod --append --groups "$g" "$service_user" && log "$service_user joins $g"; }
-done < <(jq -r '.serviceUserGroups[]' "$manifest")
+done <<< "$service_user_groups_text"
 
 # 4. The other files; files the previous manifest had and this one has not.
 for i in "${!meta[@]}"; do
-  [ "$(cut -d "$US" -f4 <<< "${meta[$i]}")" = true ] || converge_file "$i"
+  is_early "$i" || converge_file "$i"
 done
-if [ -r "$previous" ]; then
+if [ -n "$have_previous" ]; then
   while IFS= read -r unit; do
     [ -n "$unit" ] || continue
     log "removing unit $unit"
     systemctl disable --now "$unit" || true
-  done < <(jq -r --slurpfile new "$manifest" '[.units[].name] - [$new[0].units[].name] | .[]' "$previous")
+  done <<< "$removed_units_text"
   while IFS= read -r path; do
     [ -n "$path" ] || continue
     rm -f "$root$path"
     log "removed $path"
     case "$path" in /etc/systemd/system/*) units_changed=1 ;; esac
-  done < <(jq -r --slurpfile new "$manifest" '[.files[].path] - [$new[0].files[].path] | .[]' "$previous")
+  done <<< "$removed_paths_text"
 fi
 
 # 5. daemon-reload, setup commands.
 if ((units_changed)); then systemctl daemon-reload; fi
-while IFS= read -r cmd; do
-  [ -n "$cmd" ] || continue
-  mapfile -t argv < <(jq -r '.[]' <<< "$cmd")
+for cmd in "${commands[@]}"; do
+  eval "argv=($cmd)"
   "${argv[@]}" || fail "setup command failed: ${argv[*]}"
-done < <(jq -c '.commands[]' "$manifest")
+done
 
 # 6. Changed executables that apply themselves (the host firewall).
 for x in "${execs[@]}"; do
@@ -173,8 +228,6 @@ done
 
 # 7. Enable (our units and the packages' services: some packages, e.g. grafana, enable nothing),
 #    then restart what changed, reload what asked for it, start the rest.
-mapfile -t enable < <(jq -r '(.units[] | select(.enable) | .name), .services[]' "$manifest")
-mapfile -t started < <(jq -r '(.units[] | select(.start) | .name), .services[]' "$manifest")
 if ((${#enable[@]})); then systemctl enable --quiet "${enable[@]}"; fi
 for u in "${started[@]}"; do
   if [ -n "${restart[$u]:-}" ]; then

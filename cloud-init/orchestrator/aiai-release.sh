@@ -90,15 +90,18 @@ log() {
 
 # git, venv and pip run as the service user: the releases are its files.
 as_user() {
-  if [[ $user == "$(id -un)" ]]; then
+  if [[ $user == "$self_user" ]]; then
     "$@"
   else
     runuser -u "$user" -- env HOME="$user_home" "$@"
   fi
 }
 
+# Sets `now` to the wall clock in ms (bash's EPOCHREALTIME: no process per poll; its decimal
+# separator follows the locale, hence the digits only).
 now_ms() {
-  echo $(($(date +%s%N) / 1000000))
+  local us=${EPOCHREALTIME//[!0-9]/}
+  now=$((us / 1000))
 }
 
 # One GET of the health URL: sets answer_code (000 without an answer) and answer (for messages).
@@ -108,7 +111,12 @@ probe() {
   if [[ $answer_code == 000 ]]; then
     answer="no answer from $AIAI_HEALTH_URL ($(tr -s '\r\n' '  ' < "$tmp/err" | sed 's/ *$//'))"
   else
-    body=$(head -c 200 "$tmp/body" | tr -s '\r\n\t' '   ' | sed 's/ *$//')
+    # The first 200 characters, on one line: CR, LF and tab as spaces, runs of spaces squeezed, no
+    # trailing ones (bash builtins: this runs every poll).
+    IFS= read -r -N 200 body < "$tmp/body" || true
+    body=${body//[$'\r\n\t']/ }
+    while [[ $body == *'  '* ]]; do body=${body//'  '/ }; done
+    body=${body%"${body##*[! ]}"}
     answer="GET $AIAI_HEALTH_URL answered HTTP $answer_code \"$body\""
   fi
 }
@@ -129,8 +137,9 @@ healthy_now() {
 
 # Healthy within HEALTH_TIMEOUT_SEC: HEALTH_SUCCESSES 2xx answers in a row.
 wait_healthy() {
-  local deadline ok=0
-  deadline=$(($(now_ms) + AIAI_HEALTH_TIMEOUT_SEC * 1000))
+  local deadline ok=0 now
+  now_ms
+  deadline=$((now + AIAI_HEALTH_TIMEOUT_SEC * 1000))
   while :; do
     probe
     if healthy_answer; then
@@ -139,7 +148,8 @@ wait_healthy() {
     else
       ok=0
     fi
-    (($(now_ms) < deadline)) || return 1
+    now_ms
+    ((now < deadline)) || return 1
     sleep "$AIAI_HEALTH_INTERVAL_SEC"
   done
 }
@@ -287,6 +297,7 @@ main() {
 
   user_group=$(id -gn "$user") || fail 2 "$host: no user $user"
   user_home=$(getent passwd "$user" | cut -d: -f6)
+  self_user=$(id -un)
   tmp=$(mktemp -d)
   trap 'rm -rf -- "$tmp"' EXIT
   cd /
