@@ -1,5 +1,6 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { shareTerraformDuringValidation, validationTerraform } from '../core/validation-terraform';
 import { PropValidator, requireProps, ValidationError } from '../core/validation-error';
 import { DEFAULT_RUNNER_HOURS, estimateStackCost, StackCostEstimate } from './estimate';
 import { formatCostEstimate } from './format';
@@ -41,12 +42,13 @@ export class CostBudget extends Construct {
     this.monthlyEur = props.monthlyEur;
     this.catalog = catalog;
     this.runnerHours = hours;
+    shareTerraformDuringValidation(TerraformStack.of(this));
     this.node.addValidation({ validate: () => this.check() });
   }
 
-  /** The estimate of the stack as it is now. */
+  /** The estimate of the stack as it is now (during synth's validations, from the JSON they share). */
   public estimate(): StackCostEstimate {
-    return estimateStackCost(TerraformStack.of(this).toTerraform(), { catalog: this.catalog, runnerHours: this.runnerHours });
+    return estimateStackCost(validationTerraform(TerraformStack.of(this)), { catalog: this.catalog, runnerHours: this.runnerHours });
   }
 
   private check(): string[] {

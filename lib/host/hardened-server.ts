@@ -223,9 +223,12 @@ export class HardenedServer extends Construct implements IConfiguredHost {
     this.configuration = new HostConfiguration(this, 'Configuration', { host: this, manifest: this.manifest, sshPrivateKey: props.sshPrivateKey });
   }
 
-  /** The server id (a token). */
+  /**
+   * The server id (a token). The same token on every read: each attribute read of a cdktf resource
+   * creates a new token (and records its creation stack), and every host's delivery reads these.
+   */
   public get serverId(): string {
-    return this.server.id;
+    return (this.serverIdToken ??= this.server.id);
   }
 
   /** The resource that delivers the host's configuration (`configuration.resource`). */
@@ -235,6 +238,8 @@ export class HardenedServer extends Construct implements IConfiguredHost {
 
   /** Public IPv4 (for SSH from the admin CIDRs and secret delivery). */
   public get ipv4Address(): string {
-    return this.server.ipv4Address;
+    return (this.ipv4AddressToken ??= this.server.ipv4Address);
   }
+  private serverIdToken?: string;
+  private ipv4AddressToken?: string;
 }

@@ -14,6 +14,13 @@ import { checkSecretToken } from '../core/tokens';
 /** The converge script shipped with the library (uploaded with every manifest). */
 export const CONVERGE_SCRIPT_ASSET = 'host/aiai-converge.sh';
 
+/** Digest and template-escaped text of the converge script, the same for every host: computed once. */
+let convergeMemo: { script: string; digest: string; escaped: string } | undefined;
+function convergeScript(script: string): { digest: string; escaped: string } {
+  if (convergeMemo?.script !== script) convergeMemo = { script, digest: sha256Hex(script).slice(0, 16), escaped: escapeTerraformTemplate(script) };
+  return convergeMemo;
+}
+
 export type { IDeliveryTarget } from '../core/host-target';
 
 export interface HostConfigurationProps {
@@ -54,6 +61,7 @@ export class HostConfiguration extends Construct {
     this.manifestJson = manifestJson(props.manifest);
     const script = asset(CONVERGE_SCRIPT_ASSET);
     const digest = (text: string) => sha256Hex(text).slice(0, 16);
+    const converge = convergeScript(script);
     const files: Record<string, string> = {};
     // Content known only at plan (e.g. an existing key's public_key): Terraform computes its digest.
     for (const f of props.manifest.files) {
@@ -66,7 +74,7 @@ export class HostConfiguration extends Construct {
     this.resource = new TerraformData(this, 'Converge', {
       triggersReplace: {
         server: props.host.serverId,
-        converge: digest(script),
+        converge: converge.digest,
         manifest: digest(this.manifestJson),
         packages: digest(JSON.stringify([props.manifest.aptSources, props.manifest.packages])),
         units: digest(JSON.stringify([props.manifest.units, props.manifest.services, props.manifest.commands])),
@@ -75,7 +83,7 @@ export class HostConfiguration extends Construct {
       provisioners: [
         // The bootstrap is done (and the inbox exists) once cloud-init finished.
         { type: 'remote-exec', connection, inline: ['cloud-init status --wait > /dev/null || true', `test -d ${SECRET_INBOX_DIR}`] },
-        { type: 'file', connection, content: escapeTerraformTemplate(script), destination: scriptPath },
+        { type: 'file', connection, content: converge.escaped, destination: scriptPath },
         { type: 'file', connection, content: escapeTerraformTemplate(this.manifestJson), destination: manifestPath },
         { type: 'remote-exec', connection, inline: [`sudo bash ${scriptPath} ${manifestPath}`, `rm -f ${manifestPath}`] },
       ],

@@ -187,9 +187,11 @@ export class PrivateNetwork extends Construct implements IPrivateNetwork {
     return new ExistingPrivateNetwork(scope, id, props);
   }
 
+  /** The network id (a token; the same one on every read, see HardenedServer.serverId). */
   public get networkId(): number {
-    return Token.asNumber(this.network.id);
+    return (this.networkIdToken ??= Token.asNumber(this.network.id));
   }
+  private networkIdToken?: number;
 
   public get attachDependencies(): readonly ITerraformDependable[] {
     return [this.subnet, this.runnerSubnet, ...this.additionalSubnetResources];

@@ -4,6 +4,7 @@ import { Annotations, App, Aspects, IAspect, Manifest, TerraformElement, Terrafo
 import { IConstruct } from 'constructs';
 import { POLICY_RULE_ID_PATTERN, policySuppressionsOn, suppressPolicyRule } from '../core/policy-suppressions';
 import { ValidationError, ValidationProblem } from '../core/validation-error';
+import { shareTerraformDuringValidation, validationTerraform } from '../core/validation-terraform';
 import { StackModel, TerraformJson } from './model';
 import { HETZNER_RULES, PolicyLevel, PolicyRule, RuleContext } from './rules';
 
@@ -199,12 +200,13 @@ export class HetznerChecks implements IAspect {
     const stack = node.node.scopes.find((c): c is TerraformStack => TerraformStack.isStack(c));
     if (!stack || this.registered.has(stack)) return;
     this.registered.add(stack);
+    shareTerraformDuringValidation(stack);
     const scope = node;
     stack.node.addValidation({ validate: () => this.run(stack, scope) });
   }
 
   private run(stack: TerraformStack, scope: IConstruct): string[] {
-    const report = evaluate(scope, stack.toTerraform() as TerraformJson, this.props);
+    const report = evaluate(scope, validationTerraform(stack) as TerraformJson, this.props);
     if (this.props.writeReport ?? true) {
       const file = policyReportPath(stack);
       mkdirSync(join(file, '..'), { recursive: true });

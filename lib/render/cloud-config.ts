@@ -166,10 +166,31 @@ function buildDocument(spec: CloudConfigSpec): Record<string, unknown> {
  * bytes on every OS and Node version).
  */
 export function renderCloudConfig(spec: CloudConfigSpec): string {
+  const { hostname, ...rest } = buildDocument(spec);
+  // Hosts' documents mostly differ in the hostname only (the bootstrap of every HardenedServer), so
+  // the rest is rendered once per distinct content. A top-level pair of a block map renders the
+  // same alone as among the others (no anchors: aliasDuplicateObjects is off), so the text is the
+  // one `renderYaml` of the whole document gives (__tests__/render/cloud-config-cache.test.ts).
+  const key = JSON.stringify(rest);
+  let body = renderedBodies.get(key);
+  if (body === undefined) {
+    body = renderYaml(rest);
+    if (renderedBodies.size >= RENDERED_BODIES_MAX) renderedBodies.clear();
+    renderedBodies.set(key, body);
+  }
+  return '#cloud-config\n' + renderYaml({ hostname }) + body;
+}
+
+/** Rendered documents (less the hostname) by their JSON; bounded, as apps may render many distinct ones. */
+const renderedBodies = new Map<string, string>();
+const RENDERED_BODIES_MAX = 64;
+
+/** The YAML of a cloud-config document. */
+function renderYaml(doc: Record<string, unknown>): string {
   // cloud-init reads user_data with PyYAML, a YAML 1.1 parser: render with the 1.1 schema so that
   // strings such as `yes`, `on`, `1_000`, `1:20` or `2024-01-01` are quoted and stay strings
   // (the default 1.2 core schema leaves them plain, and PyYAML turns them into bools, ints, dates).
-  return '#cloud-config\n' + stringify(buildDocument(spec), { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false });
+  return stringify(doc, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 /**

@@ -16,6 +16,8 @@
  *      compiling.
  *   3. `__dirname` and `__filename` in bundled files are replaced by the file's real location, so
  *      asset lookup (lib/core/assets.ts packageRoot) behaves as from sources.
+ *   4. cdktf's token creation stacks (captured for every token, read only by error messages) are
+ *      formatted on first read instead of at once (scripts/synth/lazy-stack-trace.cjs).
  * Like the CLI, it removes stack folders of cdktf.out that the app no longer synthesizes.
  *
  * Usage: node scripts/synth/fast-synth.cjs [--output DIR] [--entry FILE]; env AIAI_SYNTH_CACHE=DIR
@@ -28,7 +30,7 @@ const Module = require('node:module');
 
 const ROOT = path.join(__dirname, '..', '..');
 /** Bump when the bundling below changes, so old caches are not reused. */
-const BUNDLE_FORMAT = 1;
+const BUNDLE_FORMAT = 2;
 
 function parseArgs(argv) {
   const opts = { output: 'cdktf.out', entry: path.join(ROOT, 'main.ts'), rebuild: false };
@@ -60,11 +62,24 @@ function inputsUnchanged(inputs) {
   return true;
 }
 
-/** esbuild plugin: `__dirname`/`__filename` of each bundled file become that file's real path. */
+/**
+ * cdktf's token creation-stack module, replaced in the bundle by ./lazy-stack-trace.cjs (same
+ * frames, formatted only when an error message reads them; see there).
+ */
+const STACK_TRACE_MODULE = /[\\/]node_modules[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/;
+const LAZY_STACK_TRACE = path.join(__dirname, 'lazy-stack-trace.cjs');
+
+/**
+ * esbuild plugin: `__dirname`/`__filename` of each bundled file become that file's real path; cdktf's
+ * stack-trace module becomes the lazy one.
+ */
 const realPaths = {
   name: 'aiai-real-paths',
   setup(build) {
     build.onLoad({ filter: /\.(ts|js|cjs)$/ }, (args) => {
+      if (STACK_TRACE_MODULE.test(args.path)) {
+        return { contents: fs.readFileSync(LAZY_STACK_TRACE, 'utf8'), loader: 'js', resolveDir: path.dirname(args.path) };
+      }
       let contents = fs.readFileSync(args.path, 'utf8');
       if (contents.includes('__dirname') || contents.includes('__filename')) {
         contents = contents
@@ -103,7 +118,8 @@ function bundle(entry, bundleFile, inputsFile) {
         return { file, size: st.size, mtimeMs: st.mtimeMs };
       });
       // package.json files steer resolution without being inputs; the lock file covers node_modules.
-      for (const extra of ['package.json', 'package-lock.json', 'tsconfig.json']) {
+      // The lazy stack-trace module is bundled under cdktf's path: record it by its own.
+      for (const extra of ['package.json', 'package-lock.json', 'tsconfig.json', path.relative(ROOT, LAZY_STACK_TRACE)]) {
         const file = path.join(ROOT, extra);
         if (fs.existsSync(file)) {
           const st = fs.statSync(file);
