@@ -5,14 +5,7 @@ import { checkLabels } from '../core/label-checks';
 import { checkPropKinds } from '../core/prop-kinds';
 import { LabelKeys } from '../core/labels';
 import { PropValidator, requireProps } from '../core/validation-error';
-import {
-  checkServerTypeInLocation,
-  debianArch,
-  DEFAULT_LOCATION,
-  serverType as lookupServerType,
-  ServerTypeInfo,
-  SUPPORTED_IMAGES,
-} from '../hetzner/catalog';
+import { checkServerTypeInLocation, debianArch, DEFAULT_LOCATION, HetznerLimits, serverType as lookupServerType, ServerTypeInfo, SUPPORTED_IMAGES } from '../hetzner/catalog';
 import { ufwScript } from '../network/firewall-rules';
 import { IPrivateNetwork } from '../network/private-network';
 import { IRoleFirewall } from '../network/role-firewall';
@@ -20,7 +13,6 @@ import { renderCloudConfig } from '../render/cloud-config';
 import { HostManifest, renderHostManifest } from '../render/host-manifest';
 import { HostPaths, SERVICE_USER } from '../core/paths';
 import { escapeTerraformTemplate } from '../core/terraform-template';
-import { PoolLimits } from '../runtime/pool-settings';
 import { renderLogShippingHost } from '../render/monitoring/host-parts';
 import { AdminAccess } from './admin-access';
 import { applyHardening, applyNodeExporter, bootstrapCloudConfig, FIREWALL_SCRIPT_PATH } from './hardening';
@@ -145,7 +137,7 @@ export class HardenedServer extends Construct implements IConfiguredHost {
       groups.forEach((g, i) => v.check(`serviceUserGroups[${i}]`, g, typeof g === 'string' && UNIX_GROUP.test(g) && g !== 'root', 'a Unix group name (lowercase letters, digits, `_`, `-`, at most 32 characters), not root'));
     }
     const joined = [...(props.firewalls ?? []).map((fw) => fw.firewallId), ...(Array.isArray(fwIds) ? fwIds : [])];
-    v.check('firewalls', joined.length, joined.length <= PoolLimits.firewallsPerServer, `at most ${PoolLimits.firewallsPerServer} firewalls and firewallIds together (Hetzner's limit per server)`);
+    v.check('firewalls', joined.length, joined.length <= HetznerLimits.firewallsPerServer, `at most ${HetznerLimits.firewallsPerServer} firewalls and firewallIds together (Hetzner's limit per server)`);
     joined.forEach((fid, i) => {
       if (!Token.isUnresolved(fid)) v.check('firewallIds', fid, joined.indexOf(fid) === i, 'each firewall once (it is given twice in firewalls and firewallIds)');
     });
