@@ -4,11 +4,12 @@
  * cdktf.out/stacks/<stack>/cdk.tf.json without credentials; deploy one with
  * `npx cdktf deploy <stack>` and its TF_VAR_* secrets set (see README).
  */
-import { App, Aspects, LocalBackend, TerraformStack } from 'cdktf';
+import { App, Aspects, LocalBackend } from 'cdktf';
 import { Construct } from 'constructs';
 import { GithubProvider } from '@cdktf/provider-github/lib/provider';
 import {
   AdminAccess,
+  AiaiStack,
   AiaiOrchestrator,
   AiaiPlatform,
   CostBudget,
@@ -60,7 +61,7 @@ const AGENT_CI_JOBS: Readonly<Record<string, PoolJob>> = {
  * `Default`, which cdktf leaves out of logical IDs: the addresses are those of the stack before
  * the platform construct existed (proven by __tests__/app/production-stack-unchanged.test.ts).
  */
-export class PlatformStack extends TerraformStack {
+export class PlatformStack extends AiaiStack {
   public readonly platform: AiaiPlatform;
 
   constructor(scope: Construct, id: string, config: ReferenceConfig, scenario: ReferenceScenario) {

@@ -16,6 +16,7 @@ export { LabelKeys, Roles, RunnerModes } from './core/labels';
 export { HostPaths, SERVICE_USER } from './core/paths';
 export { DEFAULT_PROJECT, resourceName, roleLabels } from './core/platform';
 export type { PlatformIdentity } from './core/platform';
+export { AiaiStack } from './core/aiai-stack';
 export { TerraformData } from './core/terraform-data';
 export type { TerraformDataProps } from './core/terraform-data';
 export type { SshConnectionOptions } from './core/ssh-connection';

@@ -14,7 +14,7 @@ const LIB = join(ROOT, 'lib');
 
 /** Root value exports (sorted). Change this list only on purpose: it is the library's contract. */
 const ROOT_VALUES = [
-  'AdminAccess', 'AgentRelease', 'AiaiOrchestrator', 'BucketLifecycle', 'BucketRemovalPolicy', 'CostBudget',
+  'AdminAccess', 'AgentRelease', 'AiaiOrchestrator', 'AiaiStack', 'BucketLifecycle', 'BucketRemovalPolicy', 'CostBudget',
   'CURRENT_PRICE_CATALOG', 'DataVolume', 'DEFAULT_RUNNER_HOURS', 'estimateStackCost', 'formatCostEstimate',
   'PRICE_CATALOGS', 'priceCatalog', 'recordCostHint', 'RESEARCH_DOC_PRICE_CATALOG',
   'checkStack', 'HETZNER_RULE_IDS', 'HetznerChecks', 'PolicyViolationError',

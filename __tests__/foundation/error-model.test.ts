@@ -116,7 +116,7 @@ describe('undefined props (JavaScript callers) end in a ValidationError naming t
   test('every exported construct class with required props is in the list', () => {
     const declared = sources(LIB)
       .filter((f) => !RUNTIME_FOLDERS.some((d) => relative(ROOT, f).startsWith(d)))
-      .flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/export class (\w+) extends (?:Construct|TerraformStack|AwsProvider)\b[^{]*\{[\s\S]*?constructor\(scope: Construct, id: string, props: \w+\)/g)].map((m) => m[1]));
+      .flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/export class (\w+) extends (?:Construct|TerraformStack|AiaiStack|AwsProvider)\b[^{]*\{[\s\S]*?constructor\(scope: Construct, id: string, props: \w+\)/g)].map((m) => m[1]));
     expect(declared.sort()).toEqual(Object.keys(constructs).sort());
   });
 

@@ -5,12 +5,12 @@
  * admin access, all sharing one GitHub credential variable. Synthesized to CDKTF_OUTDIR.
  */
 import { App, TerraformStack } from 'cdktf';
-import { AdminAccess, HcloudProvider, PersistentRunner, PrivateNetwork, secretVariable } from '../../lib';
+import { AdminAccess, AiaiStack, HcloudProvider, PersistentRunner, PrivateNetwork, secretVariable } from '../../lib';
 
 const GROUP = 100;
 
 export function buildScaleApp(app: App, hosts: number): TerraformStack {
-  const stack = new TerraformStack(app, 'aiai-scale');
+  const stack = new AiaiStack(app, 'aiai-scale');
   const token = secretVariable(stack, 'hcloud_token', { description: 'Hetzner Cloud API token' });
   new HcloudProvider(stack, 'hcloud', { token: token.stringValue });
   const githubToken = secretVariable(stack, 'runner_github_token', { description: 'GitHub token that registers the runners' }).stringValue;

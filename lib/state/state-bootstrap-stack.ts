@@ -1,4 +1,5 @@
 import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { AiaiStack } from '../core/aiai-stack';
 import { Construct } from 'constructs';
 import { PropValidator, requireProps } from '../core/validation-error';
 import { BucketRemovalPolicy } from '../object-store/bucket-removal-policy';
@@ -59,7 +60,7 @@ export interface StateBootstrapStackProps {
  * bootstrap.useAsBackend(main); // S3 backend + stack dependency
  * ```
  */
-export class StateBootstrapStack extends TerraformStack {
+export class StateBootstrapStack extends AiaiStack {
   public readonly provider: HetznerObjectStorageProvider;
   public readonly stateBucket: HetznerBucket;
   public readonly bucketName: string;

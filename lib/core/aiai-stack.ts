@@ -1,0 +1,135 @@
+import { Aspects, DefaultTokenResolver, IStackSynthesizer, StringConcat, TerraformElement, TerraformOutput, TerraformStack, Tokenization } from 'cdktf';
+// The merge cdktf's own TerraformStack.toTerraform uses (exported from cdktf/lib/util.d.ts), so
+// that the JSON is merged exactly as cdktf merges it.
+import { deepMerge } from 'cdktf/lib/util';
+import { Construct, IConstruct } from 'constructs';
+
+/** The resolver cdktf resolves stacks with (cdktf/lib/_tokens.js). */
+const RESOLVER = new DefaultTokenResolver(new StringConcat());
+
+function resolveIn(stack: TerraformStack, value: unknown, preparing: boolean): unknown {
+  return Tokenization.resolve(value, { scope: stack, preparing, resolver: RESOLVER });
+}
+
+/** The stack's elements, in cdktf's order (cdktf/lib/terraform-stack.js terraformElements: nested stacks excluded). */
+function elementsOf(node: IConstruct, into: TerraformElement[] = []): TerraformElement[] {
+  if (TerraformElement.isTerraformElement(node)) into.push(node);
+  for (const child of node.node.children) if (!TerraformStack.isStack(child)) elementsOf(child, into);
+  return into;
+}
+
+/** True when some construct of the stack carries an aspect (synth runs them after `prepareStack`). */
+function hasAspects(node: IConstruct): boolean {
+  if (Aspects.of(node).all.length > 0) return true;
+  for (const child of node.node.children) if (!TerraformStack.isStack(child) && hasAspects(child)) return true;
+  return false;
+}
+
+/** What one `synthesize` of the stack has computed so far. */
+interface Synthesis {
+  /** Set once the validations started: aspects have run, and nothing changes the tree any more. */
+  validated: boolean;
+  json?: Record<string, unknown>;
+}
+
+/**
+ * A `TerraformStack` that writes the same JSON as cdktf's, resolving each element once per synth
+ * instead of up to five times. Use it as the base of your stacks (the reference app's stacks are
+ * AiaiStacks); constructs work the same in a plain `TerraformStack`, only synth is slower.
+ *
+ * cdktf resolves every element of a stack in `prepareStack` (to find cross-stack references) and
+ * throws the result away; `toTerraform()` resolves every element again and then the merged
+ * document once more; and each validation that reads the stack's JSON (`CostBudget`,
+ * `HetznerChecks`) calls `toTerraform()` again. Resolving is most of synth time (every token of
+ * every element). Here, within one `app.synth()` of the stack:
+ *
+ * - the elements resolved by `prepareStack` are kept and reused by `toTerraform()` when no
+ *   construct of the stack carries an aspect (aspects run between the two and may change
+ *   elements; with aspects, the elements are resolved afresh once);
+ * - from the start of the validations to the write, `toTerraform()` returns one document (cdktf
+ *   runs aspects before validations, and neither validations nor custom synthesis change the
+ *   tree; validations must treat the document as read-only);
+ * - of the merged document, only the top-level blocks that the stack's raw overrides
+ *   (`addOverride` on the stack) reach are resolved again: they are the one part that can hold
+ *   tokens, as elements are merged already resolved.
+ *
+ * Outside `app.synth()` (`Testing.synth`, `toTerraform()` called directly) every call resolves
+ * afresh, as cdktf does. `__tests__/foundation/aiai-stack.test.ts` proves the JSON equal to cdktf's for
+ * every stack of the reference app and for aspects, overrides and cross-stack references.
+ */
+export class AiaiStack extends TerraformStack {
+  /** Elements resolved by the last `prepareStack` (valid until that stack's synthesize ends). */
+  private prepared?: Map<TerraformElement, unknown>;
+  private synthesis?: Synthesis;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const synthesizer: IStackSynthesizer = this.synthesizer;
+    const synthesize = synthesizer.synthesize.bind(synthesizer);
+    // An own property on this stack's synthesizer: marks the span of one synthesize.
+    synthesizer.synthesize = (session) => {
+      this.synthesis = { validated: false };
+      try {
+        synthesize(session);
+      } finally {
+        this.synthesis = undefined;
+        this.prepared = undefined;
+      }
+    };
+  }
+
+  /** As cdktf's (backend, then a preparing resolve of every element), keeping what it resolved. */
+  public prepareStack(): void {
+    this.ensureBackendExists();
+    const prepared = new Map<TerraformElement, unknown>();
+    for (const e of elementsOf(this)) prepared.set(e, resolveIn(this, e.toTerraform(), true));
+    this.prepared = prepared;
+  }
+
+  public runAllValidations(): void {
+    if (this.synthesis) this.synthesis.validated = true;
+    super.runAllValidations();
+  }
+
+  public toTerraform(): any {
+    const s = this.synthesis;
+    if (s?.validated && s.json) return s.json;
+    const json = this.build(s !== undefined && this.prepared !== undefined && !hasAspects(this) ? this.prepared : undefined);
+    if (s?.validated) s.json = json;
+    return json;
+  }
+
+  /** cdktf's TerraformStack.toTerraform (0.21), with resolved elements reused from `prepared`. */
+  private build(prepared: Map<TerraformElement, unknown> | undefined): Record<string, unknown> {
+    const internals = this as unknown as { cdktfVersion: string; rawOverrides: Record<string, unknown> };
+    const overridden = Object.keys(internals.rawOverrides).length > 0;
+    const metadata: Record<string, unknown> = {
+      version: internals.cdktfVersion,
+      stackName: this.node.id,
+      backend: 'local', // overwritten by backend implementations if used
+      ...(overridden ? { overrides: { stack: Object.keys(internals.rawOverrides) } } : {}),
+    };
+    const elements = elementsOf(this);
+    for (const e of elements) deepMerge(metadata, resolveIn(this, e.toMetadata(), false));
+    const outputs: Record<string, unknown> = {};
+    for (const item of elements) {
+      if (!TerraformOutput.isTerraformOutput(item)) continue;
+      deepMerge(
+        outputs,
+        item.node.path.split('/').reduceRight<Record<string, unknown>>((inner, part) => (Object.keys(inner).length === 0 ? { [part]: item.friendlyUniqueId } : { [part]: inner }), {}),
+      );
+    }
+    const tf: Record<string, unknown> = { '//': { metadata, outputs } };
+    for (const e of elements) deepMerge(tf, prepared?.get(e) ?? resolveIn(this, e.toTerraform(), false));
+    if (!overridden) return tf;
+    deepMerge(tf, internals.rawOverrides);
+    // cdktf resolves the whole merged document; only the blocks the overrides reach can hold
+    // tokens (the rest was merged resolved, and resolving resolved JSON changes nothing).
+    for (const key of Object.keys(internals.rawOverrides)) {
+      const value = resolveIn(this, tf[key], false);
+      if (value === undefined) delete tf[key];
+      else tf[key] = value;
+    }
+    return tf;
+  }
+}
