@@ -29,6 +29,19 @@ describe('criticalPath', () => {
     expect(path.depth).toBe(2);
   });
 
+  test('a local is not created: it passes on the dependencies of what it references (a shared text references nothing)', () => {
+    const path = criticalPath({
+      resource: {
+        hcloud_network: { net: {} },
+        terraform_data: { a: { provisioner: [{ file: { content: '${local.via_net}' } }] }, b: { provisioner: [{ file: { content: '${local.aiai_text_0123456789abcdef}' } }] } },
+      },
+      locals: { via_net: 'id ${hcloud_network.net.id}', aiai_text_0123456789abcdef: 'plain text' },
+    });
+    expect(path.depthOf).toEqual({ 'hcloud_network.net': 1, 'terraform_data.a': 2, 'terraform_data.b': 1 });
+    expect(path.chain).toEqual(['hcloud_network.net', 'terraform_data.a']);
+    expect(path.resources).toBe(3);
+  });
+
   test('references inside functions and several per expression count; unknown names, variables, escaped $${ and the // comment do not', () => {
     const exists = (a: string): boolean => ['hcloud_server.a', 'hcloud_server.b', 'hcloud_volume.v'].includes(a);
     expect(

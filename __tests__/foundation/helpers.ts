@@ -1,5 +1,5 @@
 /** Fixtures of the foundation construct tests: the host views. The generic helpers are in ../support/stack.ts. */
-import { unescapeTerraformTemplate } from '../../lib/core/terraform-template';
+import { evaluateLiteralTemplate, unescapeTerraformTemplate } from '../../lib/core/terraform-template';
 import type { HostManifest } from '../../lib/render/host-manifest';
 import { parse } from 'yaml';
 import { resources } from '../support/stack';
@@ -34,7 +34,7 @@ export interface HostView {
 export function hostView(json: Record<string, any>, server: Record<string, any>): HostView {
   const found = resources(json, 'terraform_data').filter(isHostConfiguration).map((r) => {
     const upload = r.provisioner.find((p: any) => String(p.file?.destination ?? '').endsWith('/host-manifest.json')).file;
-    return { r, manifest: JSON.parse(unescapeTerraformTemplate(upload.content)) as HostManifest };
+    return { r, manifest: JSON.parse(evaluateLiteralTemplate(upload.content, json.locals)) as HostManifest };
   });
   const hit = found.find((x) => x.manifest.host === server.name);
   if (!hit) throw new Error(`no host configuration for ${server.name}`);

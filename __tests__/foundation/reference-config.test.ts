@@ -1,3 +1,4 @@
+import { inlineTemplateLocals } from '../../lib/core/terraform-template';
 import { EXAMPLE_CONFIG, referenceConfig } from '../../lib/app/reference-config';
 import { StackNames } from '../../main';
 import { resourcesOfType, synthReferenceApp } from '../support/synth';
@@ -104,7 +105,8 @@ describe('the platform with existing keys and private-key SSH (what CI deploys)'
     expect(configurations.length).toBe(resourcesOfType(app, 'hcloud_server').length);
     expect(configurations.length).toBeGreaterThanOrEqual(3);
     for (const c of configurations) {
-      const upload = c.config.provisioner.find((p: any) => String(p.file?.destination ?? '').endsWith('/host-manifest.json')).file.content as string;
+      // Shared file entries are locals (lib/core/shared-text.ts): the upload as one template.
+      const upload = inlineTemplateLocals(c.config.provisioner.find((p: any) => String(p.file?.destination ?? '').endsWith('/host-manifest.json')).file.content as string, app.stacks[c.stack].locals);
       // One interpolation per existing key (by name and by id) known only at plan; everything else escaped.
       expect(unescaped(upload)).toEqual(['${trimsuffix(', '${trimsuffix(']);
     }

@@ -7,6 +7,7 @@
  * hosts are synthesized and the monitoring server and its configuration compared byte for byte.
  */
 import { TerraformStack } from 'cdktf';
+import { inlineTemplateLocals } from '../../lib/core/terraform-template';
 import { roleLabels } from '../../lib/core/platform';
 import { HardenedServer } from '../../lib/host/hardened-server';
 import { HostConfig } from '../../lib/host/host-config';
@@ -62,8 +63,16 @@ const LAYOUTS: Record<string, Layout> = {
 const synthesized = Object.fromEntries(Object.entries(LAYOUTS).map(([name, layout]) => [name, synthLayout(layout)]));
 const base = synthesized['monitoring only'];
 const serverCount = (json: Json) => resourcesOf(json, 'hcloud_server').length;
-/** The monitoring server's configuration resource (the manifest upload and its triggers), as synthesized. */
-const configuration = (json: Json) => JSON.stringify(deliveredManifestAt(json).resource);
+/**
+ * The monitoring server's configuration resource (the uploads and the triggers), with each upload
+ * as Terraform evaluates it: whether a text is a shared local (lib/core/shared-text.ts) depends on
+ * whether another host of the stack carries it too; the bytes delivered do not.
+ */
+const configuration = (json: Json) => {
+  const r = structuredClone(deliveredManifestAt(json).resource) as Json;
+  for (const p of r.provisioner as Json[]) if (p.file) p.file.content = inlineTemplateLocals(p.file.content as string, json.locals);
+  return JSON.stringify(r);
+};
 
 describe('the monitoring server does not change when hosts are added or removed', () => {
   test('the layouts really differ in the number of servers', () => {

@@ -16,6 +16,7 @@ import { gunzipSync } from 'node:zlib';
 import { TerraformStack } from 'cdktf';
 import { parse } from 'yaml';
 import { AdminAccess } from '../../lib/host/admin-access';
+import { inlineTemplateLocals } from '../../lib/core/terraform-template';
 import { FIREWALL_SCRIPT_PATH } from '../../lib/host/hardening';
 import { MonitoringNode, MonitoringNodeProps } from '../../lib/monitoring/monitoring-node';
 import { PrivateNetwork } from '../../lib/network/private-network';
@@ -133,7 +134,8 @@ export function deliveredManifestAt(json: Json, serverPath = 'Monitoring/Server'
   const resource = resourceAt(json, 'terraform_data', `${serverPath}/Configuration/Converge`);
   const uploads = (resource.provisioner as Json[]).filter((p) => MANIFEST_UPLOAD.test(p.file?.destination ?? ''));
   if (uploads.length !== 1) throw new Error(`${serverPath}: expected one manifest upload, found ${uploads.length}`);
-  const manifestText = terraformLiteral(uploads[0].file.content as string);
+  // Shared file entries are Terraform locals (lib/core/shared-text.ts): inlined before evaluating.
+  const manifestText = terraformLiteral(inlineTemplateLocals(uploads[0].file.content as string, json.locals as Record<string, unknown> | undefined));
   return { resource, manifest: JSON.parse(manifestText) as HostManifest, manifestText };
 }
 

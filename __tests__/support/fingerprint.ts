@@ -4,9 +4,31 @@
  * the SHA-256 of its content in canonical form (keys sorted) after removing every `"//"` key, the
  * comments Terraform ignores (cdktf's construct-path metadata, the cost hints). Two stacks with the
  * same fingerprint plan the same changes against the same state.
+ *
+ * Shared texts (lib/core/shared-text.ts: literal text a stack writes once, as a local, and
+ * interpolates where it is carried) are compared as Terraform evaluates them: inlined where they
+ * are referenced, and their locals left out. Whether a text is shared changes the JSON, not what
+ * Terraform does with it.
  */
 import { createHash } from 'node:crypto';
+import { SHARED_TEXT_LOCAL_PREFIX } from '../../lib/core/shared-text';
+import { inlineTemplateLocals } from '../../lib/core/terraform-template';
 import type { StackJson } from './synth';
+
+/** `json` with its shared-text locals inlined into every string that references them, and removed. */
+export function withSharedTextsInlined(json: StackJson): StackJson {
+  const shared = Object.fromEntries(Object.entries(json.locals ?? {}).filter(([name]) => name.startsWith(SHARED_TEXT_LOCAL_PREFIX)));
+  if (Object.keys(shared).length === 0) return json;
+  const inline = (v: unknown): unknown => {
+    if (typeof v === 'string') return inlineTemplateLocals(v, shared);
+    if (Array.isArray(v)) return v.map(inline);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, inline(x)]));
+    return v;
+  };
+  const { locals, ...rest } = json;
+  const others = Object.fromEntries(Object.entries(locals ?? {}).filter(([name]) => !name.startsWith(SHARED_TEXT_LOCAL_PREFIX)));
+  return { ...(inline(rest) as StackJson), ...(Object.keys(others).length > 0 ? { locals: others } : {}) };
+}
 
 /** `value` as JSON with object keys sorted and every `"//"` key removed. */
 export function canonicalJson(value: unknown): string {
@@ -22,7 +44,8 @@ export function canonicalJson(value: unknown): string {
 const digest = (value: unknown): string => createHash('sha256').update(canonicalJson(value)).digest('hex');
 
 /** Address -> digest of its content, for every block of the stack but the top-level `"//"`. */
-export function stackFingerprint(json: StackJson): Record<string, string> {
+export function stackFingerprint(stackJson: StackJson): Record<string, string> {
+  const json = withSharedTextsInlined(stackJson);
   const out: Record<string, string> = {};
   for (const [type, byName] of Object.entries(json.resource ?? {})) for (const [name, c] of Object.entries(byName)) out[`${type}.${name}`] = digest(c);
   for (const [type, byName] of Object.entries(json.data ?? {})) for (const [name, c] of Object.entries(byName)) out[`data.${type}.${name}`] = digest(c);

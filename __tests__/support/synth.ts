@@ -13,7 +13,7 @@ import { gunzipSync } from 'node:zlib';
 import type { App } from 'cdktf';
 import { parse } from 'yaml';
 import { EXAMPLE_CONFIG, ReferenceConfig } from '../../lib/app/reference-config';
-import { unescapeTerraformTemplate } from '../../lib/core/terraform-template';
+import { evaluateLiteralTemplate, unescapeTerraformTemplate } from '../../lib/core/terraform-template';
 import { tempDir } from './tmp';
 import type { HostManifest } from '../../lib/render/host-manifest';
 
@@ -25,6 +25,7 @@ export interface StackJson {
   readonly output?: Record<string, Record<string, any>>;
   readonly provider?: Record<string, any>;
   readonly terraform?: Record<string, any>;
+  readonly locals?: Record<string, unknown>;
   readonly [key: string]: unknown;
 }
 
@@ -236,7 +237,7 @@ export function deliveredManifest(json: StackJson, serverName: string): { resour
   if (found.length !== 1) throw new Error(`server ${serverName}: expected one host configuration resource, found ${found.length}`);
   const [resource, r] = found[0];
   const upload = r.provisioner.find((p: any) => p.file?.destination?.endsWith('/host-manifest.json')).file;
-  return { resource, manifest: JSON.parse(unescapeTerraformTemplate(upload.content)) as HostManifest };
+  return { resource, manifest: JSON.parse(evaluateLiteralTemplate(upload.content, json.locals)) as HostManifest };
 }
 
 /**

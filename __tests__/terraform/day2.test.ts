@@ -44,6 +44,8 @@ import { buildReferenceStacks, PlatformStack, StackNames } from '../../main';
 import { describeWithTerraform, PlanAction, PlanSummary, StandIn, startStandIn, TerraformError, TerraformJson, Workspace } from '../support/terraform';
 import { allStrings, StackJson, synthApp, SynthOptions } from '../support/synth';
 import { tempDir } from '../support/tmp';
+import { SHARED_TEXT_CONTEXT } from '../../lib/core/shared-text';
+import { withSharedTextsInlined } from '../support/fingerprint';
 
 /** One version of the platform stack: the documentation config with changes. */
 interface Variant {
@@ -54,6 +56,8 @@ interface Variant {
   readonly assets?: Record<string, (body: string) => string>;
   /** Constructs added to the platform stack after main.ts built it. */
   readonly extend?: (platform: PlatformStack) => void;
+  /** Construct context set on the app before main.ts builds it. */
+  readonly context?: Readonly<Record<string, unknown>>;
   readonly synth?: SynthOptions;
 }
 
@@ -69,6 +73,7 @@ function synthPlatform(v: Variant = {}): Synthesized {
   assets.edits = v.assets ?? {};
   try {
     const app = synthApp((a) => {
+      for (const [key, value] of Object.entries(v.context ?? {})) a.node.setContext(key, value);
       // Only the production stack (and the state stack): the other scenarios are not what this test changes.
       const platform = buildReferenceStacks(a, { ...EXAMPLE_CONFIG, ...v.config }, [StackNames.production]).stacks.get(StackNames.production)!;
       v.extend?.(platform);
@@ -231,6 +236,8 @@ describeWithTerraform('day-2 changes of the platform stack through terraform: wh
       },
     }),
     elsewhere: synthElsewhere(),
+    // What the previous release wrote: every text inline, no shared-text locals (lib/core/shared-text.ts).
+    inlineTexts: synthPlatform({ context: { [SHARED_TEXT_CONTEXT]: false } }),
     serverType: synthPlatform({ monitoring: { serverType: 'cax31' } }),
     otherArchitecture: synthPlatform({ monitoring: { serverType: 'cpx32' } }),
     location: synthPlatform({ monitoring: { location: 'nbg1' } }),
@@ -362,6 +369,16 @@ describeWithTerraform('day-2 changes of the platform stack through terraform: wh
     expect(allStrings(a.json).filter((s) => /(^|[^A-Za-z0-9+/])H4sI/.test(s))).toEqual([]);
     for (const server of Object.values(a.json.resource!.hcloud_server)) expect(server.user_data.startsWith('#cloud-config\n')).toBe(true);
     const plan = await planAgainstA('elsewhere', versions.elsewhere.json);
+    expect(plan.changed).toEqual([]);
+    expect(plan.counts['no-op']).toBe(Object.keys(plan.resources).length);
+  });
+
+  test('7. the stack as the previous release wrote it (every shared text inline, no locals): the same uploads, and a plan with no changes', async () => {
+    expect(Object.keys(versions.inlineTexts.json.locals ?? {})).toEqual([]);
+    expect(Object.keys(a.json.locals ?? {}).length).toBeGreaterThan(5);
+    // Every resource, uploads included, as Terraform evaluates it: the shared texts inlined are the inline texts.
+    expect(withSharedTextsInlined(a.json).resource).toEqual(versions.inlineTexts.json.resource);
+    const plan = await planAgainstA('inlineTexts', versions.inlineTexts.json);
     expect(plan.changed).toEqual([]);
     expect(plan.counts['no-op']).toBe(Object.keys(plan.resources).length);
   });

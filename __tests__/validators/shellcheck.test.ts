@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { unescapeTerraformTemplate } from '../../lib/core/terraform-template';
+import { evaluateLiteralTemplate } from '../../lib/core/terraform-template';
 import { referenceApp, referenceServers, resourcesOfType } from '../support/synth';
 import { describeWithTool, RunResult } from '../support/tools';
 import { runAll } from './parallel';
@@ -57,8 +57,10 @@ describeWithTool('shellcheck', 'shellcheck', 'shellcheck on the reference app sc
   const converge = readFileSync(CONVERGE_SOURCE, 'utf8');
   scripts.push({ title: 'cloud-init/host/aiai-converge.sh', text: converge });
   // What each host configuration uploads as aiai-converge (Terraform evaluates the string first).
-  const uploadedConverge = resourcesOfType(referenceApp(), 'terraform_data').flatMap(({ config }) =>
-    ((config.provisioner ?? []) as Record<string, any>[]).filter((p) => p.file?.destination?.endsWith('/aiai-converge')).map((p) => unescapeTerraformTemplate(p.file.content as string)),
+  const uploadedConverge = resourcesOfType(referenceApp(), 'terraform_data').flatMap(({ stack, config }) =>
+    ((config.provisioner ?? []) as Record<string, any>[])
+      .filter((p) => p.file?.destination?.endsWith('/aiai-converge'))
+      .map((p) => evaluateLiteralTemplate(p.file.content as string, referenceApp().stacks[stack].locals as Record<string, unknown> | undefined)),
   );
   for (const type of ['terraform_data', 'null_resource']) {
     for (const { stack, name, config } of resourcesOfType(referenceApp(), type)) {

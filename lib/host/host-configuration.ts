@@ -4,21 +4,21 @@ import { asset } from '../core/assets';
 import type { IDeliveryTarget } from '../core/host-target';
 import { SERVICE_USER } from '../core/paths';
 import { TerraformData } from '../core/terraform-data';
-import { escapeTerraformTemplate } from '../core/terraform-template';
 import { sshConnection } from '../core/ssh-connection';
 import { PropValidator, requireProps } from '../core/validation-error';
-import { HostManifest, manifestJson, sha256Hex } from '../render/host-manifest';
+import { HostManifest, manifestJsonParts, sha256Hex } from '../render/host-manifest';
+import { sharedTemplate } from '../core/shared-text';
 import { SECRET_INBOX_DIR } from './hardening';
 import { checkSecretToken } from '../core/tokens';
 
 /** The converge script shipped with the library (uploaded with every manifest). */
 export const CONVERGE_SCRIPT_ASSET = 'host/aiai-converge.sh';
 
-/** Digest and template-escaped text of the converge script, the same for every host: computed once. */
-let convergeMemo: { script: string; digest: string; escaped: string } | undefined;
-function convergeScript(script: string): { digest: string; escaped: string } {
-  if (convergeMemo?.script !== script) convergeMemo = { script, digest: sha256Hex(script).slice(0, 16), escaped: escapeTerraformTemplate(script) };
-  return convergeMemo;
+/** Digest of the converge script, the same for every host: computed once. */
+let convergeMemo: { script: string; digest: string } | undefined;
+function convergeDigest(script: string): string {
+  if (convergeMemo?.script !== script) convergeMemo = { script, digest: sha256Hex(script).slice(0, 16) };
+  return convergeMemo.digest;
 }
 
 export type { IDeliveryTarget } from '../core/host-target';
@@ -58,10 +58,11 @@ export class HostConfiguration extends Construct {
     }
     v.throwIfInvalid();
 
-    this.manifestJson = manifestJson(props.manifest);
+    const manifestParts = manifestJsonParts(props.manifest);
+    this.manifestJson = manifestParts.join('');
     const script = asset(CONVERGE_SCRIPT_ASSET);
     const digest = (text: string) => sha256Hex(text).slice(0, 16);
-    const converge = convergeScript(script);
+    const convergeScriptDigest = convergeDigest(script);
     const files: Record<string, string> = {};
     // Content known only at plan (e.g. an existing key's public_key): Terraform computes its digest.
     for (const f of props.manifest.files) {
@@ -74,7 +75,7 @@ export class HostConfiguration extends Construct {
     this.resource = new TerraformData(this, 'Converge', {
       triggersReplace: {
         server: props.host.serverId,
-        converge: converge.digest,
+        converge: convergeScriptDigest,
         manifest: digest(this.manifestJson),
         packages: digest(JSON.stringify([props.manifest.aptSources, props.manifest.packages])),
         units: digest(JSON.stringify([props.manifest.units, props.manifest.services, props.manifest.commands])),
@@ -83,8 +84,10 @@ export class HostConfiguration extends Construct {
       provisioners: [
         // The bootstrap is done (and the inbox exists) once cloud-init finished.
         { type: 'remote-exec', connection, inline: ['cloud-init status --wait > /dev/null || true', `test -d ${SECRET_INBOX_DIR}`] },
-        { type: 'file', connection, content: converge.escaped, destination: scriptPath },
-        { type: 'file', connection, content: escapeTerraformTemplate(this.manifestJson), destination: manifestPath },
+        // The script, and each long file entry of the manifest, are written once per stack as Terraform
+        // locals (lib/core/shared-text.ts): the bytes uploaded are the same.
+        { type: 'file', connection, content: sharedTemplate(this, [script]), destination: scriptPath },
+        { type: 'file', connection, content: sharedTemplate(this, manifestParts), destination: manifestPath },
         { type: 'remote-exec', connection, inline: [`sudo bash ${scriptPath} ${manifestPath}`, `rm -f ${manifestPath}`] },
       ],
     });

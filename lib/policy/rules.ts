@@ -7,6 +7,7 @@
 import { parse as parseYaml } from 'yaml';
 import { isValidLabelKey, isValidLabelValue, LabelKeys, Roles } from '../core/labels';
 import { SYSTEMD_UNIT_DIR } from '../core/paths';
+import { evaluateLiteralTemplate } from '../core/terraform-template';
 import { Ports } from '../core/ports';
 import { DEPRECATED_SERVER_TYPES, EU_ONLY_FAMILIES, HetznerLimits, LOCATIONS, SERVER_TYPES, SUPPORTED_IMAGES } from '../hetzner/catalog';
 import { BucketLifecycleEnvironment } from '../object-store/bucket-lifecycle';
@@ -196,9 +197,12 @@ function snapshotSelectors(m: StackModel): string[] {
   const unit = `${SYSTEMD_UNIT_DIR}/${SNAPSHOT_ROTATION_NAME}.service`;
   for (const r of m.ofType('terraform_data')) {
     for (const p of list(r.attrs.provisioner)) {
-      const content = list(p.file)[0]?.content;
+      const raw = list(p.file)[0]?.content;
+      if (typeof raw !== 'string') continue;
+      // As Terraform evaluates it: shared texts (locals) inlined, escapes undone.
+      const content = evaluateLiteralTemplate(raw, m.json.locals as Record<string, unknown> | undefined);
       // Parse only the host manifests that install the rotation unit.
-      if (typeof content !== 'string' || !content.includes(unit)) continue;
+      if (!content.includes(unit)) continue;
       let manifest: { files?: { path?: string; content?: string }[] };
       try {
         manifest = JSON.parse(content) as typeof manifest;

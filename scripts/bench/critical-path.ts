@@ -4,14 +4,15 @@
  * anywhere in its configuration, provisioners and lifecycle included) and everything in its
  * `depends_on` exists; independent resources are created in parallel. So the depth of the
  * dependency graph is the number of create round-trips a first `apply` needs, whatever the
- * parallelism. Data sources are read, not created: a reference through one counts as a reference
- * to what the data source itself references. Pure: stack JSON in, numbers out.
+ * parallelism. Data sources are read and locals evaluated, not created: a reference through one counts as a
+ * reference to what it references. Pure: stack JSON in, numbers out.
  */
 
 /** The part of cdk.tf.json read here. */
 export interface StackJsonLike {
   readonly resource?: Record<string, Record<string, unknown>>;
   readonly data?: Record<string, Record<string, unknown>>;
+  readonly locals?: Record<string, unknown>;
 }
 
 export interface CriticalPath {
@@ -54,11 +55,18 @@ export function dependenciesOf(config: Record<string, unknown>, exists: (address
   return [...deps].sort();
 }
 
+/** Resources are created; data sources are read and locals evaluated. */
+function isResource(address: string): boolean {
+  return !address.startsWith('data.') && !address.startsWith('local.');
+}
+
 /** The longest chain of resource creations in `stack`. Throws on a dependency cycle. */
 export function criticalPath(stack: StackJsonLike): CriticalPath {
   const blocks = new Map<string, Record<string, unknown>>();
   for (const [type, byName] of Object.entries(stack.resource ?? {})) for (const [name, config] of Object.entries(byName)) blocks.set(`${type}.${name}`, config as Record<string, unknown>);
   for (const [type, byName] of Object.entries(stack.data ?? {})) for (const [name, config] of Object.entries(byName)) blocks.set(`data.${type}.${name}`, config as Record<string, unknown>);
+  // A local is evaluated, not created: a reference through one is a reference to what it references.
+  for (const [name, value] of Object.entries(stack.locals ?? {})) blocks.set(`local.${name}`, { value });
   const deps = new Map<string, string[]>();
   for (const [address, config] of blocks) deps.set(address, dependenciesOf(config, (a) => a !== address && blocks.has(a)));
 
@@ -80,12 +88,12 @@ export function criticalPath(stack: StackJsonLike): CriticalPath {
       }
     }
     visiting.delete(address);
-    const own = address.startsWith('data.') ? 0 : 1;
+    const own = isResource(address) ? 1 : 0;
     depth.set(address, best + own);
     via.set(address, bestDep);
     return best + own;
   };
-  const resources = [...blocks.keys()].filter((a) => !a.startsWith('data.')).sort();
+  const resources = [...blocks.keys()].filter(isResource).sort();
   const depthOf: Record<string, number> = {};
   let top: string | undefined;
   for (const a of resources) {
@@ -93,6 +101,6 @@ export function criticalPath(stack: StackJsonLike): CriticalPath {
     if (top === undefined || depthOf[a] > depthOf[top]) top = a;
   }
   const chain: string[] = [];
-  for (let a = top; a !== undefined; a = via.get(a)) if (!a.startsWith('data.')) chain.unshift(a);
+  for (let a = top; a !== undefined; a = via.get(a)) if (isResource(a)) chain.unshift(a);
   return { depth: top === undefined ? 0 : depthOf[top], chain, depthOf, resources: resources.length };
 }
