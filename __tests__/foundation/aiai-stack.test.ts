@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { App, Aspects, IAspect, TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { buildReferenceApp } from '../../main';
-import { AiaiStack } from '../../lib/core/aiai-stack';
+import { AiaiStack, aspectLeavesElements, aspectReportsChanges, elementChanged } from '../../lib/core/aiai-stack';
 import { TerraformData } from '../../lib/core/terraform-data';
 import { referenceConfig } from '../../lib/app';
 import { tempDir } from '../support/tmp';
@@ -90,6 +90,36 @@ describe('AiaiStack', () => {
       expect(Object.values(json.resource.terraform_data).map((r) => r.input)).toEqual([{ tagged: 'by-aspect' }]);
       expect(json).toEqual(cdktfJson(stack));
     }
+  });
+
+  test('declared aspects: one that leaves elements keeps the reuse; one that reports its changes gets exactly those re-resolved', () => {
+    const build = (Stack: typeof TerraformStack, declare: boolean) => {
+      const app = new App({ outdir: tempDir('aiai-stack-declared-') });
+      const stack = new Stack(app, 's');
+      const a = new TerraformData(stack, 'A', { triggersReplace: { a: 'x' } });
+      new TerraformData(stack, 'B', { triggersReplace: { b: 'y' } });
+      const neutral: IAspect = { visit: () => undefined };
+      const tagA: IAspect = {
+        visit(node: IConstruct): void {
+          if (node !== a) return;
+          a.addOverride('input', { tagged: true });
+          if (declare) elementChanged(a);
+        },
+      };
+      Aspects.of(stack).add(declare ? aspectLeavesElements(neutral) : neutral);
+      Aspects.of(stack).add(declare ? aspectReportsChanges(tagA) : tagA);
+      return { app, stack };
+    };
+    const plain = build(TerraformStack, false);
+    const opaque = build(AiaiStack, false);
+    const declared = build(AiaiStack, true);
+    expect(countElementResolutions(plain.stack, () => plain.app.synth())).toBe(4);
+    // Undeclared aspects: prepare + one fresh resolution of each element.
+    expect(countElementResolutions(opaque.stack, () => opaque.app.synth())).toBe(4);
+    // Declared: prepare + only the reported element again.
+    expect(countElementResolutions(declared.stack, () => declared.app.synth())).toBe(3);
+    for (const r of [opaque, declared]) expect(written(r.app, r.stack)).toEqual(written(plain.app, plain.stack));
+    expect(Object.values((written(declared.app, declared.stack) as any).resource.terraform_data).map((r: any) => r.input)).toEqual([{ tagged: true }, undefined]);
   });
 
   test('stack overrides holding tokens are resolved; an override to undefined removes the key', () => {

@@ -1,4 +1,4 @@
-import { Aspects, DefaultTokenResolver, IStackSynthesizer, StringConcat, TerraformElement, TerraformOutput, TerraformStack, Tokenization } from 'cdktf';
+import { Aspects, DefaultTokenResolver, IAspect, IStackSynthesizer, StringConcat, TerraformElement, TerraformOutput, TerraformStack, Tokenization } from 'cdktf';
 // The merge cdktf's own TerraformStack.toTerraform uses (exported from cdktf/lib/util.d.ts), so
 // that the JSON is merged exactly as cdktf merges it.
 import { deepMerge } from 'cdktf/lib/util';
@@ -18,10 +18,43 @@ function elementsOf(node: IConstruct, into: TerraformElement[] = []): TerraformE
   return into;
 }
 
-/** True when some construct of the stack carries an aspect (synth runs them after `prepareStack`). */
-function hasAspects(node: IConstruct): boolean {
-  if (Aspects.of(node).all.length > 0) return true;
-  for (const child of node.node.children) if (!TerraformStack.isStack(child) && hasAspects(child)) return true;
+/** Aspects that change no element's Terraform (they may add validations or write files). */
+const neutralAspects = new WeakSet<IAspect>();
+/** Aspects that call {@link elementChanged} for every element they change. */
+const reportingAspects = new WeakSet<IAspect>();
+
+/**
+ * Declares that `aspect` changes no element's Terraform configuration (it may add validations,
+ * annotations or write files), so that an {@link AiaiStack} carrying it still reuses what
+ * `prepareStack` resolved. Returns the aspect.
+ */
+export function aspectLeavesElements<T extends IAspect>(aspect: T): T {
+  neutralAspects.add(aspect);
+  return aspect;
+}
+
+/**
+ * Declares that `aspect` calls {@link elementChanged} for every element it changes, so that an
+ * {@link AiaiStack} resolves only those again. Returns the aspect.
+ */
+export function aspectReportsChanges<T extends IAspect>(aspect: T): T {
+  reportingAspects.add(aspect);
+  return aspect;
+}
+
+/** Tells the element's stack (an AiaiStack) that its configuration changed after `prepareStack`. */
+export function elementChanged(element: TerraformElement): void {
+  const stack = TerraformStack.of(element);
+  if (stack instanceof AiaiStack) stack.forgetPrepared(element);
+}
+
+/**
+ * True when some construct of the stack carries an aspect that may change elements without saying
+ * so (synth runs aspects after `prepareStack`).
+ */
+function hasOpaqueAspects(node: IConstruct): boolean {
+  if (Aspects.of(node).all.some((a) => !neutralAspects.has(a) && !reportingAspects.has(a))) return true;
+  for (const child of node.node.children) if (!TerraformStack.isStack(child) && hasOpaqueAspects(child)) return true;
   return false;
 }
 
@@ -43,9 +76,12 @@ interface Synthesis {
  * `HetznerChecks`) calls `toTerraform()` again. Resolving is most of synth time (every token of
  * every element). Here, within one `app.synth()` of the stack:
  *
- * - the elements resolved by `prepareStack` are kept and reused by `toTerraform()` when no
- *   construct of the stack carries an aspect (aspects run between the two and may change
- *   elements; with aspects, the elements are resolved afresh once);
+ * - the elements resolved by `prepareStack` are kept and reused by `toTerraform()`. Aspects run
+ *   between the two and may change elements: the stack reuses them only if each of its aspects is
+ *   declared to leave elements alone ({@link aspectLeavesElements}: the policy checks) or to report
+ *   what it changes ({@link aspectReportsChanges} + {@link elementChanged}: the stateful-resource
+ *   protection), and resolves the reported elements again; with any other aspect, every element
+ *   is resolved afresh, once;
  * - from the start of the validations to the write, `toTerraform()` returns one document (cdktf
  *   runs aspects before validations, and neither validations nor custom synthesis change the
  *   tree; validations must treat the document as read-only);
@@ -58,6 +94,13 @@ interface Synthesis {
  * every stack of the reference app and for aspects, overrides and cross-stack references.
  */
 export class AiaiStack extends TerraformStack {
+  /** {@link aspectLeavesElements}: declares that an aspect changes no element. */
+  public static readonly aspectLeavesElements = aspectLeavesElements;
+  /** {@link aspectReportsChanges}: declares that an aspect reports what it changes. */
+  public static readonly aspectReportsChanges = aspectReportsChanges;
+  /** {@link elementChanged}: what a reporting aspect calls for each element it changes. */
+  public static readonly elementChanged = elementChanged;
+
   /** Elements resolved by the last `prepareStack` (valid until that stack's synthesize ends). */
   private prepared?: Map<TerraformElement, unknown>;
   private synthesis?: Synthesis;
@@ -86,6 +129,11 @@ export class AiaiStack extends TerraformStack {
     this.prepared = prepared;
   }
 
+  /** Drops what `prepareStack` resolved for `element` (see {@link elementChanged}). */
+  public forgetPrepared(element: TerraformElement): void {
+    this.prepared?.delete(element);
+  }
+
   public runAllValidations(): void {
     if (this.synthesis) this.synthesis.validated = true;
     super.runAllValidations();
@@ -94,7 +142,7 @@ export class AiaiStack extends TerraformStack {
   public toTerraform(): any {
     const s = this.synthesis;
     if (s?.validated && s.json) return s.json;
-    const json = this.build(s !== undefined && this.prepared !== undefined && !hasAspects(this) ? this.prepared : undefined);
+    const json = this.build(s !== undefined && this.prepared !== undefined && !hasOpaqueAspects(this) ? this.prepared : undefined);
     if (s?.validated) s.json = json;
     return json;
   }

@@ -1,4 +1,5 @@
 import { IAspect, TerraformResource } from 'cdktf';
+import { aspectReportsChanges, elementChanged } from '../core/aiai-stack';
 import { IConstruct } from 'constructs';
 import { STATEFUL_HCLOUD_RESOURCE_TYPES } from '../core/stateful-types';
 
@@ -40,6 +41,8 @@ export class StatefulResourceProtection implements IAspect {
     this.types = new Set(props.resourceTypes ?? STATEFUL_HCLOUD_RESOURCE_TYPES);
     this.deleteProtection = props.deleteProtection ?? true;
     this.preventDestroy = props.preventDestroy ?? true;
+    // It reports each resource it changes (an AiaiStack resolves only those again).
+    aspectReportsChanges(this);
   }
 
   public visit(node: IConstruct): void {
@@ -51,5 +54,6 @@ export class StatefulResourceProtection implements IAspect {
     if (this.preventDestroy) {
       node.lifecycle = { ...(node.lifecycle ?? {}), preventDestroy: true };
     }
+    if (this.deleteProtection || this.preventDestroy) elementChanged(node);
   }
 }
