@@ -30,6 +30,8 @@ describe('the aiai-production stack keeps every address and attribute', () => {
   test('same addresses, same content (no resource added, removed, renamed or changed)', () => {
     // The stack writes shared texts once (locals); the fingerprint compares them as Terraform evaluates them.
     expect(Object.keys(json.locals ?? {}).filter((n) => n.startsWith('aiai_text_')).length).toBeGreaterThan(5);
+    // ... and gives each SSH step's connection once per resource; compared per provisioner.
+    expect(Object.values(json.resource!.terraform_data).filter((r) => r.connection !== undefined).length).toBeGreaterThan(5);
     expect(fingerprintDiff(fixture.addresses, stackFingerprint(json))).toEqual({ added: [], removed: [], changed: [] });
   });
 

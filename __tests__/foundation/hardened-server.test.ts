@@ -127,7 +127,8 @@ describe('HardenedServer', () => {
     expect(c.provisioner[2].file.destination).toBe('/home/aiai/.secrets-inbox/host-manifest.json');
     expect(JSON.parse(unescapeTerraformTemplate(c.provisioner[2].file.content))).toEqual(JSON.parse(h.configuration.manifestJson));
     expect(c.provisioner[3]['remote-exec'].inline[0]).toBe('sudo bash /home/aiai/.secrets-inbox/aiai-converge /home/aiai/.secrets-inbox/host-manifest.json');
-    expect(c.provisioner[3]['remote-exec'].connection).toMatchObject({ type: 'ssh', user: 'aiai' });
+    expect(c.connection).toMatchObject({ type: 'ssh', user: 'aiai' });
+    for (const p of c.provisioner) expect(Object.values(p)[0]).not.toHaveProperty('connection');
 
     // A changed file changes its digest only.
     const g = fixture();

@@ -3,6 +3,16 @@ import { EXAMPLE_CONFIG, referenceConfig } from '../../lib/app/reference-config'
 import { StackNames } from '../../main';
 import { resourcesOfType, synthReferenceApp } from '../support/synth';
 
+/** Every provisioner step of the app's terraform_data, with the connection Terraform uses for it (its own, else the resource's). */
+function provisionerSteps(a: Parameters<typeof resourcesOfType>[0]): Record<string, any>[] {
+  return resourcesOfType(a, 'terraform_data').flatMap((r) =>
+    (r.config.provisioner ?? []).map((p: Record<string, any>) => {
+      const step = Object.values(p)[0] as Record<string, any>;
+      return { ...step, connection: step.connection ?? r.config.connection };
+    }),
+  );
+}
+
 describe('referenceConfig', () => {
   test('without overrides it is the documentation config (RFC 5737 admin address, example key)', () => {
     expect(referenceConfig({})).toEqual(EXAMPLE_CONFIG);
@@ -113,7 +123,7 @@ describe('the platform with existing keys and private-key SSH (what CI deploys)'
   });
 
   test('every SSH connection uses the private key from a sensitive variable, never the agent', () => {
-    const provisioners = resourcesOfType(app, 'terraform_data').flatMap((r) => (r.config.provisioner ?? []).map((p: Record<string, any>) => Object.values(p)[0]));
+    const provisioners = provisionerSteps(app);
     const connections = provisioners.filter((p) => p.when !== 'destroy').map((p) => p.connection).filter((c) => c);
     expect(connections.length).toBeGreaterThan(0);
     for (const c of connections) expect(c).toMatchObject({ type: 'ssh', user: 'aiai', agent: false, private_key: '${var.ssh_private_key}', timeout: '300s' });
@@ -141,8 +151,8 @@ describe('the platform with existing keys and private-key SSH (what CI deploys)'
   test('with the agent (the default), connections say so and there is no private key variable', () => {
     const agentApp = synthReferenceApp();
     // Every provisioner but the bucket lifecycles' local-exec connects over SSH.
-    const connections = resourcesOfType(agentApp, 'terraform_data')
-      .flatMap((r) => (r.config.provisioner ?? []).map((p: Record<string, any>) => Object.values(p)[0].connection))
+    const connections = provisionerSteps(agentApp)
+      .map((p) => p.connection)
       .filter((c) => c !== undefined);
     expect(connections.length).toBeGreaterThan(10);
     for (const c of connections) {

@@ -85,9 +85,11 @@ describe('SecretFiles', () => {
     const [wait, upload, install] = r.provisioner;
     // The agent explicitly (fails at once without SSH_AUTH_SOCK), tried for 5 minutes.
     const connection = { type: 'ssh', host: expect.stringMatching(/^\$\{hcloud_server\.Host_Server_[0-9A-F]+\.ipv4_address\}$/), user: 'aiai', agent: true, timeout: '300s' };
-    expect(wait['remote-exec'].connection).toEqual(connection);
+    // One resource-level connection for every step; no step has its own.
+    expect(r.connection).toEqual(connection);
+    for (const p of r.provisioner) expect(Object.values(p)[0]).not.toHaveProperty('connection');
     expect(wait['remote-exec'].inline).toEqual(['cloud-init status --wait > /dev/null || true', 'test -d /home/aiai/.secrets-inbox']);
-    expect(upload.file).toEqual({ connection, content: '${join("", ["API_KEY=", var.api_key, "\\n"])}', destination: '/home/aiai/.secrets-inbox/aiai.env' });
+    expect(upload.file).toEqual({ content: '${join("", ["API_KEY=", var.api_key, "\\n"])}', destination: '/home/aiai/.secrets-inbox/aiai.env' });
     expect(install['remote-exec'].inline).toEqual([
       'set -eu',
       'sudo install -m 0600 -o root -g aiai /home/aiai/.secrets-inbox/aiai.env /etc/aiai/secrets/aiai.env',
@@ -96,7 +98,7 @@ describe('SecretFiles', () => {
       'sudo systemctl restart aiai-orchestrator.service',
     ]);
     expect(s.installScript).toEqual(install['remote-exec'].inline);
-    expect(wait['remote-exec'].connection).not.toHaveProperty('private_key');
+    expect(r.connection).not.toHaveProperty('private_key');
     // The units it restarts exist once the host's configuration is delivered.
     expect(r.depends_on).toEqual([expect.stringMatching(/^terraform_data\.Host_Configuration_Converge_[0-9A-F]+$/)]);
   });
@@ -116,16 +118,15 @@ describe('SecretFiles', () => {
     const json = synth(f.stack);
     const r = onlySecretDelivery(json);
     expect(r.provisioner).toHaveLength(3);
-    for (const p of r.provisioner) {
-      expect((Object.values(p)[0] as any).connection).toEqual({
-        type: 'ssh',
-        host: expect.stringMatching(/^\$\{hcloud_server\./),
-        user: 'aiai',
-        agent: false,
-        timeout: '120s',
-        private_key: '${var.deploy_ssh_key}',
-      });
-    }
+    for (const p of r.provisioner) expect(Object.values(p)[0]).not.toHaveProperty('connection');
+    expect(r.connection).toEqual({
+      type: 'ssh',
+      host: expect.stringMatching(/^\$\{hcloud_server\./),
+      user: 'aiai',
+      agent: false,
+      timeout: '120s',
+      private_key: '${var.deploy_ssh_key}',
+    });
     expect(json.variable.deploy_ssh_key.sensitive).toBe(true);
   });
 

@@ -86,7 +86,8 @@ describe('PersistentRunner, default settings', () => {
     expect(deliveries).toHaveLength(1);
     const d = deliveries[0];
     const files = d.provisioner.filter((p: Json) => p.file).map((p: Json) => p.file);
-    expect(files).toEqual([{ content: '${var.runner_registration_token}', destination: `/home/aiai/.secrets-inbox/${RUNNER_TOKEN_SECRET}`, connection: expect.anything() }]);
+    expect(files).toEqual([{ content: '${var.runner_registration_token}', destination: `/home/aiai/.secrets-inbox/${RUNNER_TOKEN_SECRET}` }]);
+    expect(d.connection).toMatchObject({ type: 'ssh', user: 'aiai' });
     const inline = d.provisioner.filter((p: Json) => p['remote-exec']).flatMap((p: Json) => p['remote-exec'].inline);
     expect(inline).toContain(`sudo install -m 0600 -o root -g aiai /home/aiai/.secrets-inbox/${RUNNER_TOKEN_SECRET} /etc/aiai/secrets/${RUNNER_TOKEN_SECRET}`);
     expect(inline).toContain(`sudo systemctl restart ${REGISTER_UNIT}`);

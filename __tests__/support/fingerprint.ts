@@ -5,10 +5,11 @@
  * comments Terraform ignores (cdktf's construct-path metadata, the cost hints). Two stacks with the
  * same fingerprint plan the same changes against the same state.
  *
- * Shared texts (lib/core/shared-text.ts: literal text a stack writes once, as a local, and
- * interpolates where it is carried) are compared as Terraform evaluates them: inlined where they
- * are referenced, and their locals left out. Whether a text is shared changes the JSON, not what
- * Terraform does with it.
+ * Two spellings that change the JSON but not what Terraform does are compared as Terraform
+ * applies them: shared texts (lib/core/shared-text.ts: literal text a stack writes once, as a
+ * local, and interpolates where it is carried) are inlined where they are referenced, their locals
+ * left out; and a resource-level `connection` block is the connection of each of its provisioners
+ * that has none of its own.
  */
 import { createHash } from 'node:crypto';
 import { SHARED_TEXT_LOCAL_PREFIX } from '../../lib/core/shared-text';
@@ -44,8 +45,29 @@ export function canonicalJson(value: unknown): string {
 const digest = (value: unknown): string => createHash('sha256').update(canonicalJson(value)).digest('hex');
 
 /** Address -> digest of its content, for every block of the stack but the top-level `"//"`. */
+/** `json` with each resource-level `connection` moved into every provisioner without its own. */
+export function withConnectionsPerProvisioner(json: StackJson): StackJson {
+  const resource: Record<string, Record<string, Record<string, any>>> = {};
+  for (const [type, byName] of Object.entries(json.resource ?? {})) {
+    resource[type] = {};
+    for (const [name, config] of Object.entries(byName)) {
+      const { connection, ...rest } = config;
+      resource[type][name] =
+        connection === undefined || !Array.isArray(rest.provisioner)
+          ? config
+          : {
+              ...rest,
+              provisioner: (rest.provisioner as Record<string, Record<string, unknown>>[]).map((p) =>
+                Object.fromEntries(Object.entries(p).map(([kind, body]) => [kind, body.connection === undefined ? { ...body, connection } : body])),
+              ),
+            };
+    }
+  }
+  return json.resource === undefined ? json : { ...json, resource };
+}
+
 export function stackFingerprint(stackJson: StackJson): Record<string, string> {
-  const json = withSharedTextsInlined(stackJson);
+  const json = withConnectionsPerProvisioner(withSharedTextsInlined(stackJson));
   const out: Record<string, string> = {};
   for (const [type, byName] of Object.entries(json.resource ?? {})) for (const [name, c] of Object.entries(byName)) out[`${type}.${name}`] = digest(c);
   for (const [type, byName] of Object.entries(json.data ?? {})) for (const [name, c] of Object.entries(byName)) out[`data.${type}.${name}`] = digest(c);

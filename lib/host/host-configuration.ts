@@ -73,6 +73,8 @@ export class HostConfiguration extends Construct {
     const scriptPath = `${SECRET_INBOX_DIR}/aiai-converge`;
     const manifestPath = `${SECRET_INBOX_DIR}/host-manifest.json`;
     this.resource = new TerraformData(this, 'Converge', {
+      // One connection for every step (Terraform's resource-level connection block).
+      connection,
       triggersReplace: {
         server: props.host.serverId,
         converge: convergeScriptDigest,
@@ -83,12 +85,12 @@ export class HostConfiguration extends Construct {
       },
       provisioners: [
         // The bootstrap is done (and the inbox exists) once cloud-init finished.
-        { type: 'remote-exec', connection, inline: ['cloud-init status --wait > /dev/null || true', `test -d ${SECRET_INBOX_DIR}`] },
+        { type: 'remote-exec', inline: ['cloud-init status --wait > /dev/null || true', `test -d ${SECRET_INBOX_DIR}`] },
         // The script, and each long file entry of the manifest, are written once per stack as Terraform
         // locals (lib/core/shared-text.ts): the bytes uploaded are the same.
-        { type: 'file', connection, content: sharedTemplate(this, [script]), destination: scriptPath },
-        { type: 'file', connection, content: sharedTemplate(this, manifestParts), destination: manifestPath },
-        { type: 'remote-exec', connection, inline: [`sudo bash ${scriptPath} ${manifestPath}`, `rm -f ${manifestPath}`] },
+        { type: 'file', content: sharedTemplate(this, [script]), destination: scriptPath },
+        { type: 'file', content: sharedTemplate(this, manifestParts), destination: manifestPath },
+        { type: 'remote-exec', inline: [`sudo bash ${scriptPath} ${manifestPath}`, `rm -f ${manifestPath}`] },
       ],
     });
   }

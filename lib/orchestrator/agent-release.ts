@@ -63,6 +63,8 @@ export class AgentRelease extends Construct {
 
     const connection = sshConnection(props.host.ipv4Address, SERVICE_USER, { privateKey: props.sshPrivateKey });
     this.resource = new TerraformData(this, 'Release', {
+      // Terraform's resource-level connection block, as for every SSH step of the library.
+      connection,
       triggersReplace: {
         server: props.host.server.id,
         ref: props.ref,
@@ -72,7 +74,6 @@ export class AgentRelease extends Construct {
       provisioners: [
         {
           type: 'remote-exec',
-          connection,
           // cloud-init installs the script: wait for it on a fresh server.
           inline: ['set -eu', 'cloud-init status --wait > /dev/null || true', this.command],
         },

@@ -87,6 +87,8 @@ export class SecretFiles extends Construct {
     // terraform must run inside them.
     const connection = sshConnection(props.host.ipv4Address, SERVICE_USER, ssh);
     this.resource = new TerraformData(this, 'Delivery', {
+      // One connection for every step (Terraform's resource-level connection block).
+      connection,
       // The units it restarts exist once the host's configuration is delivered.
       dependsOn: [props.host.configurationResource],
       triggersReplace: {
@@ -96,9 +98,9 @@ export class SecretFiles extends Construct {
       },
       provisioners: [
         // Wait until cloud-init created the service user's inbox (and finished provisioning).
-        { type: 'remote-exec', connection, inline: ['cloud-init status --wait > /dev/null || true', `test -d ${SECRET_INBOX_DIR}`] },
-        ...props.files.map((f) => ({ type: 'file' as const, connection, content: f.content, destination: `${SECRET_INBOX_DIR}/${f.name}` })),
-        { type: 'remote-exec', connection, inline: script },
+        { type: 'remote-exec', inline: ['cloud-init status --wait > /dev/null || true', `test -d ${SECRET_INBOX_DIR}`] },
+        ...props.files.map((f) => ({ type: 'file' as const, content: f.content, destination: `${SECRET_INBOX_DIR}/${f.name}` })),
+        { type: 'remote-exec', inline: script },
       ],
     });
   }
