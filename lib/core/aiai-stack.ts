@@ -78,9 +78,9 @@ interface Synthesis {
  *
  * - the elements resolved by `prepareStack` are kept and reused by `toTerraform()`. Aspects run
  *   between the two and may change elements: the stack reuses them only if each of its aspects is
- *   declared to leave elements alone ({@link aspectLeavesElements}: the policy checks) or to report
- *   what it changes ({@link aspectReportsChanges} + {@link elementChanged}: the stateful-resource
- *   protection), and resolves the reported elements again; with any other aspect, every element
+ *   declared to leave elements alone ({@link AiaiStack.aspectLeavesElements}: the policy checks) or
+ *   to report what it changes ({@link AiaiStack.aspectReportsChanges} + {@link AiaiStack.elementChanged}:
+ *   the stateful-resource protection), and resolves the reported elements again; with any other aspect, every element
  *   is resolved afresh, once;
  * - from the start of the validations to the write, `toTerraform()` returns one document (cdktf
  *   runs aspects before validations, and neither validations nor custom synthesis change the
@@ -94,12 +94,27 @@ interface Synthesis {
  * every stack of the reference app and for aspects, overrides and cross-stack references.
  */
 export class AiaiStack extends TerraformStack {
-  /** {@link aspectLeavesElements}: declares that an aspect changes no element. */
-  public static readonly aspectLeavesElements = aspectLeavesElements;
-  /** {@link aspectReportsChanges}: declares that an aspect reports what it changes. */
-  public static readonly aspectReportsChanges = aspectReportsChanges;
-  /** {@link elementChanged}: what a reporting aspect calls for each element it changes. */
-  public static readonly elementChanged = elementChanged;
+  /**
+   * Declares that `aspect` changes no element's Terraform configuration (it may add validations,
+   * annotations or write files): a stack carrying it still reuses what `prepareStack` resolved.
+   * Returns the aspect.
+   */
+  public static aspectLeavesElements<T extends IAspect>(aspect: T): T {
+    return aspectLeavesElements(aspect);
+  }
+
+  /**
+   * Declares that `aspect` calls {@link AiaiStack.elementChanged} for every element it changes: a
+   * stack carrying it resolves only those again. Returns the aspect.
+   */
+  public static aspectReportsChanges<T extends IAspect>(aspect: T): T {
+    return aspectReportsChanges(aspect);
+  }
+
+  /** What a reporting aspect calls for each element it changed (after `prepareStack`). */
+  public static elementChanged(element: TerraformElement): void {
+    elementChanged(element);
+  }
 
   /** Elements resolved by the last `prepareStack` (valid until that stack's synthesize ends). */
   private prepared?: Map<TerraformElement, unknown>;
