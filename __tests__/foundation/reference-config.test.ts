@@ -1,7 +1,3 @@
-// Token creation stacks formatted only if read, as in `npm run synth` (see
-// __tests__/properties/constructs.test.ts): the synthesized output is the same.
-jest.mock('cdktf/lib/tokens/private/stack-trace', () => jest.requireActual('../../scripts/synth/lazy-stack-trace.cjs'));
-
 import { EXAMPLE_CONFIG, referenceConfig } from '../../lib/app/reference-config';
 import { StackNames } from '../../main';
 import { referenceApp, resourcesOfType, synthReferenceApp } from '../support/synth';
