@@ -5,7 +5,7 @@
  *  - a local git repository as the remote, with commits, tags and a branch made by the test; each
  *    commit has a `health` file (`<status> <body>`) that decides how the app of that release answers;
  *  - on PATH: a fake `systemctl` whose `restart aiai-orchestrator.service` (re)starts a small HTTP
- *    server (perl, from the Essential perl-base package: a tenth of node's start-up CPU) in the
+ *    server (perl, from the Essential perl-base package: a small fraction of node's start-up CPU) in the
  *    directory `current` points at (like systemd resolving WorkingDirectory=), and returns once it
  *    listens (like Type=notify waiting for READY=1), or fails when it exits at start; and a fake
  *    `python3` whose `-m venv` makes a venv with a recording `pip`.
