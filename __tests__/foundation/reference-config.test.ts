@@ -1,7 +1,7 @@
 import { inlineTemplateLocals } from '../../lib/core/terraform-template';
 import { EXAMPLE_CONFIG, referenceConfig } from '../../lib/app/reference-config';
 import { StackNames } from '../../main';
-import { resourcesOfType, synthReferenceApp } from '../support/synth';
+import { referenceApp, resourcesOfType, synthReferenceApp } from '../support/synth';
 
 /** Every provisioner step of the app's terraform_data, with the connection Terraform uses for it (its own, else the resource's). */
 function provisionerSteps(a: Parameters<typeof resourcesOfType>[0]): Record<string, any>[] {
@@ -84,7 +84,9 @@ describe('referenceConfig', () => {
 });
 
 describe('the platform with existing keys and private-key SSH (what CI deploys)', () => {
-  const app = synthReferenceApp({ ...EXAMPLE_CONFIG, sshPublicKeys: {}, existingSshKeys: ['ops-laptop', '4711'], sshAuth: 'private-key' });
+  // Synthesized as CI does, with the private key set in the environment (TF_VAR_ssh_private_key).
+  const marker = '-----BEGIN OPENSSH PRIVATE KEY-----\nMARKER-ssh-private-key-4f1c\n-----END OPENSSH PRIVATE KEY-----';
+  const app = synthReferenceApp({ ...EXAMPLE_CONFIG, sshPublicKeys: {}, existingSshKeys: ['ops-laptop', '4711'], sshAuth: 'private-key' }, { env: { TF_VAR_ssh_private_key: marker } });
   const stack = app.stacks[StackNames.production];
 
   test('no Hetzner SSH key is created (none can collide with the project\'s); both are read with data sources', () => {
@@ -139,17 +141,16 @@ describe('the platform with existing keys and private-key SSH (what CI deploys)'
   });
 
   test('the private key never reaches the synthesized files, even when set at synth', () => {
-    const marker = '-----BEGIN OPENSSH PRIVATE KEY-----\nMARKER-ssh-private-key-4f1c\n-----END OPENSSH PRIVATE KEY-----';
-    const withKey = synthReferenceApp({ ...EXAMPLE_CONFIG, sshAuth: 'private-key' }, { env: { TF_VAR_ssh_private_key: marker } });
-    for (const raw of Object.values(withKey.rawStacks)) {
+    for (const raw of Object.values(app.rawStacks)) {
       expect(raw).not.toContain('MARKER-ssh-private-key');
       expect(raw).not.toContain('BEGIN OPENSSH');
     }
-    expect(Object.values(withKey.rawStacks).join('')).toContain('var.ssh_private_key');
+    expect(Object.values(app.rawStacks).join('')).toContain('var.ssh_private_key');
   });
 
   test('with the agent (the default), connections say so and there is no private key variable', () => {
-    const agentApp = synthReferenceApp();
+    // The documentation config: the run's shared synthesis of it.
+    const agentApp = referenceApp();
     // Every provisioner but the bucket lifecycles' local-exec connects over SSH.
     const connections = provisionerSteps(agentApp)
       .map((p) => p.connection)
@@ -164,7 +165,7 @@ describe('the platform with existing keys and private-key SSH (what CI deploys)'
 });
 
 describe('every server the reference app writes', () => {
-  const servers = resourcesOfType(synthReferenceApp(), 'hcloud_server');
+  const servers = resourcesOfType(referenceApp(), 'hcloud_server');
 
   test('network blocks carry alias_ips = [] (no detach/attach on every plan, provider issue 650); disks are kept on a type change', () => {
     expect(servers.length).toBeGreaterThanOrEqual(3);

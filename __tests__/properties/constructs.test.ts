@@ -8,9 +8,16 @@
  * On a failure fast-check prints the seed, the path and the shrunk counterexample.
  * The outcome table is printed after the run and written to tmp/property-outcomes/constructs.json.
  */
+
+// cdktf records where each token was created (a full stack, formatted at once) for its error
+// messages; here it is formatted only if read, as in `npm run synth` (scripts/synth/
+// lazy-stack-trace.cjs, held to the same lines by __tests__/bench/lazy-stack-trace.test.ts).
+// A quarter of this file's CPU went to formatting stacks nobody read.
+jest.mock('cdktf/lib/tokens/private/stack-trace', () => jest.requireActual('../../scripts/synth/lazy-stack-trace.cjs'));
+
 import * as fc from 'fast-check';
 import { GithubProvider } from '@cdktf/provider-github/lib/provider';
-import { TerraformStack, Testing } from 'cdktf';
+import { App, TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { HETZNER_NAME_PATTERN } from '../../lib/core/patterns';
 import { Ports, ServicePort } from '../../lib/core/ports';
@@ -34,6 +41,7 @@ import { secretVariable } from '../../lib/secrets/secret-variable';
 import { DataVolume } from '../../lib/volume/data-volume';
 import { ADMIN_CIDR, OPERATOR_KEY, secretToken, testStack } from '../support/stack';
 import { describeWithTerraform, StandIn, startStandIn, TERRAFORM_TEST_TIMEOUT_MS } from '../support/terraform';
+import { tempDir } from '../support/tmp';
 import {
   adminCidr,
   badCidr,
@@ -57,18 +65,25 @@ import { badIn, batchDocuments, group, outcomeSummary, params, prop, propsOf, ru
 
 const SECOND_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb bob@example';
 
+/**
+ * One outdir for every case's app: the cases synthesize in memory (Testing.synth) and never write
+ * it, so a temp folder per case (Testing.app()'s default) would only cost a mkdtemp each.
+ */
+const OUTDIR = tempDir('properties-');
+const app = (): App => Testing.app({ outdir: OUTDIR });
+
 /** A stack with the hcloud provider (and the GitHub one, for the runner constructs). */
 function hcloudStack(): TerraformStack {
-  return testStack();
+  return testStack('test', app());
 }
 
 /** A stack for the object-store constructs (they bring their own AWS provider). */
 function objectStack(): TerraformStack {
-  return new TerraformStack(Testing.app(), 'obj');
+  return new TerraformStack(app(), 'obj');
 }
 
 function githubStack(): TerraformStack {
-  const stack = testStack();
+  const stack = testStack('test', app());
   new GithubProvider(stack, 'github', { owner: 'acme', token: secretToken(stack, 'github_token') });
   return stack;
 }

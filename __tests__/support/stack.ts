@@ -4,7 +4,7 @@
  * admin-access fixtures, and the ValidationError assertions. The per-folder helper files keep
  * only their own domain's fixtures and import these.
  */
-import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { HcloudProvider } from '../../.gen/providers/hcloud/provider';
 import { ValidationError } from '../../lib/core/validation-error';
 import { AdminAccess, AdminAccessProps } from '../../lib/host/admin-access';
@@ -18,9 +18,11 @@ export type Json = Record<string, any>;
 export const OPERATOR_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOsbTQigH4tHGtjCYMX5OdD1HLNPlzKVmeBauS5oRfGr alice@example';
 export const ADMIN_CIDR = '198.51.100.7/32';
 
-/** A stack with the hcloud provider (its token a sensitive variable), ready for constructs. */
-export function testStack(id = 'test'): TerraformStack {
-  const app = Testing.app();
+/**
+ * A stack with the hcloud provider (its token a sensitive variable), ready for constructs.
+ * @param app the app to add it to. @default a fresh `Testing.app()` (its own temp outdir)
+ */
+export function testStack(id = 'test', app: App = Testing.app()): TerraformStack {
   const stack = new TerraformStack(app, id);
   const token = secretVariable(stack, 'hcloud_token', { description: 'test token' });
   new HcloudProvider(stack, 'hcloud', { token: token.stringValue });

@@ -84,12 +84,13 @@ export interface TimedRunResult extends RunResult {
 
 /**
  * Runs a command without blocking the event loop (for tests whose fake servers live in this
- * process, where spawnSync would deadlock). Killed after `timeoutMs`.
+ * process, where spawnSync would deadlock, or to run several at once). Killed after `timeoutMs`;
+ * `cwd` @default the test process's working directory.
  */
-export function runAsync(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<TimedRunResult> {
+export function runAsync(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000, cwd?: string): Promise<TimedRunResult> {
   const started = Date.now();
   return new Promise((done) => {
-    const child = spawn(cmd, args as string[], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args as string[], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
