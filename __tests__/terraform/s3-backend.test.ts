@@ -14,7 +14,7 @@ import { S3_CHECKSUM_ENVIRONMENT } from '../../lib/object-store';
 import { StackNames } from '../../main';
 import { FAKE_S3_CREDENTIALS, FakeS3, FakeS3Request, startFakeS3 } from '../support/fake-s3';
 import { referenceApp } from '../support/synth';
-import { declaredInstances, describeWithTerraform, StandIn, startStandIn, TerraformRun, Workspace } from '../support/terraform';
+import { declaredInstances, describeWithTerraform, StandIn, startStandIn, summarizePlan, TerraformRun, Workspace } from '../support/terraform';
 
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((s, n) => s + n, 0);
 
@@ -51,6 +51,8 @@ describeWithTerraform('the reference app’s platform stack on the S3 state back
   let fake: FakeS3;
   /** One working directory for init -> plan -> apply -> plan, in test order (jest runs a file's tests in sequence). */
   let ws: Workspace;
+  /** The plan after the apply (terraform's default locking) and the requests it made: two tests read it. */
+  let replan: { run: TerraformRun; requests: FakeS3Request[] } | undefined;
   const opened: FakeS3[] = [];
 
   beforeAll(async () => {
@@ -138,20 +140,26 @@ describeWithTerraform('the reference app’s platform stack on the S3 state back
     for (const r of state.resources.filter((x: any) => x.mode === 'managed')) inState[r.type] = (inState[r.type] ?? 0) + r.instances.length;
     expect(inState).toEqual(declaredInstances(s3Json));
 
+    // The second plan runs with terraform's default locking (the harness's plan() passes -lock=false):
+    // the next test reads what this one run asked of the backend.
     const readFrom = fake.requests.length;
-    const again = await ws.plan();
+    const run = await ws.run(['plan', '-input=false', '-no-color', '-lock=true', '-detailed-exitcode', '-out=tfplan']);
+    replan = { run, requests: requestsSince(fake, readFrom) };
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0); // 0: succeeded, no changes
+    const shown = await ws.run(['show', '-json', '-no-color', 'tfplan']);
+    expect(shown.status).toBe(0);
+    const again = summarizePlan(JSON.parse(shown.stdout));
     expect(again.changed).toEqual([]);
     expect(again.counts['no-op']).toBe(total(declaredInstances(s3Json)));
-    expect(summary(requestsSince(fake, readFrom))).toContain('GetObject 200');
-    expect(requestsSince(fake, readFrom).filter((r) => r.operation === 'PutObject')).toEqual([]);
+    expect(summary(replan.requests)).toContain('GetObject 200');
+    expect(replan.requests.filter((r) => r.operation === 'PutObject')).toEqual([]);
   });
 
-  test('with locking on (terraform’s default; the harness passes -lock=false) the backend takes no lock: no lock object, no conditional write', async () => {
-    const from = fake.requests.length;
-    const plan = await ws.run(['plan', '-input=false', '-no-color', '-lock=true', '-detailed-exitcode']);
-    expect(plan.stderr).toBe('');
-    expect(plan.status).toBe(0); // 0: succeeded, no changes
-    const reqs = requestsSince(fake, from);
+  test('with locking on (terraform’s default; the harness passes -lock=false) the backend takes no lock: no lock object, no conditional write', () => {
+    // The plan after the apply (previous test) ran with -lock=true.
+    expect(replan?.run.args).toContain('-lock=true');
+    const reqs = replan!.requests;
     expect(reqs.length).toBeGreaterThan(0);
     expect(reqs.filter((r) => r.url.includes('.tflock') || r.headers['if-none-match'] !== undefined || r.headers['if-match'] !== undefined)).toEqual([]);
     expect(new Set(reqs.map((r) => r.operation))).toEqual(new Set(['ListObjectsV2', 'HeadObject', 'GetObject']));

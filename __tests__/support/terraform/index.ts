@@ -215,7 +215,7 @@ export async function startStandIn(providers: readonly StandInProviderSpec[] = D
     `plugin_cache_dir = ${JSON.stringify(join(base, 'plugin-cache'))}\nprovider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(emptyMirror)}\n    include = ["*/*/*"]\n  }\n}\n`,
   );
   let n = 0;
-  const initialized = new Map<string, string>();
+  const initialized = new Map<string, Promise<string | undefined>>();
   return {
     reattach,
     calls,
@@ -232,9 +232,9 @@ interface Env {
   readonly home: string;
   /**
    * Per init key and mode (see {@link Workspace.init}), the working directory of a workspace of this
-   * stand-in whose `terraform init` succeeded.
+   * stand-in whose `terraform init` succeeded, as a promise while that init runs (undefined if it failed).
    */
-  readonly initialized: Map<string, string>;
+  readonly initialized: Map<string, Promise<string | undefined>>;
 }
 
 function placeholder(name: string, decl: Record<string, any>): string | undefined {
@@ -344,6 +344,8 @@ export class Workspace {
   private initialized: 'backend' | 'no-backend' | undefined;
   /** What `init` depends on (providers, backend, modules): a change makes the next command re-run init. */
   private initKey = '';
+  /** What `init -backend=false` depends on: providers and modules (it does not read the backend block). */
+  private noBackendInitKey = '';
   private vars: Record<string, string>;
   /** Every terraform command run here, with its duration. */
   readonly runs: TerraformRun[] = [];
@@ -388,6 +390,7 @@ export class Workspace {
     const key = JSON.stringify([copy.terraform?.required_providers, copy.terraform?.backend, copy.module]);
     if (key !== this.initKey) this.initialized = undefined;
     this.initKey = key;
+    this.noBackendInitKey = JSON.stringify([copy.terraform?.required_providers, copy.module]);
     this.write(copy);
   }
 
@@ -459,23 +462,38 @@ export class Workspace {
     const want = backend ? 'backend' : 'no-backend';
     if (this.initialized === want || (this.initialized === 'backend' && !backend)) return;
     // What init writes (the data dir: backend settings, module manifest; the lock file) depends only
-    // on the providers, backend and modules (the init key) and the stand-in: a workspace with the same
-    // key gets a copy of an initialized one's instead of its own init (0.1-0.2 s of CPU each).
-    const key = `${want}\n${this.initKey}`;
-    const template = this.env.initialized.get(key);
+    // on the providers, backend and modules (the init key; without the backend for -backend=false,
+    // which does not read the backend block) and the stand-in: a workspace with the same key gets a
+    // copy of an initialized one's instead of its own init (0.1-0.2 s of CPU each), also while that
+    // init still runs (workspaces started together wait for the first one's).
+    const key = backend ? `backend\n${this.initKey}` : `no-backend\n${this.noBackendInitKey}`;
+    const pending = this.env.initialized.get(key);
+    const template = pending === undefined ? undefined : await pending;
     if (template !== undefined && template !== this.dir) {
       if (existsSync(join(template, '.terraform'))) cpSync(join(template, '.terraform'), join(this.dir, '.terraform'), { recursive: true });
       if (existsSync(join(template, LOCK_FILE))) copyFileSync(join(template, LOCK_FILE), join(this.dir, LOCK_FILE));
     } else {
-      await this.must(['init', '-input=false', '-no-color', `-backend=${backend}`]);
-      this.env.initialized.set(key, this.dir);
+      // None yet, or that one failed: this workspace's own init (its error is this caller's).
+      const run = this.must(['init', '-input=false', '-no-color', `-backend=${backend}`]);
+      this.env.initialized.set(
+        key,
+        run.then(
+          () => this.dir,
+          () => undefined,
+        ),
+      );
+      await run;
     }
     this.initialized = want;
   }
 
-  /** `terraform validate -json` (after `init -backend=false` if not initialized yet). */
+  /**
+   * `terraform validate -json`, after `init` if not initialized yet: with the local backend a full
+   * init (what plan and apply need too, so a validated workspace is not initialized twice); with the
+   * synthesized one `init -backend=false` (its server is not there).
+   */
   async validate(): Promise<ValidateResult> {
-    await this.init({ backend: false });
+    await this.init({ backend: (this.opts.backend ?? 'local') === 'local' });
     const r = await this.run(['validate', '-json', '-no-color']);
     let doc: any;
     try {
