@@ -13,7 +13,7 @@
  *   await tf.close();                            // afterAll
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../tmp';
 import { describeWithTool, hasTool, TERRAFORM_SOURCE } from '../tools';
@@ -215,7 +215,7 @@ export async function startStandIn(providers: readonly StandInProviderSpec[] = D
     `plugin_cache_dir = ${JSON.stringify(join(base, 'plugin-cache'))}\nprovider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(emptyMirror)}\n    include = ["*/*/*"]\n  }\n}\n`,
   );
   let n = 0;
-  const initialized = new Map<string, Promise<string | undefined>>();
+  const initialized = new Map<string, Promise<Workspace | undefined>>();
   return {
     reattach,
     calls,
@@ -231,10 +231,10 @@ interface Env {
   readonly cliConfig: string;
   readonly home: string;
   /**
-   * Per init key and mode (see {@link Workspace.init}), the working directory of a workspace of this
-   * stand-in whose `terraform init` succeeded, as a promise while that init runs (undefined if it failed).
+   * Per init key and mode (see {@link Workspace.init}), a workspace of this stand-in whose
+   * `terraform init` for it succeeded (a promise: the init may still run; undefined if it failed).
    */
-  readonly initialized: Map<string, Promise<string | undefined>>;
+  readonly initialized: Map<string, Promise<Workspace | undefined>>;
 }
 
 function placeholder(name: string, decl: Record<string, any>): string | undefined {
@@ -334,6 +334,18 @@ export function declaredInstances(config: TerraformJson): Record<string, number>
   return out;
 }
 
+/**
+ * Managed resource instances per type in a state document (`terraform.tfstate`, version 4), for
+ * comparing what an apply recorded with {@link declaredInstances} of the JSON applied.
+ */
+export function instancesInState(state: any): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of state?.resources ?? []) {
+    if (r.mode === 'managed') out[r.type] = (out[r.type] ?? 0) + (r.instances?.length ?? 0);
+  }
+  return out;
+}
+
 function relativeRange(range: any): string | undefined {
   return range?.filename ? `${range.filename}:${range.start?.line ?? 0}` : undefined;
 }
@@ -346,6 +358,8 @@ export class Workspace {
   private initKey = '';
   /** What `init -backend=false` depends on: providers and modules (it does not read the backend block). */
   private noBackendInitKey = '';
+  /** The init key (with its mode) this workspace's data dir was last initialized (or copied) for. */
+  private dataDirKey: string | undefined;
   private vars: Record<string, string>;
   /** Every terraform command run here, with its duration. */
   readonly runs: TerraformRun[] = [];
@@ -469,16 +483,22 @@ export class Workspace {
     const key = backend ? `backend\n${this.initKey}` : `no-backend\n${this.noBackendInitKey}`;
     const pending = this.env.initialized.get(key);
     const template = pending === undefined ? undefined : await pending;
-    if (template !== undefined && template !== this.dir) {
-      if (existsSync(join(template, '.terraform'))) cpSync(join(template, '.terraform'), join(this.dir, '.terraform'), { recursive: true });
-      if (existsSync(join(template, LOCK_FILE))) copyFileSync(join(template, LOCK_FILE), join(this.dir, LOCK_FILE));
+    if (template === this && this.dataDirKey === key) {
+      // This workspace's own init for this key, run by a concurrent call (validate and plan at once).
+    } else if (template !== undefined && template !== this && template.dataDirKey === key) {
+      const from = template.dir;
+      if (existsSync(join(from, '.terraform'))) cpSync(join(from, '.terraform'), join(this.dir, '.terraform'), { recursive: true });
+      if (existsSync(join(from, LOCK_FILE))) copyFileSync(join(from, LOCK_FILE), join(this.dir, LOCK_FILE));
+      this.dataDirKey = key;
     } else {
-      // None yet, or that one failed: this workspace's own init (its error is this caller's).
+      // None yet, that one failed, or its data dir was initialized again since for another key: this
+      // workspace's own init (its error is this caller's).
+      this.dataDirKey = key;
       const run = this.must(['init', '-input=false', '-no-color', `-backend=${backend}`]);
       this.env.initialized.set(
         key,
         run.then(
-          () => this.dir,
+          () => this,
           () => undefined,
         ),
       );
@@ -519,6 +539,27 @@ export class Workspace {
     await this.must(['plan', '-input=false', '-no-color', '-lock=false', '-out=tfplan', ...extraArgs]);
     const shown = await this.must(['show', '-json', '-no-color', 'tfplan']);
     return summarizePlan(JSON.parse(shown.stdout));
+  }
+
+  /**
+   * `terraform plan -detailed-exitcode`, not saved: `false` when the plan is empty (exit 0: no
+   * resource instance and no output would change; hashicorp/terraform internal/command/plan.go
+   * returns 2 unless the operation's PlanEmpty, which internal/backend/local/backend_plan.go sets
+   * to `!plan.Applyable`), `true` when it has changes (exit 2). For cases that only ask "does
+   * anything change": no plan file and no second `show -json` process. Throws
+   * {@link TerraformError} when planning fails.
+   */
+  async planHasChanges(extraArgs: readonly string[] = []): Promise<boolean> {
+    await this.init();
+    const r = await this.run(['plan', '-input=false', '-no-color', '-lock=false', '-detailed-exitcode', ...extraArgs]);
+    if (r.status === 0) return false;
+    if (r.status === 2) return true;
+    throw new TerraformError(r);
+  }
+
+  /** The local state file parsed (backend `local`, after an apply). */
+  localState(): any {
+    return JSON.parse(readFileSync(this.stateFile, 'utf8'));
   }
 
   /** `terraform apply -auto-approve` of the current configuration (see {@link ApplyOptions}). */
