@@ -482,7 +482,10 @@ export class Workspace {
     // init still runs (workspaces started together wait for the first one's).
     const key = backend ? `backend\n${this.initKey}` : `no-backend\n${this.noBackendInitKey}`;
     const pending = this.env.initialized.get(key);
-    const template = pending === undefined ? undefined : await pending;
+    // No await unless there is one to wait for: a concurrent call on this workspace must find the
+    // entry this call is about to make.
+    let template: Workspace | undefined;
+    if (pending !== undefined) template = await pending;
     if (template === this && this.dataDirKey === key) {
       // This workspace's own init for this key, run by a concurrent call (validate and plan at once).
     } else if (template !== undefined && template !== this && template.dataDirKey === key) {
