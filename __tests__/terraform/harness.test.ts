@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeWithTerraform, StandIn, startStandIn, TerraformError, TerraformJson, ValidateResult, Workspace } from '../support/terraform';
+import { declaredInstances, describeWithTerraform, instancesInState, StandIn, startStandIn, TerraformError, TerraformJson, ValidateResult, Workspace } from '../support/terraform';
 
 const HCLOUD = { source: 'hetznercloud/hcloud', version: '1.68.0' };
 
@@ -134,6 +134,10 @@ describeWithTerraform('terraform with the stand-in providers', () => {
     const err = await ws.plan().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TerraformError);
     expect((err as TerraformError).run.stderr).toMatch(/Too many function arguments/);
+    // planHasChanges() too: a failed plan is an error, not "changes".
+    const failed = await ws.planHasChanges().catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(TerraformError);
+    expect((failed as TerraformError).run.stderr).toMatch(/Too many function arguments/);
   });
 
   describe('after applying version A', () => {
@@ -149,6 +153,9 @@ describeWithTerraform('terraform with the stand-in providers', () => {
       const plan = await ws.plan();
       expect(plan.changed).toEqual([]);
       expect(plan.counts['no-op']).toBe(3);
+      // The same answer from -detailed-exitcode, and the state holds what the JSON declares.
+      expect(await ws.planHasChanges()).toBe(false);
+      expect(instancesInState(ws.localState())).toEqual(declaredInstances(config()));
     });
 
     test('changing an hcloud_server’s user_data plans a replace; changing its labels an in-place update', async () => {
@@ -158,6 +165,7 @@ describeWithTerraform('terraform with the stand-in providers', () => {
       expect(replaced.resources['hcloud_server.web']).toMatchObject({ action: 'replace', replacePaths: ['user_data'], reason: 'replace_because_cannot_update' });
 
       ws.setConfig(config({ labels: { role: 'web', tier: 'front' } }));
+      expect(await ws.planHasChanges()).toBe(true);
       const updated = await ws.plan();
       expect(updated.changed).toEqual(['hcloud_server.web']);
       expect(updated.resources['hcloud_server.web']).toMatchObject({ action: 'update', replacePaths: [] });

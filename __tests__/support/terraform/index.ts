@@ -13,7 +13,7 @@
  *   await tf.close();                            // afterAll
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../tmp';
 import { describeWithTool, hasTool, TERRAFORM_SOURCE } from '../tools';
@@ -215,7 +215,7 @@ export async function startStandIn(providers: readonly StandInProviderSpec[] = D
     `plugin_cache_dir = ${JSON.stringify(join(base, 'plugin-cache'))}\nprovider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(emptyMirror)}\n    include = ["*/*/*"]\n  }\n}\n`,
   );
   let n = 0;
-  const initialized = new Map<string, string>();
+  const initialized = new Map<string, Promise<Workspace | undefined>>();
   return {
     reattach,
     calls,
@@ -231,10 +231,10 @@ interface Env {
   readonly cliConfig: string;
   readonly home: string;
   /**
-   * Per init key and mode (see {@link Workspace.init}), the working directory of a workspace of this
-   * stand-in whose `terraform init` succeeded.
+   * Per init key and mode (see {@link Workspace.init}), a workspace of this stand-in whose
+   * `terraform init` for it succeeded (a promise: the init may still run; undefined if it failed).
    */
-  readonly initialized: Map<string, string>;
+  readonly initialized: Map<string, Promise<Workspace | undefined>>;
 }
 
 function placeholder(name: string, decl: Record<string, any>): string | undefined {
@@ -334,6 +334,18 @@ export function declaredInstances(config: TerraformJson): Record<string, number>
   return out;
 }
 
+/**
+ * Managed resource instances per type in a state document (`terraform.tfstate`, version 4), for
+ * comparing what an apply recorded with {@link declaredInstances} of the JSON applied.
+ */
+export function instancesInState(state: any): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of state?.resources ?? []) {
+    if (r.mode === 'managed') out[r.type] = (out[r.type] ?? 0) + (r.instances?.length ?? 0);
+  }
+  return out;
+}
+
 function relativeRange(range: any): string | undefined {
   return range?.filename ? `${range.filename}:${range.start?.line ?? 0}` : undefined;
 }
@@ -344,6 +356,10 @@ export class Workspace {
   private initialized: 'backend' | 'no-backend' | undefined;
   /** What `init` depends on (providers, backend, modules): a change makes the next command re-run init. */
   private initKey = '';
+  /** What `init -backend=false` depends on: providers and modules (it does not read the backend block). */
+  private noBackendInitKey = '';
+  /** The init key (with its mode) this workspace's data dir was last initialized (or copied) for. */
+  private dataDirKey: string | undefined;
   private vars: Record<string, string>;
   /** Every terraform command run here, with its duration. */
   readonly runs: TerraformRun[] = [];
@@ -388,6 +404,7 @@ export class Workspace {
     const key = JSON.stringify([copy.terraform?.required_providers, copy.terraform?.backend, copy.module]);
     if (key !== this.initKey) this.initialized = undefined;
     this.initKey = key;
+    this.noBackendInitKey = JSON.stringify([copy.terraform?.required_providers, copy.module]);
     this.write(copy);
   }
 
@@ -459,23 +476,47 @@ export class Workspace {
     const want = backend ? 'backend' : 'no-backend';
     if (this.initialized === want || (this.initialized === 'backend' && !backend)) return;
     // What init writes (the data dir: backend settings, module manifest; the lock file) depends only
-    // on the providers, backend and modules (the init key) and the stand-in: a workspace with the same
-    // key gets a copy of an initialized one's instead of its own init (0.1-0.2 s of CPU each).
-    const key = `${want}\n${this.initKey}`;
-    const template = this.env.initialized.get(key);
-    if (template !== undefined && template !== this.dir) {
-      if (existsSync(join(template, '.terraform'))) cpSync(join(template, '.terraform'), join(this.dir, '.terraform'), { recursive: true });
-      if (existsSync(join(template, LOCK_FILE))) copyFileSync(join(template, LOCK_FILE), join(this.dir, LOCK_FILE));
+    // on the providers, backend and modules (the init key; without the backend for -backend=false,
+    // which does not read the backend block) and the stand-in: a workspace with the same key gets a
+    // copy of an initialized one's instead of its own init (0.1-0.2 s of CPU each), also while that
+    // init still runs (workspaces started together wait for the first one's).
+    const key = backend ? `backend\n${this.initKey}` : `no-backend\n${this.noBackendInitKey}`;
+    const pending = this.env.initialized.get(key);
+    // No await unless there is one to wait for: a concurrent call on this workspace must find the
+    // entry this call is about to make.
+    let template: Workspace | undefined;
+    if (pending !== undefined) template = await pending;
+    if (template === this && this.dataDirKey === key) {
+      // This workspace's own init for this key, run by a concurrent call (validate and plan at once).
+    } else if (template !== undefined && template !== this && template.dataDirKey === key) {
+      const from = template.dir;
+      if (existsSync(join(from, '.terraform'))) cpSync(join(from, '.terraform'), join(this.dir, '.terraform'), { recursive: true });
+      if (existsSync(join(from, LOCK_FILE))) copyFileSync(join(from, LOCK_FILE), join(this.dir, LOCK_FILE));
+      this.dataDirKey = key;
     } else {
-      await this.must(['init', '-input=false', '-no-color', `-backend=${backend}`]);
-      this.env.initialized.set(key, this.dir);
+      // None yet, that one failed, or its data dir was initialized again since for another key: this
+      // workspace's own init (its error is this caller's).
+      this.dataDirKey = key;
+      const run = this.must(['init', '-input=false', '-no-color', `-backend=${backend}`]);
+      this.env.initialized.set(
+        key,
+        run.then(
+          () => this,
+          () => undefined,
+        ),
+      );
+      await run;
     }
     this.initialized = want;
   }
 
-  /** `terraform validate -json` (after `init -backend=false` if not initialized yet). */
+  /**
+   * `terraform validate -json`, after `init` if not initialized yet: with the local backend a full
+   * init (what plan and apply need too, so a validated workspace is not initialized twice); with the
+   * synthesized one `init -backend=false` (its server is not there).
+   */
   async validate(): Promise<ValidateResult> {
-    await this.init({ backend: false });
+    await this.init({ backend: (this.opts.backend ?? 'local') === 'local' });
     const r = await this.run(['validate', '-json', '-no-color']);
     let doc: any;
     try {
@@ -501,6 +542,27 @@ export class Workspace {
     await this.must(['plan', '-input=false', '-no-color', '-lock=false', '-out=tfplan', ...extraArgs]);
     const shown = await this.must(['show', '-json', '-no-color', 'tfplan']);
     return summarizePlan(JSON.parse(shown.stdout));
+  }
+
+  /**
+   * `terraform plan -detailed-exitcode`, not saved: `false` when the plan is empty (exit 0: no
+   * resource instance and no output would change; hashicorp/terraform internal/command/plan.go
+   * returns 2 unless the operation's PlanEmpty, which internal/backend/local/backend_plan.go sets
+   * to `!plan.Applyable`), `true` when it has changes (exit 2). For cases that only ask "does
+   * anything change": no plan file and no second `show -json` process. Throws
+   * {@link TerraformError} when planning fails.
+   */
+  async planHasChanges(extraArgs: readonly string[] = []): Promise<boolean> {
+    await this.init();
+    const r = await this.run(['plan', '-input=false', '-no-color', '-lock=false', '-detailed-exitcode', ...extraArgs]);
+    if (r.status === 0) return false;
+    if (r.status === 2) return true;
+    throw new TerraformError(r);
+  }
+
+  /** The local state file parsed (backend `local`, after an apply). */
+  localState(): any {
+    return JSON.parse(readFileSync(this.stateFile, 'utf8'));
   }
 
   /** `terraform apply -auto-approve` of the current configuration (see {@link ApplyOptions}). */

@@ -19,17 +19,27 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import type * as grpc from '@grpc/grpc-js';
+import type * as ProtoLoader from '@grpc/proto-loader';
 import { canonical, ctyEqual, CtyType, CtyValue, Dynamic, fromMsgpack, fromStateJson, isObject, isUnknown, toMsgpack, Unknown } from './cty';
 import { FORCE_NEW, ID_FORMAT } from './force-new';
 import { blockType, ProviderSchema, Schema, SchemaAttribute, SchemaBlock } from './schema';
 
 const PROTO_DIR = join(__dirname, 'proto');
 
+/**
+ * grpc-js, loaded when a server starts (with proto-loader, about 0.13 s of CPU): a file that only
+ * uses the planning helpers below loads neither.
+ */
+let grpcModule: typeof grpc | undefined;
+function grpcJs(): typeof grpc {
+  return (grpcModule ??= require('@grpc/grpc-js') as typeof grpc);
+}
+
 let loaded: any;
 function protos(): any {
-  loaded ??= grpc.loadPackageDefinition(
+  const protoLoader = require('@grpc/proto-loader') as typeof ProtoLoader;
+  loaded ??= grpcJs().loadPackageDefinition(
     protoLoader.loadSync(['tfplugin6.proto', 'go-plugin.proto', 'health.proto'], {
       includeDirs: [PROTO_DIR],
       keepCase: true,
@@ -207,8 +217,38 @@ function errorDiagnostic(summary: string, detail = ''): unknown {
   return { severity: SEVERITY_ERROR, summary, detail };
 }
 
+/**
+ * RPCs whose handlers below answer from the request alone (no state, no clock), so the same request
+ * bytes always get the same response. Not the ones that make fake values (ApplyResourceChange,
+ * ReadDataSource): they are rarely asked twice, and harness.test.ts checks that two applies of one
+ * configuration get the same values from the derivation itself.
+ */
+const PURE_RPCS = ['ValidateResourceConfig', 'ValidateDataResourceConfig', 'UpgradeResourceState', 'ReadResource', 'PlanResourceChange'] as const;
+
+/** An answer given before to the same request bytes (what requestDeserialize hands the handler instead of the decoded request). */
+class Answered {
+  constructor(
+    readonly typeName: string | undefined,
+    readonly response: object,
+  ) {}
+}
+
+/**
+ * Per provider server: the answers of {@link PURE_RPCS} by request bytes. Terraform asks the same
+ * questions again and again: every command validates each resource configuration twice (validate
+ * and plan walks) and upgrades each stored object, and the workspaces of a test file share most of
+ * their configuration and state (day2.test.ts plans eleven variants against one applied state: most
+ * of those requests repeat an earlier one byte for byte). A repeated request is answered with the
+ * response object the handler made for the first one (and its encoded bytes), without decoding it.
+ */
+interface AnswerCache {
+  readonly answers: Map<string, Answered>;
+  /** The key of each decoded request (set by requestDeserialize, read by the handler). */
+  readonly keys: WeakMap<object, string>;
+}
+
 /** The gRPC handlers of one stand-in provider. */
-function providerHandlers(address: string, schema: ProviderSchema, calls: ProviderCall[]): grpc.UntypedServiceImplementation {
+function providerHandlers(address: string, schema: ProviderSchema, calls: ProviderCall[], cache: AnswerCache): grpc.UntypedServiceImplementation {
   const types = new Map<string, CtyType>();
   const resourceType = (name: string): CtyType => {
     const key = `resource:${name}`;
@@ -224,11 +264,21 @@ function providerHandlers(address: string, schema: ProviderSchema, calls: Provid
 
   type Handler = (req: any) => unknown;
   const unary = (rpc: string, f: Handler): grpc.handleUnaryCall<any, any> => (call, callback) => {
-    calls.push({ provider: address, rpc, typeName: call.request?.type_name || undefined });
+    const req = call.request;
+    if (req instanceof Answered) {
+      calls.push({ provider: address, rpc, typeName: req.typeName });
+      callback(null, req.response);
+      return;
+    }
+    const typeName: string | undefined = req?.type_name || undefined;
+    calls.push({ provider: address, rpc, typeName });
     try {
-      callback(null, f(call.request));
+      const response = f(req) as object;
+      const key = cache.keys.get(req);
+      if (key !== undefined) cache.answers.set(key, new Answered(typeName, response));
+      callback(null, response);
     } catch (e) {
-      callback({ code: grpc.status.INTERNAL, details: `stand-in provider ${address} ${rpc}: ${(e as Error).stack ?? e}` } as grpc.ServiceError, null);
+      callback({ code: grpcJs().status.INTERNAL, details: `stand-in provider ${address} ${rpc}: ${(e as Error).stack ?? e}` } as grpc.ServiceError, null);
     }
   };
   const ok = () => ({ diagnostics: [] });
@@ -308,28 +358,44 @@ function providerHandlers(address: string, schema: ProviderSchema, calls: Provid
 }
 
 /**
- * The provider service with GetProviderSchema's response encoded once: Terraform asks for the schema
- * several times per command (5 times per provider in a plan of the reference app), and encoding the
- * same (cached) response object each time was most of the stand-in's CPU. The bytes are the ones
- * protobufjs makes for that object, so Terraform receives exactly what it did before.
+ * The provider service with each response object encoded once: GetProviderSchema's (Terraform asks
+ * for the schema several times per command, 5 times per provider in a plan of the reference app,
+ * and encoding the same cached response each time was most of the stand-in's CPU) and the answers
+ * of {@link AnswerCache}. The bytes are the ones protobufjs makes for that object, so Terraform
+ * receives exactly what it did before. Requests of {@link PURE_RPCS} are keyed by a digest of their
+ * bytes; one answered before is not decoded again.
  */
-function withSchemaBytesCached(service: grpc.ServiceDefinition): grpc.ServiceDefinition {
-  const method = service.GetProviderSchema as grpc.MethodDefinition<unknown, object>;
+function withAnswersCached(service: grpc.ServiceDefinition, cache: AnswerCache): grpc.ServiceDefinition {
   const encoded = new WeakMap<object, Buffer>();
-  return {
-    ...service,
-    GetProviderSchema: {
+  const serializeOnce =
+    (method: grpc.MethodDefinition<any, object>) =>
+    (value: object): Buffer => {
+      let bytes = encoded.get(value);
+      if (!bytes) {
+        bytes = method.responseSerialize(value);
+        encoded.set(value, bytes);
+      }
+      return bytes;
+    };
+  const out: Record<string, grpc.MethodDefinition<any, any>> = { ...service };
+  const schema = service.GetProviderSchema as grpc.MethodDefinition<unknown, object>;
+  out.GetProviderSchema = { ...schema, responseSerialize: serializeOnce(schema) };
+  for (const rpc of PURE_RPCS) {
+    const method = service[rpc] as grpc.MethodDefinition<object, object>;
+    out[rpc] = {
       ...method,
-      responseSerialize: (value: object): Buffer => {
-        let bytes = encoded.get(value);
-        if (!bytes) {
-          bytes = method.responseSerialize(value);
-          encoded.set(value, bytes);
-        }
-        return bytes;
+      requestDeserialize: (bytes: Buffer): object => {
+        const key = `${rpc}\n${createHash('sha1').update(bytes).digest('base64')}`;
+        const answered = cache.answers.get(key);
+        if (answered) return answered;
+        const req = method.requestDeserialize(bytes);
+        cache.keys.set(req, key);
+        return req;
       },
-    },
-  };
+      responseSerialize: serializeOnce(method),
+    };
+  }
+  return out as grpc.ServiceDefinition;
 }
 
 /** A running stand-in provider server. */
@@ -342,12 +408,13 @@ export interface ProviderServer {
 /** Starts the stand-in for provider `address` (e.g. registry.terraform.io/hetznercloud/hcloud) on `socket`. */
 export async function startProviderServer(address: string, schema: ProviderSchema, socket: string, calls: ProviderCall[]): Promise<ProviderServer> {
   const p = protos();
-  const server = new grpc.Server();
-  server.addService(withSchemaBytesCached(p.tfplugin6.Provider.service), providerHandlers(address, schema, calls));
+  const server = new (grpcJs().Server)();
+  const cache: AnswerCache = { answers: new Map(), keys: new WeakMap() };
+  server.addService(withAnswersCached(p.tfplugin6.Provider.service, cache), providerHandlers(address, schema, calls, cache));
   // go-plugin's client: Shutdown on Close() (never sent in test mode) and the health check of Ping().
   server.addService(p.plugin.GRPCController.service, { Shutdown: (_c: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, {}) });
   server.addService(p.grpc.health.v1.Health.service, { Check: (_c: unknown, cb: grpc.sendUnaryData<unknown>) => cb(null, { status: 1 }) });
-  await new Promise<void>((resolve, reject) => server.bindAsync(`unix:${socket}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) => server.bindAsync(`unix:${socket}`, grpcJs().ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())));
   return {
     address,
     socket,
