@@ -5,14 +5,68 @@
  */
 import { basename } from 'node:path';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const lazy = require('../../scripts/synth/lazy-stack-trace.cjs') as { captureStackTrace: (below?: Function) => string[] };
+type StackModule = { captureStackTrace: (below?: Function) => string[] };
+
+/** The module as loaded with AIAI_TOKEN_STACKS set to `value` (it reads the variable once, at load). */
+function loadWith(value: string | undefined): StackModule {
+  const saved = process.env.AIAI_TOKEN_STACKS;
+  if (value === undefined) delete process.env.AIAI_TOKEN_STACKS;
+  else process.env.AIAI_TOKEN_STACKS = value;
+  try {
+    let mod: StackModule | undefined;
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      mod = require('../../scripts/synth/lazy-stack-trace.cjs') as StackModule;
+    });
+    return mod!;
+  } finally {
+    if (saved === undefined) delete process.env.AIAI_TOKEN_STACKS;
+    else process.env.AIAI_TOKEN_STACKS = saved;
+  }
+}
+
+/** Recording on (AIAI_TOKEN_STACKS=1): the stacks below are captured and formatted lazily. */
+const lazy = loadWith('1');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const original = require('cdktf/lib/tokens/private/stack-trace') as { captureStackTrace: (below?: Function) => string[] };
 
 const THIS_FILE = basename(__filename);
 
-describe('lazy token creation stacks', () => {
+describe('token creation stacks by default: not recorded', () => {
+  const off = loadWith(undefined);
+
+  test('nothing is captured; each token carries one line naming AIAI_TOKEN_STACKS=1', () => {
+    const previous = Error.prepareStackTrace;
+    let formatted = 0;
+    Error.prepareStackTrace = () => {
+      formatted++;
+      return '';
+    };
+    try {
+      const stack = off.captureStackTrace();
+      expect([...stack]).toEqual([expect.stringContaining('AIAI_TOKEN_STACKS=1')]);
+      expect(stack.join('\n')).toContain('not recorded');
+      expect(formatted).toBe(0);
+      // Anything but exactly '1' leaves recording off.
+      expect(loadWith('true').captureStackTrace()).toEqual([...stack]);
+    } finally {
+      Error.prepareStackTrace = previous;
+    }
+  });
+
+  test('cdktf’s token errors say how to get the stack', () => {
+    let Intrinsic: new (value: unknown) => { newError(message: string): Error } = undefined as never;
+    jest.isolateModules(() => {
+      jest.doMock('cdktf/lib/tokens/private/stack-trace', () => off);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      Intrinsic = require('cdktf/lib/tokens/private/intrinsic').Intrinsic;
+    });
+    jest.dontMock('cdktf/lib/tokens/private/stack-trace');
+    expect(new Intrinsic('x').newError('bad token').message).toMatch(/^bad token\nToken created:\n    at \(token creation stacks are not recorded by the fast synth; run it with AIAI_TOKEN_STACKS=1/);
+  });
+});
+
+describe('lazy token creation stacks (AIAI_TOKEN_STACKS=1)', () => {
   test('hold the same lines as cdktf’s own, as a real array', () => {
     // Both captured inside one call of `both`, below it: the frames are the same.
     const both = (): [string[], string[]] => [lazy.captureStackTrace(both), original.captureStackTrace(both)];

@@ -10,8 +10,8 @@
  */
 
 // cdktf records where each token was created (a full stack, formatted at once) for its error
-// messages; here it is formatted only if read, as in `npm run synth` (scripts/synth/
-// lazy-stack-trace.cjs, held to the same lines by __tests__/bench/lazy-stack-trace.test.ts).
+// messages; here, as in `npm run synth`, it is not recorded (scripts/synth/lazy-stack-trace.cjs,
+// tested by __tests__/bench/lazy-stack-trace.test.ts; AIAI_TOKEN_STACKS=1 records them).
 // A quarter of this file's CPU went to formatting stacks nobody read.
 jest.mock('cdktf/lib/tokens/private/stack-trace', () => jest.requireActual('../../scripts/synth/lazy-stack-trace.cjs'));
 

@@ -17,7 +17,8 @@
  *   3. `__dirname` and `__filename` in bundled files are replaced by the file's real location, so
  *      asset lookup (lib/core/assets.ts packageRoot) behaves as from sources.
  *   4. cdktf's token creation stacks (captured for every token, read only by error messages) are
- *      formatted on first read instead of at once (scripts/synth/lazy-stack-trace.cjs).
+ *      not recorded unless AIAI_TOKEN_STACKS=1, as aws-cdk records them only under CDK_DEBUG; when
+ *      recorded, they are formatted on first read (scripts/synth/lazy-stack-trace.cjs).
  * Like the CLI, it removes stack folders of cdktf.out that the app no longer synthesizes.
  *
  * Usage: node scripts/synth/fast-synth.cjs [--output DIR] [--entry FILE]; env AIAI_SYNTH_CACHE=DIR

@@ -15,7 +15,21 @@
  * cdktf's version returns. Error messages therefore carry the same creation stack. The one
  * difference: formatting happens at first read, so a `Error.prepareStackTrace` installed between
  * a token's creation and that read would format it (the app and the library install none).
+ *
+ * By default nothing is captured at all, the choice aws-cdk makes for the same stacks
+ * (aws-cdk-lib core/lib/stack-trace.ts captures them only when CDK_DEBUG is set, because capture
+ * is expensive): capturing the whole stack for every token was
+ * still a quarter of a 1,000-host synth (about 1 s of CPU and 40 MiB) even unformatted. Each token
+ * then carries one line saying how to get its stack: run with AIAI_TOKEN_STACKS=1 (read at start)
+ * and the stacks are captured, and formatted on first read, as described above; or use
+ * `npm run synth:cdktf`, which runs cdktf's own module.
  */
+
+/** Whether token creation stacks are recorded (AIAI_TOKEN_STACKS=1). */
+const RECORD = process.env.AIAI_TOKEN_STACKS === '1';
+
+/** What a token carries when stacks are not recorded (cdktf prints it where the stack would be). */
+const NOT_RECORDED = Object.freeze(['(token creation stacks are not recorded by the fast synth; run it with AIAI_TOKEN_STACKS=1 to record them)']);
 
 /** Target array -> the object whose `stack` V8 formats on first read, until materialized. */
 const pending = new WeakMap();
@@ -44,6 +58,7 @@ const handler = {
 
 /** Captures a complete stack trace at the point of invocation; formatted on first access. */
 function captureStackTrace(below) {
+  if (!RECORD) return NOT_RECORDED;
   below = below || captureStackTrace; // hide myself if nothing else
   const holder = {};
   const previousLimit = Error.stackTraceLimit;
