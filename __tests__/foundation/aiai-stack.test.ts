@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { App, Aspects, IAspect, TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { buildReferenceApp } from '../../main';
-import { AiaiStack, aspectLeavesElements, aspectReportsChanges, elementChanged } from '../../lib/core/aiai-stack';
+import { AiaiStack } from '../../lib/core/aiai-stack';
 import { TerraformData } from '../../lib/core/terraform-data';
 import { referenceConfig } from '../../lib/app';
 import { tempDir } from '../support/tmp';
@@ -103,11 +103,11 @@ describe('AiaiStack', () => {
         visit(node: IConstruct): void {
           if (node !== a) return;
           a.addOverride('input', { tagged: true });
-          if (declare) elementChanged(a);
+          if (declare) AiaiStack.elementChanged(a);
         },
       };
-      Aspects.of(stack).add(declare ? aspectLeavesElements(neutral) : neutral);
-      Aspects.of(stack).add(declare ? aspectReportsChanges(tagA) : tagA);
+      Aspects.of(stack).add(declare ? AiaiStack.aspectLeavesElements(neutral) : neutral);
+      Aspects.of(stack).add(declare ? AiaiStack.aspectReportsChanges(tagA) : tagA);
       return { app, stack };
     };
     const plain = build(TerraformStack, false);

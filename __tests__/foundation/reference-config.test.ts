@@ -1,15 +1,13 @@
 import { inlineTemplateLocals } from '../../lib/core/terraform-template';
 import { EXAMPLE_CONFIG, referenceConfig } from '../../lib/app/reference-config';
 import { StackNames } from '../../main';
-import { referenceApp, resourcesOfType, synthReferenceApp } from '../support/synth';
+import { withConnectionsPerProvisioner } from '../support/fingerprint';
+import { referenceApp, resourcesOfType, SynthesizedApp, synthReferenceApp } from '../support/synth';
 
 /** Every provisioner step of the app's terraform_data, with the connection Terraform uses for it (its own, else the resource's). */
-function provisionerSteps(a: Parameters<typeof resourcesOfType>[0]): Record<string, any>[] {
-  return resourcesOfType(a, 'terraform_data').flatMap((r) =>
-    (r.config.provisioner ?? []).map((p: Record<string, any>) => {
-      const step = Object.values(p)[0] as Record<string, any>;
-      return { ...step, connection: step.connection ?? r.config.connection };
-    }),
+function provisionerSteps(a: SynthesizedApp): Record<string, any>[] {
+  return Object.values(a.stacks).flatMap((json) =>
+    Object.values(withConnectionsPerProvisioner(json).resource?.terraform_data ?? {}).flatMap((r: Record<string, any>) => (r.provisioner ?? []).map((p: Record<string, any>) => Object.values(p)[0] as Record<string, any>)),
   );
 }
 

@@ -4,14 +4,11 @@
  * manifest cut into pieces, then the proof through real terraform: outputs holding the synthesized
  * templates give back the original texts.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { SHARED_TEXT_CONTEXT, SHARED_TEXT_MIN_CHARS, sharedTemplate } from '../../lib/core/shared-text';
 import { evaluateLiteralTemplate, inlineTemplateLocals } from '../../lib/core/terraform-template';
 import { manifestJson, manifestJsonParts } from '../../lib/render/host-manifest';
-import { tempDir } from '../support/tmp';
-import { describeWithTool, run } from '../support/tools';
+import { describeWithTool, terraformOutputValues } from '../support/tools';
 import { deliveredManifest, referenceApp } from '../support/synth';
 
 const LONG = 'x'.repeat(SHARED_TEXT_MIN_CHARS);
@@ -132,16 +129,7 @@ describeWithTool('terraform', 'terraform (HashiCorp apt repository)', 'shared te
     });
     const json = JSON.parse(Testing.synth(stack));
     expect(Object.keys(json.locals).length).toBe(HOSTILE.length);
-    const dir = tempDir('tf-shared-text-');
-    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ locals: json.locals, output: json.output }));
-    const env = { PATH: process.env.PATH, HOME: dir, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
-    for (const args of [['init', '-input=false', '-no-color'], ['apply', '-auto-approve', '-input=false', '-no-color']]) {
-      const r = run('terraform', [`-chdir=${dir}`, ...args], { env });
-      expect({ args, status: r.status, stderr: r.stderr }).toEqual({ args, status: 0, stderr: '' });
-    }
-    const out = run('terraform', [`-chdir=${dir}`, 'output', '-json', '-no-color'], { env });
-    expect(out.status).toBe(0);
-    const values = JSON.parse(out.stdout) as Record<string, { value: string }>;
-    expect(expected.map((_, i) => values[`t${i}`].value)).toEqual(expected);
+    const values = terraformOutputValues({ locals: json.locals, output: json.output }, 'tf-shared-text-');
+    expect(expected.map((_, i) => values[`t${i}`])).toEqual(expected);
   }, 120_000);
 });

@@ -1,4 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from './tmp';
 
 /**
  * Real validators are Debian packages. In CI (CI=true) a missing tool fails the test; elsewhere
@@ -101,4 +104,24 @@ export function runAsync(cmd: string, args: readonly string[], env: NodeJS.Proce
       done({ status, stdout, stderr, ms: Date.now() - started });
     });
   });
+}
+
+/**
+ * What real terraform yields for a configuration of `locals` and `output` blocks (no providers):
+ * `init` and `apply` in a fresh folder, then `output -json`; output name -> value. Throws, with
+ * the command and its stderr, when a step fails or writes to stderr.
+ */
+export function terraformOutputValues(config: { locals?: unknown; output: unknown }, prefix = 'tf-outputs-'): Record<string, unknown> {
+  const dir = tempDir(prefix);
+  writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(config));
+  const env = { PATH: process.env.PATH, HOME: dir, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
+  const step = (args: string[]): RunResult => {
+    const r = run('terraform', [`-chdir=${dir}`, ...args, '-no-color'], { env });
+    if (r.status !== 0 || r.stderr !== '') throw new Error(`terraform ${args.join(' ')} exited ${r.status}:\n${r.stderr}`);
+    return r;
+  };
+  step(['init', '-input=false']);
+  step(['apply', '-auto-approve', '-input=false']);
+  const outputs = JSON.parse(step(['output', '-json']).stdout) as Record<string, { value: unknown }>;
+  return Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.value]));
 }

@@ -20,33 +20,8 @@ function elementsOf(node: IConstruct, into: TerraformElement[] = []): TerraformE
 
 /** Aspects that change no element's Terraform (they may add validations or write files). */
 const neutralAspects = new WeakSet<IAspect>();
-/** Aspects that call {@link elementChanged} for every element they change. */
+/** Aspects that call `AiaiStack.elementChanged` for every element they change. */
 const reportingAspects = new WeakSet<IAspect>();
-
-/**
- * Declares that `aspect` changes no element's Terraform configuration (it may add validations,
- * annotations or write files), so that an {@link AiaiStack} carrying it still reuses what
- * `prepareStack` resolved. Returns the aspect.
- */
-export function aspectLeavesElements<T extends IAspect>(aspect: T): T {
-  neutralAspects.add(aspect);
-  return aspect;
-}
-
-/**
- * Declares that `aspect` calls {@link elementChanged} for every element it changes, so that an
- * {@link AiaiStack} resolves only those again. Returns the aspect.
- */
-export function aspectReportsChanges<T extends IAspect>(aspect: T): T {
-  reportingAspects.add(aspect);
-  return aspect;
-}
-
-/** Tells the element's stack (an AiaiStack) that its configuration changed after `prepareStack`. */
-export function elementChanged(element: TerraformElement): void {
-  const stack = TerraformStack.of(element);
-  if (stack instanceof AiaiStack) stack.forgetPrepared(element);
-}
 
 /**
  * True when some construct of the stack carries an aspect that may change elements without saying
@@ -100,7 +75,8 @@ export class AiaiStack extends TerraformStack {
    * Returns the aspect.
    */
   public static aspectLeavesElements<T extends IAspect>(aspect: T): T {
-    return aspectLeavesElements(aspect);
+    neutralAspects.add(aspect);
+    return aspect;
   }
 
   /**
@@ -108,12 +84,14 @@ export class AiaiStack extends TerraformStack {
    * stack carrying it resolves only those again. Returns the aspect.
    */
   public static aspectReportsChanges<T extends IAspect>(aspect: T): T {
-    return aspectReportsChanges(aspect);
+    reportingAspects.add(aspect);
+    return aspect;
   }
 
   /** What a reporting aspect calls for each element it changed (after `prepareStack`). */
   public static elementChanged(element: TerraformElement): void {
-    elementChanged(element);
+    const stack = TerraformStack.of(element);
+    if (stack instanceof AiaiStack) stack.forgetPrepared(element);
   }
 
   /** Elements resolved by the last `prepareStack` (valid until that stack's synthesize ends). */
@@ -144,7 +122,7 @@ export class AiaiStack extends TerraformStack {
     this.prepared = prepared;
   }
 
-  /** Drops what `prepareStack` resolved for `element` (see {@link elementChanged}). */
+  /** Drops what `prepareStack` resolved for `element` (see {@link AiaiStack.elementChanged}). */
   public forgetPrepared(element: TerraformElement): void {
     this.prepared?.delete(element);
   }

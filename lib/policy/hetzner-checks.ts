@@ -4,7 +4,7 @@ import { Annotations, App, Aspects, IAspect, Manifest, TerraformElement, Terrafo
 import { IConstruct } from 'constructs';
 import { POLICY_RULE_ID_PATTERN, policySuppressionsOn, suppressPolicyRule } from '../core/policy-suppressions';
 import { ValidationError, ValidationProblem } from '../core/validation-error';
-import { aspectLeavesElements } from '../core/aiai-stack';
+import { AiaiStack } from '../core/aiai-stack';
 import { shareTerraformDuringValidation, validationTerraform } from '../core/validation-terraform';
 import { StackModel, TerraformJson } from './model';
 import { HETZNER_RULES, PolicyLevel, PolicyRule, RuleContext } from './rules';
@@ -194,7 +194,7 @@ export class HetznerChecks implements IAspect {
 
   constructor(public readonly props: HetznerChecksProps = {}) {
     // It adds a validation and reads the JSON; it changes no element (an AiaiStack keeps its resolution).
-    aspectLeavesElements(this);
+    AiaiStack.aspectLeavesElements(this);
   }
 
   public visit(node: IConstruct): void {

@@ -6,7 +6,7 @@ import { RepositoryFile } from '@cdktf/provider-github/lib/repository-file';
 import { Aspects, IAspect, TerraformProvider, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { Firewall } from '../../.gen/providers/hcloud/firewall';
-import { aspectLeavesElements } from '../core/aiai-stack';
+import { AiaiStack } from '../core/aiai-stack';
 import { checkLabels } from '../core/label-checks';
 import { LabelKeys, Roles } from '../core/labels';
 import { ENVIRONMENT_PATTERN as ENVIRONMENT, ENVIRONMENT_ALLOWED } from '../core/patterns';
@@ -446,7 +446,7 @@ export class EphemeralRunnerPool extends Construct {
     } else if (delivery.kind === 'local-file') {
       const pool = this;
       // Writes files at synth and changes no element (an AiaiStack keeps its resolution).
-      const writer: IAspect = aspectLeavesElements({
+      const writer: IAspect = AiaiStack.aspectLeavesElements({
         visit(node: IConstruct): void {
           if (node === pool) pool.writeLocalFiles(delivery.resolvedRoot!);
         },

@@ -1,5 +1,5 @@
 import { IAspect, TerraformResource } from 'cdktf';
-import { aspectReportsChanges, elementChanged } from '../core/aiai-stack';
+import { AiaiStack } from '../core/aiai-stack';
 import { IConstruct } from 'constructs';
 import { STATEFUL_HCLOUD_RESOURCE_TYPES } from '../core/stateful-types';
 
@@ -42,7 +42,7 @@ export class StatefulResourceProtection implements IAspect {
     this.deleteProtection = props.deleteProtection ?? true;
     this.preventDestroy = props.preventDestroy ?? true;
     // It reports each resource it changes (an AiaiStack resolves only those again).
-    aspectReportsChanges(this);
+    AiaiStack.aspectReportsChanges(this);
   }
 
   public visit(node: IConstruct): void {
@@ -54,6 +54,6 @@ export class StatefulResourceProtection implements IAspect {
     if (this.preventDestroy) {
       node.lifecycle = { ...(node.lifecycle ?? {}), preventDestroy: true };
     }
-    if (this.deleteProtection || this.preventDestroy) elementChanged(node);
+    if (this.deleteProtection || this.preventDestroy) AiaiStack.elementChanged(node);
   }
 }
