@@ -1,15 +1,9 @@
-import { Aspects, DefaultTokenResolver, IAspect, IStackSynthesizer, StringConcat, TerraformElement, TerraformOutput, TerraformStack, Tokenization } from 'cdktf';
+import { Aspects, IAspect, IStackSynthesizer, TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
 // The merge cdktf's own TerraformStack.toTerraform uses (exported from cdktf/lib/util.d.ts), so
 // that the JSON is merged exactly as cdktf merges it.
 import { deepMerge } from 'cdktf/lib/util';
 import { Construct, IConstruct } from 'constructs';
-
-/** The resolver cdktf resolves stacks with (cdktf/lib/_tokens.js). */
-const RESOLVER = new DefaultTokenResolver(new StringConcat());
-
-function resolveIn(stack: TerraformStack, value: unknown, preparing: boolean): unknown {
-  return Tokenization.resolve(value, { scope: stack, preparing, resolver: RESOLVER });
-}
+import { resolveValue as resolveIn } from './resolve';
 
 /** The stack's elements, in cdktf's order (cdktf/lib/terraform-stack.js terraformElements: nested stacks excluded). */
 function elementsOf(node: IConstruct, into: TerraformElement[] = []): TerraformElement[] {
@@ -136,7 +130,11 @@ export class AiaiStack extends TerraformStack {
     const s = this.synthesis;
     if (s?.validated && s.json) return s.json;
     const json = this.build(s !== undefined && this.prepared !== undefined && !hasOpaqueAspects(this) ? this.prepared : undefined);
-    if (s?.validated) s.json = json;
+    if (s?.validated) {
+      s.json = json;
+      // The document holds (copies of) every resolved element now: the map is no longer read.
+      this.prepared = undefined;
+    }
     return json;
   }
 

@@ -1,0 +1,113 @@
+import { DefaultTokenResolver, StringConcat, Token } from 'cdktf';
+import { IConstruct } from 'constructs';
+// cdktf's own resolve (what `Tokenization.resolve` calls), for its `prefix` option: the parts handed
+// to it below are resolved as if cdktf had walked down to them itself.
+import { resolve as cdktfResolve } from 'cdktf/lib/tokens/private/resolve';
+
+/** The resolver cdktf resolves stacks with (cdktf/lib/_tokens.js). */
+const RESOLVER = new DefaultTokenResolver(new StringConcat());
+
+/**
+ * cdktf's test for number tokens inside strings (cdktf/lib/tokens/private/encoding.js
+ * NUMBER_TOKEN_REGEX, without the `g` flag so `test` keeps no state). A string it matches is handed
+ * to cdktf, which looks the numbers up.
+ */
+const NUMBER_TOKEN_IN_STRING = /[-|\d|.+]+(e[-|\d|.|e|E|+]+)/;
+
+/**
+ * Token numbers are doubles whose top 16 bits are 0xfdff or 0xfbff (cdktf encoding.js
+ * createTokenDouble): negative, of magnitude about 1e289 or more. No number below this bound is one.
+ */
+const TOKEN_DOUBLE_BOUND = 1e280;
+
+/** cdktf's depth limit (resolve.js: a path longer than this is taken for a cycle). */
+const MAX_DEPTH = 200;
+
+/** True when cdktf would treat `s` as plain text (no token marker, no number that may be a token). */
+function plainString(s: string): boolean {
+  return !s.includes('TfToken[') && s !== Token.STRING_MAP_TOKEN_VALUE && s !== Token.ANY_MAP_TOKEN_VALUE && !NUMBER_TOKEN_IN_STRING.test(s);
+}
+
+function plainNumber(n: number): boolean {
+  return n !== Token.NUMBER_MAP_TOKEN_VALUE && Math.abs(n) < TOKEN_DOUBLE_BOUND;
+}
+
+/**
+ * `Tokenization.resolve(value, { scope, preparing, resolver })` as cdktf's stacks call it: the same
+ * result and the same errors, faster on large plain structures. cdktf's `resolve` builds a
+ * resolution context (two closures, a prefix array and its joined path) for every node of the
+ * structure, tokens or not, and copies every array and object; the converge scripts and manifests
+ * of a few hundred hosts are millions of plain nodes.
+ *
+ * Here the structure is walked in cdktf's order, and every part cdktf treats specially is handed to
+ * cdktf's own resolve with the path cdktf would have reached it by (so its results, error messages
+ * and depth limit are cdktf's):
+ * - a string holding a token marker (`TfToken[`), a map-token value or anything cdktf's number-token
+ *   pattern matches;
+ * - a number that may be a token (or the map-token number), a function;
+ * - an array with such a string or number among its elements (cdktf resolves list tokens per array);
+ * - an object that is resolvable (has `resolve()`), a construct, or has a key that is not plain;
+ * - anything deeper than cdktf's depth limit.
+ *
+ * Everything else is plain, and resolves to itself: strings, other numbers, booleans, null, dates,
+ * and arrays and objects whose members all resolve to themselves are returned as they are, not
+ * copied (cdktf would copy them, equal). An array or object with a member that resolves to
+ * something else, or to `undefined` (dropped, as cdktf drops it), or an object that is not plain
+ * (a class instance) is copied. The result may therefore share parts with the input: callers must
+ * not change either. `__tests__/foundation/resolve.test.ts` compares the two on generated structures.
+ */
+export function resolveValue(scope: IConstruct, value: unknown, preparing: boolean): unknown {
+  const path: string[] = [];
+  const cdktf = (v: unknown): unknown => cdktfResolve(v, { scope, preparing, resolver: RESOLVER, prefix: path.slice() });
+  const walk = (v: unknown): unknown => {
+    if (path.length > MAX_DEPTH) return cdktf(v);
+    switch (typeof v) {
+      case 'undefined':
+      case 'boolean':
+      case 'bigint':
+      case 'symbol':
+        return v;
+      case 'string':
+        return plainString(v) ? v : cdktf(v);
+      case 'number':
+        return plainNumber(v) ? v : cdktf(v);
+      case 'function':
+        return cdktf(v);
+    }
+    if (v === null || v instanceof Date) return v;
+    if (Array.isArray(v)) {
+      for (const x of v) if ((typeof x === 'string' && x.includes('TfToken[')) || (typeof x === 'number' && !plainNumber(x))) return cdktf(v);
+      // Until a member resolves to something else, the array is its own result.
+      let out: unknown[] | undefined;
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        path.push(`${i}`);
+        const r = walk(x);
+        path.pop();
+        if (out === undefined && (r !== x || r === undefined || !(i in v))) out = v.slice(0, i);
+        if (out !== undefined && r !== undefined) out.push(r);
+      }
+      return out ?? v;
+    }
+    const o = v as Record<string, unknown>;
+    if (typeof o.resolve === 'function' || (o._children !== undefined && o._metadata !== undefined)) return cdktf(v);
+    const keys = Object.keys(o);
+    for (const k of keys) if (!plainString(k)) return cdktf(v);
+    // Until a member resolves to something else, a plain object is its own result.
+    let out: Record<string, unknown> | undefined = Object.getPrototypeOf(o) === Object.prototype ? undefined : {};
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const x = o[k];
+      path.push(k);
+      const r = walk(x);
+      path.pop();
+      if (out === undefined && (r !== x || r === undefined)) {
+        out = {};
+        for (let j = 0; j < i; j++) out[keys[j]] = o[keys[j]];
+      }
+      if (out !== undefined && r !== undefined) out[k] = r;
+    }
+    return out ?? o;
+  };
+  return walk(value);
+}
