@@ -19,6 +19,9 @@
  *   4. cdktf's token creation stacks (captured for every token, read only by error messages) are
  *      not recorded unless AIAI_TOKEN_STACKS=1, as aws-cdk records them only under CDK_DEBUG; when
  *      recorded, they are formatted on first read (scripts/synth/lazy-stack-trace.cjs).
+ *   5. cdktf's json-stable-stringify, which writes each stack, is replaced by
+ *      ./stable-stringify.cjs: the same bytes from one pass into one buffer, instead of a string per
+ *      object and level (about 90 MiB of heap at the write of a 1,000-host stack).
  * Like the CLI, it removes stack folders of cdktf.out that the app no longer synthesizes.
  *
  * Usage: node scripts/synth/fast-synth.cjs [--output DIR] [--entry FILE]; env AIAI_SYNTH_CACHE=DIR
@@ -31,7 +34,7 @@ const Module = require('node:module');
 
 const ROOT = path.join(__dirname, '..', '..');
 /** Bump when the bundling below changes, so old caches are not reused. */
-const BUNDLE_FORMAT = 2;
+const BUNDLE_FORMAT = 3;
 
 function parseArgs(argv) {
   const opts = { output: 'cdktf.out', entry: path.join(ROOT, 'main.ts'), rebuild: false };
@@ -69,18 +72,25 @@ function inputsUnchanged(inputs) {
  */
 const STACK_TRACE_MODULE = /[\\/]node_modules[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/;
 const LAZY_STACK_TRACE = path.join(__dirname, 'lazy-stack-trace.cjs');
+/** cdktf's copy of json-stable-stringify, replaced in the bundle by ./stable-stringify.cjs (same bytes, one buffer). */
+const STABLE_STRINGIFY_MODULE = /[\\/]node_modules[\\/]cdktf[\\/]node_modules[\\/]json-stable-stringify[\\/]index\.js$/;
+const STABLE_STRINGIFY = path.join(__dirname, 'stable-stringify.cjs');
+/** Bundled modules replaced by our own files (kept as inputs of the bundle under their own names). */
+const REPLACEMENTS = [
+  [STACK_TRACE_MODULE, LAZY_STACK_TRACE],
+  [STABLE_STRINGIFY_MODULE, STABLE_STRINGIFY],
+];
 
 /**
- * esbuild plugin: `__dirname`/`__filename` of each bundled file become that file's real path; cdktf's
- * stack-trace module becomes the lazy one.
+ * esbuild plugin: `__dirname`/`__filename` of each bundled file become that file's real path; the
+ * modules in REPLACEMENTS become ours.
  */
 const realPaths = {
   name: 'aiai-real-paths',
   setup(build) {
     build.onLoad({ filter: /\.(ts|js|cjs)$/ }, (args) => {
-      if (STACK_TRACE_MODULE.test(args.path)) {
-        return { contents: fs.readFileSync(LAZY_STACK_TRACE, 'utf8'), loader: 'js', resolveDir: path.dirname(args.path) };
-      }
+      const replacement = REPLACEMENTS.find(([pattern]) => pattern.test(args.path));
+      if (replacement) return { contents: fs.readFileSync(replacement[1], 'utf8'), loader: 'js', resolveDir: path.dirname(args.path) };
       let contents = fs.readFileSync(args.path, 'utf8');
       if (contents.includes('__dirname') || contents.includes('__filename')) {
         contents = contents
@@ -119,8 +129,8 @@ function bundle(entry, bundleFile, inputsFile) {
         return { file, size: st.size, mtimeMs: st.mtimeMs };
       });
       // package.json files steer resolution without being inputs; the lock file covers node_modules.
-      // The lazy stack-trace module is bundled under cdktf's path: record it by its own.
-      for (const extra of ['package.json', 'package-lock.json', 'tsconfig.json', path.relative(ROOT, LAZY_STACK_TRACE)]) {
+      // The replacements are bundled under the paths they replace: record them by their own.
+      for (const extra of ['package.json', 'package-lock.json', 'tsconfig.json', ...REPLACEMENTS.map(([, file]) => path.relative(ROOT, file))]) {
         const file = path.join(ROOT, extra);
         if (fs.existsSync(file)) {
           const st = fs.statSync(file);
