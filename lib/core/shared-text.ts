@@ -75,7 +75,8 @@ function use(scope: IConstruct, text: string): Entry {
 export function sharedTemplate(scope: IConstruct, parts: readonly string[], minChars: number = SHARED_TEXT_MIN_CHARS): string {
   const setting = scope.node.tryGetContext(SHARED_TEXT_CONTEXT) as unknown;
   if (setting === false || setting === 'false') return escapeTerraformTemplate(parts.join(''));
-  const pieces = parts.map((text) => ({ text, entry: text.length >= minChars && !Token.isUnresolved(text) ? use(scope, text) : undefined }));
+  // (Token.isUnresolved on a string looks for `${TfToken[`: the includes is the cheap half of it.)
+  const pieces = parts.map((text) => ({ text, entry: text.length >= minChars && !(text.includes('${TfToken[') && Token.isUnresolved(text)) ? use(scope, text) : undefined }));
   return Lazy.stringValue({
     produce: () => {
       let out = '';

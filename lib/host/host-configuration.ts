@@ -1,4 +1,4 @@
-import { Fn, Token } from 'cdktf';
+import { Fn, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { asset } from '../core/assets';
 import type { IDeliveryTarget } from '../core/host-target';
@@ -19,6 +19,23 @@ let convergeMemo: { script: string; digest: string } | undefined;
 function convergeDigest(script: string): string {
   if (convergeMemo?.script !== script) convergeMemo = { script, digest: sha256Hex(script).slice(0, 16) };
   return convergeMemo.digest;
+}
+
+/**
+ * Per stack: the trigger digest of each file body (by content, then mode and owner). Hosts of one
+ * role carry equal bodies; each is hashed once per stack.
+ */
+const fileDigests = new WeakMap<TerraformStack, Map<string, Map<string, string>>>();
+function fileDigest(scope: Construct, content: string, mode: string, owner: string): string {
+  const stack = TerraformStack.of(scope);
+  let byContent = fileDigests.get(stack);
+  if (byContent === undefined) fileDigests.set(stack, (byContent = new Map()));
+  let byMode = byContent.get(content);
+  if (byMode === undefined) byContent.set(content, (byMode = new Map()));
+  const key = `${mode}\u0000${owner}`;
+  let d = byMode.get(key);
+  if (d === undefined) byMode.set(key, (d = sha256Hex(JSON.stringify([content, mode, owner])).slice(0, 16)));
+  return d;
 }
 
 export type { IDeliveryTarget } from '../core/host-target';
@@ -46,8 +63,7 @@ export interface HostConfigurationProps {
  */
 export class HostConfiguration extends Construct {
   public readonly resource: TerraformData;
-  /** The manifest JSON as uploaded. */
-  public readonly manifestJson: string;
+  private readonly manifestParts: readonly string[];
 
   constructor(scope: Construct, id: string, props: HostConfigurationProps) {
     requireProps(scope, id, props);
@@ -59,14 +75,14 @@ export class HostConfiguration extends Construct {
     v.throwIfInvalid();
 
     const manifestParts = manifestJsonParts(props.manifest);
-    this.manifestJson = manifestParts.join('');
+    this.manifestParts = manifestParts;
     const script = asset(CONVERGE_SCRIPT_ASSET);
-    const digest = (text: string) => sha256Hex(text).slice(0, 16);
+    const digest = (text: string | readonly string[]) => sha256Hex(text).slice(0, 16);
     const convergeScriptDigest = convergeDigest(script);
     const files: Record<string, string> = {};
     // Content known only at plan (e.g. an existing key's public_key): Terraform computes its digest.
     for (const f of props.manifest.files) {
-      files[f.path] = Token.isUnresolved(f.content) ? Fn.substr(Fn.sha256(Fn.join('', [f.content, f.mode, f.owner])), 0, 16) : digest(JSON.stringify([f.content, f.mode, f.owner]));
+      files[f.path] = Token.isUnresolved(f.content) ? Fn.substr(Fn.sha256(Fn.join('', [f.content, f.mode, f.owner])), 0, 16) : fileDigest(this, f.content, f.mode, f.owner);
     }
 
     const connection = sshConnection(props.host.ipv4Address, SERVICE_USER, { privateKey: props.sshPrivateKey });
@@ -78,7 +94,7 @@ export class HostConfiguration extends Construct {
       triggersReplace: {
         server: props.host.serverId,
         converge: convergeScriptDigest,
-        manifest: digest(this.manifestJson),
+        manifest: digest(manifestParts),
         packages: digest(JSON.stringify([props.manifest.aptSources, props.manifest.packages])),
         units: digest(JSON.stringify([props.manifest.units, props.manifest.services, props.manifest.commands])),
         files,
@@ -93,5 +109,10 @@ export class HostConfiguration extends Construct {
         { type: 'remote-exec', inline: [`sudo bash ${scriptPath} ${manifestPath}`, `rm -f ${manifestPath}`] },
       ],
     });
+  }
+
+  /** The manifest JSON as uploaded. */
+  public get manifestJson(): string {
+    return this.manifestParts.join('');
   }
 }

@@ -123,29 +123,33 @@ export function manifestJson(m: HostManifest): string {
 
 /**
  * {@link manifestJson} cut into pieces whose concatenation is exactly that text: each entry of
- * `files` is a piece of its own (the JSON of one file), between the pieces around them. Hosts of
- * one role carry the same file bodies; the host configuration writes such pieces once per stack
- * (lib/core/shared-text.ts). If a file entry cannot be located unambiguously the whole text is one
- * piece.
+ * `files` is a piece of its own (the JSON of one file), with the separating commas and the text
+ * around the list as pieces between them. Hosts of one role carry the same file bodies; the host
+ * configuration writes such pieces once per stack (lib/core/shared-text.ts). A manifest without
+ * files is one piece.
  */
 export function manifestJsonParts(m: HostManifest): string[] {
-  // Each file entry stands in as a unique string, located by its JSON text (with its quotes: a
-  // string's JSON never contains an unescaped quote, so the marker cannot match inside another).
-  const markers = m.files.map((_, i) => JSON.stringify(`\u0001aiai-manifest-file-${i}\u0001`));
-  const skeleton = manifestJson({ ...m, files: markers.map((mk) => JSON.parse(mk) as string) as unknown as HostManifest['files'] });
-  const parts: string[] = [];
-  let at = 0;
-  for (let i = 0; i < markers.length; i++) {
-    const found = skeleton.indexOf(markers[i], at);
-    if (found < 0 || skeleton.indexOf(markers[i], found + 1) >= 0) return [manifestJson(m)];
-    parts.push(skeleton.slice(at, found), JSON.stringify(m.files[i]));
-    at = found + markers[i].length;
-  }
-  parts.push(skeleton.slice(at));
+  if (m.files.length === 0) return [manifestJson(m)];
+  // The manifest with an empty list, opened where the list is: `"files":[]` occurs once in it (a
+  // string's JSON escapes its quotes, so the key cannot be matched inside a value).
+  const skeleton = manifestJson({ ...m, files: [] });
+  const key = '"files":[]';
+  const at = skeleton.indexOf(key);
+  if (at < 0 || skeleton.indexOf(key, at + 1) >= 0) return [manifestJson(m)];
+  const open = at + key.length - 1;
+  const parts: string[] = [skeleton.slice(0, open)];
+  m.files.forEach((f, i) => {
+    if (i > 0) parts.push(',');
+    parts.push(JSON.stringify(f));
+  });
+  parts.push(skeleton.slice(open));
   return parts;
 }
 
-/** SHA-256 (hex) of a text. */
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+/** SHA-256 (hex) of a text, or of the concatenation of texts (without building it). */
+export function sha256Hex(text: string | readonly string[]): string {
+  const h = createHash('sha256');
+  if (typeof text === 'string') h.update(text, 'utf8');
+  else for (const t of text) h.update(t, 'utf8');
+  return h.digest('hex');
 }
