@@ -23,9 +23,14 @@ const TOKEN_DOUBLE_BOUND = 1e280;
 /** cdktf's depth limit (resolve.js: a path longer than this is taken for a cycle). */
 const MAX_DEPTH = 200;
 
-/** True when cdktf would treat `s` as plain text (no token marker, no number that may be a token). */
+/**
+ * True when cdktf would treat `s` as plain text (no token marker, no number that may be a token).
+ * A token number written into a string reads like `-1.8881545897087626e+289` (its magnitude is
+ * above 1e288): without `e+` the string holds none, and cdktf's number pass would give it back as it
+ * is even where its pattern matches (`1e5`), so the pattern is tried only on strings with `e+`.
+ */
 function plainString(s: string): boolean {
-  return !s.includes('TfToken[') && s !== Token.STRING_MAP_TOKEN_VALUE && s !== Token.ANY_MAP_TOKEN_VALUE && !NUMBER_TOKEN_IN_STRING.test(s);
+  return !s.includes('TfToken[') && s !== Token.STRING_MAP_TOKEN_VALUE && s !== Token.ANY_MAP_TOKEN_VALUE && !(s.includes('e+') && NUMBER_TOKEN_IN_STRING.test(s));
 }
 
 function plainNumber(n: number): boolean {
