@@ -1,5 +1,5 @@
 import { escapeRegex, parseDuration, quoteString, sanitizeLabelName, toYaml } from '../../../lib/render/monitoring/common';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 
 describe('monitoring render helpers', () => {
   test.each([
@@ -44,5 +44,35 @@ describe('monitoring render helpers', () => {
     expect(text).toContain('b: "yes"');
     expect(text).toContain('d: "2024-01-01"');
     expect(parse(text, { version: '1.1' })).toEqual({ a: 'on', b: 'yes', c: 'no', d: '2024-01-01', e: '15s' });
+  });
+
+  test('toYaml renders each distinct document once, and documents whose JSON hides a difference as they are', () => {
+    const direct = (doc: unknown) => stringify(doc, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false });
+    // Pairs with the same JSON (or none): rendered in either order, each gets its own YAML.
+    const pairs: [unknown, unknown][] = [
+      [{ at: new Date(0) }, { at: new Date(0).toISOString() }],
+      [{ a: undefined, b: 1 }, { b: 1 }],
+      [[undefined, 1], [null, 1]],
+      // eslint-disable-next-line no-sparse-arrays
+      [[, 1], [null, 1]],
+      [{ n: -0 }, { n: 0 }],
+      [{ n: NaN }, { n: null }],
+      [{ n: Infinity }, { n: null }],
+    ];
+    for (const [a, b] of pairs) {
+      for (const [first, second] of [
+        [a, b],
+        [b, a],
+      ]) {
+        expect(toYaml(first)).toBe(direct(first));
+        expect(toYaml(second)).toBe(direct(second));
+      }
+    }
+    // A repeated document gives the same text, also after the first one was changed.
+    const doc = { groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'up == 0' }] }] };
+    const first = toYaml(doc, 'header');
+    expect(toYaml(structuredClone(doc), 'header')).toBe(first);
+    doc.groups[0].name = 'changed';
+    expect(toYaml(doc)).toBe(direct(doc));
   });
 });

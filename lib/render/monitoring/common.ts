@@ -63,8 +63,52 @@ export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** YAML for Go consumers (go-yaml v2 reads YAML 1.1: `on`, `yes`, `no` must be quoted). */
 export function toYaml(doc: unknown, header?: string): string {
-  const body = stringify(doc, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false });
+  // The stacks of an app mostly render equal documents (the same rule pack, dashboards, configs):
+  // each distinct one is rendered once. The key is the document's JSON, which names a YAML text
+  // only for plain data (null, booleans, strings, finite numbers but -0, arrays, plain objects).
+  const key = jsonKeyOfPlainData(doc);
+  let body = key === undefined ? undefined : renderedYaml.get(key);
+  if (body === undefined) {
+    body = stringify(doc, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false });
+    if (key !== undefined) {
+      if (renderedYaml.size >= RENDERED_YAML_MAX) renderedYaml.clear();
+      renderedYaml.set(key, body);
+    }
+  }
   return header ? `${header.replace(/^/gm, '# ')}\n${body}` : body;
+}
+
+/** YAML texts by the JSON of their document; bounded, as apps may render many distinct ones. */
+const renderedYaml = new Map<string, string>();
+const RENDERED_YAML_MAX = 64;
+
+/** Thrown by the replacer below for a value whose JSON does not name its YAML. */
+const NOT_PLAIN = new Error('not plain data');
+
+/** The JSON of `doc` if it is plain data (see toYaml), else undefined. */
+function jsonKeyOfPlainData(doc: unknown): string | undefined {
+  try {
+    return JSON.stringify(doc, function (this: Record<string, unknown>, key: string, value: unknown) {
+      // A value with toJSON (a Date) reaches the replacer already converted.
+      if (this[key] !== value) throw NOT_PLAIN;
+      if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+      if (typeof value === 'number') {
+        if (!Number.isFinite(value) || Object.is(value, -0)) throw NOT_PLAIN;
+        return value;
+      }
+      if (typeof value === 'object' && (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype)) {
+        // JSON drops undefined members and turns undefined array elements into null: YAML may not.
+        if (Array.isArray(value)) {
+          for (let i = 0; i < value.length; i++) if (!(i in value) || value[i] === undefined) throw NOT_PLAIN;
+        } else if (Object.values(value).some((x) => x === undefined)) throw NOT_PLAIN;
+        return value;
+      }
+      throw NOT_PLAIN;
+    });
+  } catch (e) {
+    if (e === NOT_PLAIN) return undefined;
+    throw e;
+  }
 }
 
 
