@@ -740,6 +740,29 @@ const prd: PolicyRule[] = [
   },
 ];
 
+/** Whether a workflow file is a scheduled reaper, by content (each stack of an app carries the same workflows: parsed once). */
+const reaperVerdicts = new Map<string, boolean>();
+function isScheduledReaper(content: string): boolean {
+  let verdict = reaperVerdicts.get(content);
+  if (verdict === undefined) {
+    verdict = false;
+    // Parse only what can be a reaper: a workflow with a job named like the pool's reap job.
+    if (new RegExp(`^\\s+${REAP_JOB}:`, 'm').test(content)) {
+      try {
+        const doc = parseYaml(content) as Record<string, unknown> | null;
+        const on = doc?.on as Record<string, unknown> | undefined;
+        const jobs = doc?.jobs as Record<string, unknown> | undefined;
+        verdict = Boolean(on && Array.isArray(on.schedule) && on.schedule.length > 0 && jobs && REAP_JOB in jobs);
+      } catch {
+        verdict = false;
+      }
+    }
+    if (reaperVerdicts.size >= 64) reaperVerdicts.clear();
+    reaperVerdicts.set(content, verdict);
+  }
+  return verdict;
+}
+
 const run: PolicyRule[] = [
   {
     id: 'HZ-RUN-001',
@@ -766,17 +789,7 @@ const run: PolicyRule[] = [
     check(m) {
       const reapers: { repository: unknown; content: string }[] = [];
       for (const f of m.ofType('github_repository_file')) {
-        // Parse only what can be a reaper: a workflow with a job named like the pool's reap job.
-        if (typeof f.attrs.content !== 'string' || !new RegExp(`^\\s+${REAP_JOB}:`, 'm').test(f.attrs.content)) continue;
-        let doc: Record<string, unknown>;
-        try {
-          doc = parseYaml(f.attrs.content) as Record<string, unknown>;
-        } catch {
-          continue;
-        }
-        const on = doc?.on as Record<string, unknown> | undefined;
-        const jobs = doc?.jobs as Record<string, unknown> | undefined;
-        if (on && Array.isArray(on.schedule) && on.schedule.length > 0 && jobs && REAP_JOB in jobs) reapers.push({ repository: f.attrs.repository, content: f.attrs.content });
+        if (typeof f.attrs.content === 'string' && isScheduledReaper(f.attrs.content)) reapers.push({ repository: f.attrs.repository, content: f.attrs.content });
       }
       return pools(m)
         .filter((p) => !reapers.some((r) => r.repository === p.poolVariable.attrs.repository && r.content.includes(`vars.${p.prefix}_${SETTING_VARIABLE_SUFFIXES.pool}`)))
