@@ -43,9 +43,8 @@ interface Entry {
 /** Per stack: each long text carried by a template, and its uses. */
 const textsByStack = new WeakMap<TerraformStack, Map<string, Entry>>();
 
-/** Counts a use of `text` in `scope`'s stack; its second use writes the local. */
-function use(scope: IConstruct, text: string): Entry {
-  const stack = TerraformStack.of(scope);
+/** Counts a use of `text` in `stack`; its second use writes the local. */
+function use(stack: TerraformStack, text: string): Entry {
   let texts = textsByStack.get(stack);
   if (texts === undefined) {
     texts = new Map();
@@ -76,7 +75,8 @@ export function sharedTemplate(scope: IConstruct, parts: readonly string[], minC
   const setting = scope.node.tryGetContext(SHARED_TEXT_CONTEXT) as unknown;
   if (setting === false || setting === 'false') return escapeTerraformTemplate(parts.join(''));
   // (Token.isUnresolved on a string looks for `${TfToken[`: the includes is the cheap half of it.)
-  const pieces = parts.map((text) => ({ text, entry: text.length >= minChars && !(text.includes('${TfToken[') && Token.isUnresolved(text)) ? use(scope, text) : undefined }));
+  const stack = TerraformStack.of(scope);
+  const pieces = parts.map((text) => ({ text, entry: text.length >= minChars && !(text.includes('${TfToken[') && Token.isUnresolved(text)) ? use(stack, text) : undefined }));
   return Lazy.stringValue({
     produce: () => {
       let out = '';

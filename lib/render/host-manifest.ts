@@ -146,10 +146,7 @@ export function manifestJsonParts(m: HostManifest): string[] {
   return parts;
 }
 
-/** SHA-256 (hex) of a text, or of the concatenation of texts (without building it). */
-export function sha256Hex(text: string | readonly string[]): string {
-  const h = createHash('sha256');
-  if (typeof text === 'string') h.update(text, 'utf8');
-  else for (const t of text) h.update(t, 'utf8');
-  return h.digest('hex');
+/** SHA-256 (hex) of a text. */
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
