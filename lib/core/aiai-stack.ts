@@ -59,7 +59,9 @@ interface Synthesis {
  *   tokens, as elements are merged already resolved.
  *
  * Outside `app.synth()` (`Testing.synth`, `toTerraform()` called directly) every call resolves
- * afresh, as cdktf does. `__tests__/foundation/aiai-stack.test.ts` proves the JSON equal to cdktf's for
+ * afresh, as cdktf does. Elements are resolved by `resolveValue` (./resolve.ts), which copies only
+ * what resolution changes: the document may share plain arrays and values with the elements' own
+ * configuration, so treat what `toTerraform()` returns as read-only (`structuredClone` it to edit). `__tests__/foundation/aiai-stack.test.ts` proves the JSON equal to cdktf's for
  * every stack of the reference app and for aspects, overrides and cross-stack references.
  */
 export class AiaiStack extends TerraformStack {
