@@ -6,7 +6,7 @@
  */
 import * as fc from 'fast-check';
 import { DefaultTokenResolver, Fn, Lazy, StringConcat, TerraformStack, TerraformVariable, Testing, Token, Tokenization } from 'cdktf';
-import { resolveValue } from '../../lib/core/resolve';
+import { isTerraformExpression, ResolveCache, resolveValue } from '../../lib/core/resolve';
 
 const app = Testing.app();
 const stack = new TerraformStack(app, 'resolve');
@@ -73,6 +73,42 @@ describe('resolveValue', () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  test('with a cache shared by many values (one pass), still gives what cdktf gives', () => {
+    fc.assert(
+      fc.property(fc.array(valueArb, { minLength: 1, maxLength: 6 }), fc.boolean(), (makes, preparing) => {
+        const cache: ResolveCache = new Map();
+        for (const make of makes) expect(outcome(() => resolveValue(stack, make(), preparing, cache))).toEqual(outcome(() => cdktf(make(), preparing)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('caches whole tokens made only of Terraform expressions, never lazy values or what they feed', () => {
+    const first = (s: string) => Tokenization.reverseString(s).firstToken;
+    expect(isTerraformExpression(first(variable.stringValue))).toBe(true);
+    expect(isTerraformExpression(first(Fn.join(',', ['a', variable.stringValue])))).toBe(true);
+    expect(isTerraformExpression(first(Lazy.stringValue({ produce: () => 'x' })))).toBe(false);
+    expect(isTerraformExpression(first(Token.asString({ a: 1 })))).toBe(false);
+
+    const cache: ResolveCache = new Map();
+    const ref = variable.stringValue;
+    const call = Fn.upper(ref);
+    expect(resolveValue(stack, { a: ref, b: call, c: `x-${ref}` }, false, cache)).toEqual({ a: '${var.v}', b: '${upper(var.v)}', c: 'x-${var.v}' });
+    // Whole tokens only: the mixed string is resolved every time.
+    expect([...cache.keys()].sort()).toEqual([call, ref].sort());
+
+    // A lazy value that changes at each call, alone or inside a function call: resolved at every
+    // occurrence, as cdktf resolves it.
+    let n = 0;
+    const impure = Lazy.stringValue({ produce: () => `v${++n}` });
+    const wrapped = Fn.upper(impure);
+    const ours = resolveValue(stack, { a: impure, b: impure, c: wrapped, d: wrapped }, false, cache);
+    n = 0;
+    expect(ours).toEqual(cdktf({ a: impure, b: impure, c: wrapped, d: wrapped }, false));
+    expect(cache.has(impure)).toBe(false);
+    expect(cache.has(wrapped)).toBe(false);
   });
 
   test('returns a plain structure as it is, and copies only the parts that change', () => {

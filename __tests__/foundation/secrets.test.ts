@@ -112,6 +112,23 @@ describe('SecretFiles', () => {
     expect(r.triggers_replace.digest).toBe('${sha256(join("\\n", [sha256(join("", ["A=", var.api_key])), sha256(var.api_key)]))}');
   });
 
+  test('deliveries of the same secrets in one stack share one digest expression; other secrets get their own', () => {
+    const f = fixture();
+    const other = secretToken(f.stack, 'other_key');
+    const a = new SecretFiles(f.stack, 'A', { host: f.host, files: [{ name: 'k', content: f.key }] });
+    const b = new SecretFiles(f.stack, 'B', { host: f.host, files: [{ name: 'k', content: f.key }] });
+    const c = new SecretFiles(f.stack, 'C', { host: f.host, files: [{ name: 'k', content: other }] });
+    const digest = (s: SecretFiles) => (s.resource as unknown as { triggersReplaceValue: { digest: string } }).triggersReplaceValue.digest;
+    expect(digest(a)).toBe(digest(b));
+    expect(digest(c)).not.toBe(digest(a));
+    const json = synth(f.stack);
+    const digests = Object.values(json.resource.terraform_data as Record<string, { triggers_replace?: { digest?: string } }>)
+      .map((r) => r.triggers_replace?.digest)
+      .filter((d) => d !== undefined)
+      .sort();
+    expect(digests).toEqual(['${sha256(join("\\n", [sha256(var.api_key)]))}', '${sha256(join("\\n", [sha256(var.api_key)]))}', '${sha256(join("\\n", [sha256(var.other_key)]))}']);
+  });
+
   test('the SSH private key, when given, is a variable reference, and the agent is off', () => {
     const f = fixture();
     secrets(f, { sshPrivateKey: secretToken(f.stack, 'deploy_ssh_key'), sshTimeoutSeconds: 120 });

@@ -3,7 +3,7 @@ import { Aspects, IAspect, IStackSynthesizer, TerraformElement, TerraformOutput,
 // that the JSON is merged exactly as cdktf merges it.
 import { deepMerge } from 'cdktf/lib/util';
 import { Construct, IConstruct } from 'constructs';
-import { resolveValue as resolveIn } from './resolve';
+import { ResolveCache, resolveValue as resolveIn } from './resolve';
 
 /** The stack's elements, in cdktf's order (cdktf/lib/terraform-stack.js terraformElements: nested stacks excluded). */
 function elementsOf(node: IConstruct, into: TerraformElement[] = []): TerraformElement[] {
@@ -114,7 +114,8 @@ export class AiaiStack extends TerraformStack {
   public prepareStack(): void {
     this.ensureBackendExists();
     const prepared = new Map<TerraformElement, unknown>();
-    for (const e of elementsOf(this)) prepared.set(e, resolveIn(this, e.toTerraform(), true));
+    const cache: ResolveCache = new Map();
+    for (const e of elementsOf(this)) prepared.set(e, resolveIn(this, e.toTerraform(), true, cache));
     this.prepared = prepared;
   }
 
@@ -151,7 +152,8 @@ export class AiaiStack extends TerraformStack {
       ...(overridden ? { overrides: { stack: Object.keys(internals.rawOverrides) } } : {}),
     };
     const elements = elementsOf(this);
-    for (const e of elements) deepMerge(metadata, resolveIn(this, e.toMetadata(), false));
+    const cache: ResolveCache = new Map();
+    for (const e of elements) deepMerge(metadata, resolveIn(this, e.toMetadata(), false, cache));
     const outputs: Record<string, unknown> = {};
     for (const item of elements) {
       if (!TerraformOutput.isTerraformOutput(item)) continue;
@@ -161,13 +163,13 @@ export class AiaiStack extends TerraformStack {
       );
     }
     const tf: Record<string, unknown> = { '//': { metadata, outputs } };
-    for (const e of elements) deepMerge(tf, prepared?.get(e) ?? resolveIn(this, e.toTerraform(), false));
+    for (const e of elements) deepMerge(tf, prepared?.get(e) ?? resolveIn(this, e.toTerraform(), false, cache));
     if (!overridden) return tf;
     deepMerge(tf, internals.rawOverrides);
     // cdktf resolves the whole merged document; only the blocks the overrides reach can hold
     // tokens (the rest was merged resolved, and resolving resolved JSON changes nothing).
     for (const key of Object.keys(internals.rawOverrides)) {
-      const value = resolveIn(this, tf[key], false);
+      const value = resolveIn(this, tf[key], false, cache);
       if (value === undefined) delete tf[key];
       else tf[key] = value;
     }

@@ -1,5 +1,9 @@
-import { DefaultTokenResolver, StringConcat, Token } from 'cdktf';
+import { DefaultTokenResolver, IPostProcessor, IResolvable, IResolveContext, StringConcat, Token } from 'cdktf';
 import { IConstruct } from 'constructs';
+// cdktf's Terraform expressions (references, function calls, operators, conditionals, property
+// access, for expressions) share one base class that cdktf does not export; OperatorExpression is
+// exported and extends it directly.
+import { OperatorExpression } from 'cdktf/lib/tfExpression';
 // cdktf's own resolve (what `Tokenization.resolve` calls), for its `prefix` option: the parts handed
 // to it below are resolved as if cdktf had walked down to them itself.
 import { resolve as cdktfResolve } from 'cdktf/lib/tokens/private/resolve';
@@ -19,6 +23,46 @@ const NUMBER_TOKEN_IN_STRING = /[-|\d|.+]+(e[-|\d|.|e|E|+]+)/;
  * createTokenDouble): negative, of magnitude about 1e289 or more. No number below this bound is one.
  */
 const TOKEN_DOUBLE_BOUND = 1e280;
+
+/** The prototype of cdktf's TFExpression (see the import above). */
+const TF_EXPRESSION: object = Object.getPrototypeOf(OperatorExpression.prototype);
+
+/** True when `token` is one of cdktf's Terraform expressions. */
+export function isTerraformExpression(token: unknown): boolean {
+  return typeof token === 'object' && token !== null && TF_EXPRESSION.isPrototypeOf(token);
+}
+
+/**
+ * cdktf's stack resolver, noting whether every token it resolved was a Terraform expression:
+ * those resolve to the same text wherever they occur in a stack (given the same context: see
+ * {@link ResolveCache}); lazy values and other tokens may not.
+ */
+class ExpressionTracker extends DefaultTokenResolver {
+  public onlyExpressions = true;
+
+  constructor() {
+    super(new StringConcat());
+  }
+
+  public resolveToken(t: IResolvable, context: IResolveContext, postProcessor: IPostProcessor): unknown {
+    if (!isTerraformExpression(t)) this.onlyExpressions = false;
+    return super.resolveToken(t, context, postProcessor);
+  }
+}
+
+/** A string that is exactly one string token (cdktf encoding.js BEGIN_STRING_TOKEN_MARKER ... END_TOKEN_MARKER). */
+const WHOLE_STRING_TOKEN = /^\$\{TfToken\[[a-zA-Z0-9:._-]+\]\}$/;
+
+/**
+ * Results of whole-token strings made only of Terraform expressions, for one resolution pass of
+ * one stack (one scope, one value of `preparing`). Such a token resolves to the same text at every
+ * occurrence that cdktf reaches without an enclosing context (all this walk hands it): a reference
+ * names the same address (a cross-stack one is registered at its first resolution and read after),
+ * a function call serializes the same arguments. Stacks of many hosts repeat them: the shared
+ * secret variable in every runner's files, the network of a group, one digest expression per
+ * credential set.
+ */
+export type ResolveCache = Map<string, string>;
 
 /** cdktf's depth limit (resolve.js: a path longer than this is taken for a cycle). */
 const MAX_DEPTH = 200;
@@ -59,11 +103,22 @@ function plainNumber(n: number): boolean {
  * copied (cdktf would copy them, equal). An array or object with a member that resolves to
  * something else, or to `undefined` (dropped, as cdktf drops it), or an object that is not plain
  * (a class instance) is copied. The result may therefore share parts with the input: callers must
- * not change either. `__tests__/foundation/resolve.test.ts` compares the two on generated structures.
+ * not change either. With a `cache`, a string that is one token made only of Terraform expressions
+ * is resolved once per cache (see {@link ResolveCache}).
+ * `__tests__/foundation/resolve.test.ts` compares the two on generated structures.
  */
-export function resolveValue(scope: IConstruct, value: unknown, preparing: boolean): unknown {
+export function resolveValue(scope: IConstruct, value: unknown, preparing: boolean, cache?: ResolveCache): unknown {
   const path: string[] = [];
   const cdktf = (v: unknown): unknown => cdktfResolve(v, { scope, preparing, resolver: RESOLVER, prefix: path.slice() });
+  const token = (v: string): unknown => {
+    if (cache === undefined || !WHOLE_STRING_TOKEN.test(v)) return cdktf(v);
+    const hit = cache.get(v);
+    if (hit !== undefined) return hit;
+    const tracker = new ExpressionTracker();
+    const r = cdktfResolve(v, { scope, preparing, resolver: tracker, prefix: path.slice() });
+    if (tracker.onlyExpressions && typeof r === 'string') cache.set(v, r);
+    return r;
+  };
   const walk = (v: unknown): unknown => {
     if (path.length > MAX_DEPTH) return cdktf(v);
     switch (typeof v) {
@@ -73,7 +128,7 @@ export function resolveValue(scope: IConstruct, value: unknown, preparing: boole
       case 'symbol':
         return v;
       case 'string':
-        return plainString(v) ? v : cdktf(v);
+        return plainString(v) ? v : token(v);
       case 'number':
         return plainNumber(v) ? v : cdktf(v);
       case 'function':

@@ -1,4 +1,4 @@
-import { Fn } from 'cdktf';
+import { Fn, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import type { IConfiguredHost } from '../core/host-target';
 import { HostPaths, SECRET_INBOX_DIR, SERVICE_USER } from '../core/paths';
@@ -6,6 +6,21 @@ import { TerraformData } from '../core/terraform-data';
 import { PropValidator, requireProps } from '../core/validation-error';
 import { checkSshConnectionOptions, sshConnection, SshConnectionOptions } from '../core/ssh-connection';
 import { checkSecretToken } from '../core/tokens';
+
+/**
+ * Per stack: the trigger digest expression of each list of file contents. Hosts given the same
+ * secrets (every runner of a pool: one token variable) share one expression, which synth then
+ * resolves once (lib/core/resolve.ts ResolveCache).
+ */
+const digests = new WeakMap<TerraformStack, Map<string, string>>();
+function contentDigest(stack: TerraformStack, contents: readonly string[]): string {
+  let byContents = digests.get(stack);
+  if (byContents === undefined) digests.set(stack, (byContents = new Map()));
+  const key = JSON.stringify(contents);
+  let d = byContents.get(key);
+  if (d === undefined) byContents.set(key, (d = Fn.sha256(Fn.join('\n', contents.map((c) => Fn.sha256(c))))));
+  return d;
+}
 
 /** One secret file on a host. */
 export interface SecretFile {
@@ -94,7 +109,7 @@ export class SecretFiles extends Construct {
       triggersReplace: {
         server: props.host.serverId,
         files: props.files.map((f) => `${f.name}:${f.mode ?? '0600'}`).join(','),
-        digest: Fn.sha256(Fn.join('\n', props.files.map((f) => Fn.sha256(f.content)))),
+        digest: contentDigest(TerraformStack.of(this), props.files.map((f) => f.content)),
       },
       provisioners: [
         // Wait until cloud-init created the service user's inbox (and finished provisioning).
