@@ -33,14 +33,24 @@ class Sink {
   }
 
   add(s) {
+    // Long pieces (script bodies) go to the buffer as they are: appending them to the pending
+    // text would copy them once more when it is flattened.
+    if (s.length >= 1024) {
+      this.flush();
+      this.put(s);
+      return;
+    }
     this.pending += s;
-    if (this.pending.length >= 16384) this.flush();
+    if (this.pending.length >= 8192) this.flush();
   }
 
   flush() {
     const s = this.pending;
     this.pending = '';
-    if (s.length === 0) return;
+    if (s.length > 0) this.put(s);
+  }
+
+  put(s) {
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
     if (this.off + s.length * 3 > this.buf.length) {
       this.buffers.push(this.buf.subarray(0, this.off));
@@ -86,8 +96,25 @@ function stableStringify(obj, opts) {
   let space = (opts && opts.space) || '';
   if (typeof space === 'number') space = repeat(space, ' ');
   const colon = space ? ': ' : ':';
-  const indents = [];
-  const indentOf = (level) => indents[level] ?? (indents[level] = space ? `\n${repeat(level, space)}` : '');
+  /** Per level: the texts around members (built once; documents repeat the same few levels). */
+  const levels = [];
+  const at = (level) => {
+    let l = levels[level];
+    if (l === undefined) {
+      const indent = (n) => (space ? `\n${repeat(n, space)}` : '');
+      const inner = indent(level + 1);
+      const close = indent(level);
+      l = levels[level] = { first: inner, next: `,${inner}`, closeArray: `${close}]`, closeObject: `${close}}` };
+    }
+    return l;
+  };
+  /** Each key's JSON and the colon (keys repeat across the resources of a stack). */
+  const keyTexts = new Map();
+  const keyText = (key) => {
+    let t = keyTexts.get(key);
+    if (t === undefined) keyTexts.set(key, (t = JSON.stringify(key) + colon));
+    return t;
+  };
   const seen = new Set();
   const sink = new Sink();
 
@@ -97,17 +124,16 @@ function stableStringify(obj, opts) {
       sink.add(JSON.stringify(value));
       return;
     }
-    const inner = indentOf(level + 1);
-    const close = indentOf(level);
+    const l = at(level);
     if (Array.isArray(value)) {
       sink.add('[');
       for (let i = 0; i < value.length; i++) {
-        sink.add(i === 0 ? inner : `,${inner}`);
+        sink.add(i === 0 ? l.first : l.next);
         const item = jsonValue(value[i]);
         if (renders(item)) write(item, level + 1);
         else sink.add('null');
       }
-      sink.add(`${close}]`);
+      sink.add(l.closeArray);
       return;
     }
     if (seen.has(value)) throw new TypeError('Converting circular structure to JSON');
@@ -117,12 +143,13 @@ function stableStringify(obj, opts) {
     for (const key of Object.keys(value).sort()) {
       const member = jsonValue(value[key]);
       if (!renders(member)) continue;
-      sink.add(`${first ? '' : ','}${inner}${JSON.stringify(key)}${colon}`);
+      sink.add(first ? l.first : l.next);
+      sink.add(keyText(key));
       first = false;
       write(member, level + 1);
     }
     seen.delete(value);
-    sink.add(`${close}}`);
+    sink.add(l.closeObject);
   };
 
   const top = jsonValue(obj);
