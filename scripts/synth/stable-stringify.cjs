@@ -78,6 +78,13 @@ function repeat(n, s) {
   return out;
 }
 
+/** `Object.keys(o).sort()`, without sorting (a copy) when they are in order already. */
+function sortedKeys(o) {
+  const keys = Object.keys(o);
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return keys.sort();
+  return keys;
+}
+
 /** The value the package renders for `node` (after `toJSON`). */
 function jsonValue(node) {
   return node && typeof node.toJSON === 'function' ? node.toJSON() : node;
@@ -140,7 +147,7 @@ function stableStringify(obj, opts) {
     seen.add(value);
     sink.add('{');
     let first = true;
-    for (const key of Object.keys(value).sort()) {
+    for (const key of sortedKeys(value)) {
       const member = jsonValue(value[key]);
       if (!renders(member)) continue;
       sink.add(first ? l.first : l.next);
