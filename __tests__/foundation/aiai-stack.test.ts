@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Aspects, IAspect, TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { App, Aspects, IAspect, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { buildReferenceApp } from '../../main';
 import { AiaiStack } from '../../lib/core/aiai-stack';
@@ -137,6 +137,34 @@ describe('AiaiStack', () => {
     expect(outputs[1]).toEqual(outputs[0]);
     expect(outputs[1].output.echo.value).toBe('${var.v}');
     expect(outputs[1].terraform.required_version).toBe('>= 1.6');
+  });
+
+  test('an override into an array shared with the configuration changes only that stack, once, and never the configuration', () => {
+    const results = [TerraformStack, AiaiStack].map((Stack) => {
+      const app = new App({ outdir: tempDir('aiai-stack-shared-') });
+      const shared = ['a', 'b'];
+      const nested: unknown[] = [['a'], 'b'];
+      const a = new Stack(app, 'a');
+      const b = new Stack(app, 'b');
+      for (const st of [a, b]) {
+        new TerraformLocal(st, 'x', shared);
+        new TerraformLocal(st, 'y', nested);
+      }
+      a.addOverride('locals.x.1', 'patched');
+      a.addOverride('locals.y.0', ['c']);
+      // Twice, as validations read the document before the write.
+      const first = JSON.parse(JSON.stringify(a.toTerraform()));
+      const second = JSON.parse(JSON.stringify(a.toTerraform()));
+      app.synth();
+      return { first, second, a: written(app, a) as any, b: written(app, b) as any, shared, nested };
+    });
+    expect(results[1]).toEqual(results[0]);
+    const ours = results[1];
+    expect(ours.second).toEqual(ours.first);
+    expect(ours.a.locals).toEqual({ x: ['a', 'patched'], y: [['a', 'c'], 'b'] });
+    expect(ours.b.locals).toEqual({ x: ['a', 'b'], y: [['a'], 'b'] });
+    expect(ours.shared).toEqual(['a', 'b']);
+    expect(ours.nested).toEqual([['a'], 'b']);
   });
 
   test('a cross-stack reference creates the output and the remote state, as with cdktf', () => {

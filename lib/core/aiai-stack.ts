@@ -1,7 +1,6 @@
-import { Aspects, IAspect, IStackSynthesizer, TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
-// The merge cdktf's own TerraformStack.toTerraform uses (exported from cdktf/lib/util.d.ts), so
-// that the JSON is merged exactly as cdktf merges it.
-import { deepMerge } from 'cdktf/lib/util';
+import { Aspects, IAspect, IStackSynthesizer, TerraformElement, TerraformOutput, TerraformStack, Tokenization } from 'cdktf';
+// The errors cdktf's deepMerge (cdktf/lib/util.js, what TerraformStack.toTerraform merges with) throws.
+import { sourceOrTargetNotAnObject, targetNotResolvableWithOverrides } from 'cdktf/lib/errors';
 import { Construct, IConstruct } from 'constructs';
 import { ResolveCache, resolveValue as resolveIn } from './resolve';
 
@@ -10,6 +9,55 @@ function elementsOf(node: IConstruct, into: TerraformElement[] = []): TerraformE
   if (TerraformElement.isTerraformElement(node)) into.push(node);
   for (const child of node.node.children) if (!TerraformStack.isStack(child)) elementsOf(child, into);
   return into;
+}
+
+/**
+ * cdktf's `deepMerge(target, source)` (cdktf/lib/util.js: objects merged key by key, arrays
+ * concatenated onto arrays, otherwise set; `undefined` deletes), for building one document, with one
+ * difference: it never writes into a container it did not create. Resolved elements share plain
+ * arrays with their own configuration (./resolve.ts), and cdktf's merge sets arrays by reference and
+ * later writes into them (an override such as `locals.x.1`, an object merged where an array is), so
+ * such a container is copied first.
+ */
+class DocumentMerge {
+  private readonly fresh = new WeakSet<object>();
+
+  public merge(target: any, source: any): any {
+    if (Tokenization.isResolvable(target)) throw targetNotResolvableWithOverrides(String(target));
+    if (typeof source !== 'object' || typeof target !== 'object') throw sourceOrTargetNotAnObject(JSON.stringify(source), typeof source, JSON.stringify(target), typeof target);
+    for (const key of Object.keys(source)) {
+      const value = source[key];
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+        if (typeof target[key] !== 'object') target[key] = this.made({});
+        if (Tokenization.isResolvable(value)) {
+          target[key] = value;
+          continue;
+        }
+        this.merge(this.writable(target, key), value);
+      } else if (Array.isArray(value)) {
+        target[key] = Array.isArray(target[key]) ? this.made([...target[key], ...value]) : value;
+      } else if (value === undefined) {
+        delete target[key];
+      } else {
+        target[key] = value;
+      }
+    }
+    return target;
+  }
+
+  public made<T extends object>(container: T): T {
+    this.fresh.add(container);
+    return container;
+  }
+
+  /** `target[key]`, replaced by a copy first if it is a container this merge did not create. */
+  private writable(target: any, key: string): any {
+    const t = target[key];
+    if (t === null || typeof t !== 'object' || this.fresh.has(t) || Tokenization.isResolvable(t)) return t;
+    const copy = Array.isArray(t) ? t.slice() : Object.assign(Object.create(Object.getPrototypeOf(t)), t);
+    target[key] = this.made(copy);
+    return copy;
+  }
 }
 
 /** Aspects that change no element's Terraform (they may add validations or write files). */
@@ -153,19 +201,21 @@ export class AiaiStack extends TerraformStack {
     };
     const elements = elementsOf(this);
     const cache: ResolveCache = new Map();
-    for (const e of elements) deepMerge(metadata, resolveIn(this, e.toMetadata(), false, cache));
-    const outputs: Record<string, unknown> = {};
+    const doc = new DocumentMerge();
+    doc.made(metadata);
+    for (const e of elements) doc.merge(metadata, resolveIn(this, e.toMetadata(), false, cache));
+    const outputs: Record<string, unknown> = doc.made({});
     for (const item of elements) {
       if (!TerraformOutput.isTerraformOutput(item)) continue;
-      deepMerge(
+      doc.merge(
         outputs,
         item.node.path.split('/').reduceRight<Record<string, unknown>>((inner, part) => (Object.keys(inner).length === 0 ? { [part]: item.friendlyUniqueId } : { [part]: inner }), {}),
       );
     }
-    const tf: Record<string, unknown> = { '//': { metadata, outputs } };
-    for (const e of elements) deepMerge(tf, prepared?.get(e) ?? resolveIn(this, e.toTerraform(), false, cache));
+    const tf: Record<string, unknown> = doc.made({ '//': doc.made({ metadata, outputs }) });
+    for (const e of elements) doc.merge(tf, prepared?.get(e) ?? resolveIn(this, e.toTerraform(), false, cache));
     if (!overridden) return tf;
-    deepMerge(tf, internals.rawOverrides);
+    doc.merge(tf, internals.rawOverrides);
     // cdktf resolves the whole merged document; only the blocks the overrides reach can hold
     // tokens (the rest was merged resolved, and resolving resolved JSON changes nothing).
     for (const key of Object.keys(internals.rawOverrides)) {
