@@ -137,6 +137,19 @@ describe('resolveValue', () => {
     );
   });
 
+  test('the cases a plain walk could get wrong: __proto__ keys, toJSON, token numbers spelled without e+', () => {
+    const polluting = JSON.parse('{"name":"x","__proto__":{"polluted":"yes"}}') as unknown;
+    const hiddenToJson = Object.defineProperty({ k: 1 }, 'toJSON', { value: () => 'X', enumerable: false });
+    const arrayToJson = Object.assign([1, 2], { toJSON: () => 'X' });
+    const tokenNumber = String(numberVariable.numberValue);
+    const spellings = [`x=${tokenNumber}`, `x=${tokenNumber.replace('e+', 'e')}`, 'x=-8.2e298', `-82${'0'.repeat(297)}e0`, 'sed -e-x 1e5'];
+    for (const v of [polluting, { nested: polluting }, hiddenToJson, [hiddenToJson], arrayToJson, { a: arrayToJson }, ...spellings, { s: spellings }]) {
+      expect(outcome(() => resolveValue(stack, v, false))).toEqual(outcome(() => cdktf(v, false)));
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(resolveValue(stack, `x=${tokenNumber.replace('e+', 'e')}`, false)).toBe('x=${var.n}');
+  });
+
   test('copies objects that are not plain (class instances), as cdktf does', () => {
     class Shape {
       public readonly side = 2;

@@ -12,17 +12,36 @@ import { resolve as cdktfResolve } from 'cdktf/lib/tokens/private/resolve';
 const RESOLVER = new DefaultTokenResolver(new StringConcat());
 
 /**
- * cdktf's test for number tokens inside strings (cdktf/lib/tokens/private/encoding.js
- * NUMBER_TOKEN_REGEX, without the `g` flag so `test` keeps no state). A string it matches is handed
- * to cdktf, which looks the numbers up.
+ * cdktf's pattern for numbers inside strings (cdktf/lib/tokens/private/encoding.js
+ * NUMBER_TOKEN_REGEX). cdktf splits a string at its matches and looks each one up as a number token
+ * (`lookupNumberToken(parseFloat(match))`, which throws for an unknown token number).
  */
-const NUMBER_TOKEN_IN_STRING = /[-|\d|.+]+(e[-|\d|.|e|E|+]+)/;
+const NUMBER_IN_STRING = /[-|\d|.+]+(e[-|\d|.|e|E|+]+)/g;
 
 /**
  * Token numbers are doubles whose top 16 bits are 0xfdff or 0xfbff (cdktf encoding.js
  * createTokenDouble): negative, of magnitude about 1e289 or more. No number below this bound is one.
  */
 const TOKEN_DOUBLE_BOUND = 1e280;
+
+/** The top 16 bits of a string-token number (cdktf encoding.js DOUBLE_TOKEN_MARKER_BITS). */
+const DOUBLE_TOKEN_MARKER = 0xfdff;
+const double = new Float64Array(1);
+const doubleWords = new Uint32Array(double.buffer);
+
+/**
+ * True when cdktf's number pass would look up something in `s`: some match of its pattern parses
+ * to a double carrying the token marker (whatever the spelling: `-1.88e+289`, `-1.88e289`, digits).
+ * Other matches (`1e5`, `sed -e-`) come back from that pass as they were.
+ */
+function holdsTokenNumber(s: string): boolean {
+  NUMBER_IN_STRING.lastIndex = 0;
+  for (let m = NUMBER_IN_STRING.exec(s); m !== null; m = NUMBER_IN_STRING.exec(s)) {
+    double[0] = parseFloat(m[0]);
+    if (doubleWords[1] >>> 16 === DOUBLE_TOKEN_MARKER) return true;
+  }
+  return false;
+}
 
 /** The prototype of cdktf's TFExpression (see the import above). */
 const TF_EXPRESSION: object = Object.getPrototypeOf(OperatorExpression.prototype);
@@ -60,22 +79,23 @@ const WHOLE_STRING_TOKEN = /^\$\{TfToken\[[a-zA-Z0-9:._-]+\]\}$/;
  * names the same address (a cross-stack one is registered at its first resolution and read after),
  * a function call serializes the same arguments. Stacks of many hosts repeat them: the shared
  * secret variable in every runner's files, the network of a group, one digest expression per
- * credential set.
+ * credential set. The assumption: nothing changes the plain values an expression holds (a list
+ * given to `Fn.join`) while the stack is resolved, e.g. from a lazy value's `produce`; cdktf would
+ * show such a change at later occurrences. cdktf's warning about escapes inside function
+ * arguments is then printed once per expression, not once per occurrence.
  */
 export type ResolveCache = Map<string, string>;
 
 /** cdktf's depth limit (resolve.js: a path longer than this is taken for a cycle). */
 const MAX_DEPTH = 200;
 
-/**
- * True when cdktf would treat `s` as plain text (no token marker, no number that may be a token).
- * A token number written into a string reads like `-1.8881545897087626e+289` (its magnitude is
- * above 1e288): without `e+` the string holds none, and cdktf's number pass would give it back as it
- * is even where its pattern matches (`1e5`), so the pattern is tried only on strings with `e+`.
- */
+/** True when cdktf would treat `s` as plain text (no token marker, no number that may be a token). */
 function plainString(s: string): boolean {
-  return !s.includes('TfToken[') && s !== Token.STRING_MAP_TOKEN_VALUE && s !== Token.ANY_MAP_TOKEN_VALUE && !(s.includes('e+') && NUMBER_TOKEN_IN_STRING.test(s));
+  return !s.includes('TfToken[') && s !== Token.STRING_MAP_TOKEN_VALUE && s !== Token.ANY_MAP_TOKEN_VALUE && !holdsTokenNumber(s);
 }
+
+/** `__proto__` as an own key: cdktf's copy (`result[key] = value`) sets the copy's prototype instead. */
+const PROTO_KEY = '__proto__';
 
 function plainNumber(n: number): boolean {
   return n !== Token.NUMBER_MAP_TOKEN_VALUE && Math.abs(n) < TOKEN_DOUBLE_BOUND;
@@ -101,10 +121,11 @@ function plainNumber(n: number): boolean {
  * Everything else is plain, and resolves to itself: strings, other numbers, booleans, null, dates,
  * and arrays and objects whose members all resolve to themselves are returned as they are, not
  * copied (cdktf would copy them, equal). An array or object with a member that resolves to
- * something else, or to `undefined` (dropped, as cdktf drops it), or an object that is not plain
- * (a class instance) is copied. The result may therefore share parts with the input: callers must
- * not change either. With a `cache`, a string that is one token made only of Terraform expressions
- * is resolved once per cache (see {@link ResolveCache}).
+ * something else, or to `undefined` (dropped, as cdktf drops it), an object that is not plain (a
+ * class instance) and one with a `toJSON` are copied; an object with a `__proto__` key is cdktf's.
+ * The result may therefore share parts with the input: callers must not change either, and an
+ * enumerable getter is read again by whoever reads the result. With a `cache`, a string that is one
+ * token made only of Terraform expressions is resolved once per cache (see {@link ResolveCache}).
  * `__tests__/foundation/resolve.test.ts` compares the two on generated structures.
  */
 export function resolveValue(scope: IConstruct, value: unknown, preparing: boolean, cache?: ResolveCache): unknown {
@@ -137,8 +158,9 @@ export function resolveValue(scope: IConstruct, value: unknown, preparing: boole
     if (v === null || v instanceof Date) return v;
     if (Array.isArray(v)) {
       for (const x of v) if ((typeof x === 'string' && x.includes('TfToken[')) || (typeof x === 'number' && !plainNumber(x))) return cdktf(v);
-      // Until a member resolves to something else, the array is its own result.
-      let out: unknown[] | undefined;
+      // Until a member resolves to something else, the array is its own result (unless it carries
+      // a toJSON, which cdktf's copy drops).
+      let out: unknown[] | undefined = (v as { toJSON?: unknown }).toJSON === undefined ? undefined : [];
       for (let i = 0; i < v.length; i++) {
         const x: unknown = v[i];
         path.push(`${i}`);
@@ -152,9 +174,10 @@ export function resolveValue(scope: IConstruct, value: unknown, preparing: boole
     const o = v as Record<string, unknown>;
     if (typeof o.resolve === 'function' || (o._children !== undefined && o._metadata !== undefined)) return cdktf(v);
     const keys = Object.keys(o);
-    for (const k of keys) if (!plainString(k)) return cdktf(v);
-    // Until a member resolves to something else, a plain object is its own result.
-    let out: Record<string, unknown> | undefined = Object.getPrototypeOf(o) === Object.prototype ? undefined : {};
+    for (const k of keys) if (!plainString(k) || k === PROTO_KEY) return cdktf(v);
+    // Until a member resolves to something else, a plain object is its own result: not a class
+    // instance, and without a toJSON of its own (cdktf's copy keeps only the enumerable members).
+    let out: Record<string, unknown> | undefined = Object.getPrototypeOf(o) === Object.prototype && o.toJSON === undefined ? undefined : {};
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       const x = o[k];
