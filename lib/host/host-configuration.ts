@@ -31,7 +31,7 @@ function fileDigest(stack: TerraformStack, content: string, mode: string, owner:
   if (byContent === undefined) fileDigests.set(stack, (byContent = new Map()));
   let byMode = byContent.get(content);
   if (byMode === undefined) byContent.set(content, (byMode = new Map()));
-  const key = `${mode}\u0000${owner}`;
+  const key = JSON.stringify([mode, owner]);
   let d = byMode.get(key);
   if (d === undefined) byMode.set(key, (d = sha256Hex(JSON.stringify([content, mode, owner])).slice(0, 16)));
   return d;

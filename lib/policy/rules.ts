@@ -742,12 +742,13 @@ const prd: PolicyRule[] = [
 
 /** Whether a workflow file is a scheduled reaper, by content (each stack of an app carries the same workflows: parsed once). */
 const reaperVerdicts = new Map<string, boolean>();
+/** What a reaper's text must hold before it is parsed: a job named like the pool's reap job. */
+const REAP_JOB_LINE = new RegExp(`^\\s+${REAP_JOB}:`, 'm');
 function isScheduledReaper(content: string): boolean {
   let verdict = reaperVerdicts.get(content);
   if (verdict === undefined) {
     verdict = false;
-    // Parse only what can be a reaper: a workflow with a job named like the pool's reap job.
-    if (new RegExp(`^\\s+${REAP_JOB}:`, 'm').test(content)) {
+    if (REAP_JOB_LINE.test(content)) {
       try {
         const doc = parseYaml(content) as Record<string, unknown> | null;
         const on = doc?.on as Record<string, unknown> | undefined;

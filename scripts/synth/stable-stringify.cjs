@@ -51,11 +51,11 @@ class Sink {
   }
 
   put(s) {
-    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-    if (this.off + s.length * 3 > this.buf.length) {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit; a piece that may not fit is measured.
+    if (this.off + s.length * 3 > this.buf.length && this.off + Buffer.byteLength(s) > this.buf.length) {
       this.buffers.push(this.buf.subarray(0, this.off));
       this.total += this.off;
-      this.buf = Buffer.allocUnsafe(Math.max(CHUNK, s.length * 3));
+      this.buf = Buffer.allocUnsafe(Math.max(CHUNK, Buffer.byteLength(s)));
       this.off = 0;
     }
     this.off += this.buf.write(s, this.off);
