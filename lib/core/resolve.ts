@@ -1,4 +1,4 @@
-import { DefaultTokenResolver, IPostProcessor, IResolvable, IResolveContext, StringConcat, Token } from 'cdktf';
+import { DefaultTokenResolver, ITokenResolver, StringConcat, Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 // cdktf's Terraform expressions (references, function calls, operators, conditionals, property
 // access, for expressions) share one base class that cdktf does not export; OperatorExpression is
@@ -54,19 +54,25 @@ export function isTerraformExpression(token: unknown): boolean {
 /**
  * cdktf's stack resolver, noting whether every token it resolved was a Terraform expression:
  * those resolve to the same text wherever they occur in a stack (given the same context: see
- * {@link ResolveCache}); lazy values and other tokens may not.
+ * {@link ResolveCache}); lazy values and other tokens may not. (cdktf hands the resolver down to
+ * every nested resolution, so each token reaches `resolveToken`.)
  */
-class ExpressionTracker extends DefaultTokenResolver {
-  public onlyExpressions = true;
-
-  constructor() {
-    super(new StringConcat());
-  }
-
-  public resolveToken(t: IResolvable, context: IResolveContext, postProcessor: IPostProcessor): unknown {
-    if (!isTerraformExpression(t)) this.onlyExpressions = false;
-    return super.resolveToken(t, context, postProcessor);
-  }
+interface ExpressionTracker extends ITokenResolver {
+  onlyExpressions: boolean;
+}
+function expressionTracker(): ExpressionTracker {
+  const tracker: ExpressionTracker = {
+    onlyExpressions: true,
+    resolveToken: (t, context, postProcessor) => {
+      if (!isTerraformExpression(t)) tracker.onlyExpressions = false;
+      return RESOLVER.resolveToken(t, context, postProcessor);
+    },
+    resolveString: (fragments, context) => RESOLVER.resolveString(fragments, context),
+    resolveList: (l, context) => RESOLVER.resolveList(l, context),
+    resolveNumberList: (l, context) => RESOLVER.resolveNumberList(l, context),
+    resolveMap: (m, context) => RESOLVER.resolveMap(m, context),
+  };
+  return tracker;
 }
 
 /** A string that is exactly one string token (cdktf encoding.js BEGIN_STRING_TOKEN_MARKER ... END_TOKEN_MARKER). */
@@ -135,7 +141,7 @@ export function resolveValue(scope: IConstruct, value: unknown, preparing: boole
     if (cache === undefined || !WHOLE_STRING_TOKEN.test(v)) return cdktf(v);
     const hit = cache.get(v);
     if (hit !== undefined) return hit;
-    const tracker = new ExpressionTracker();
+    const tracker = expressionTracker();
     const r = cdktfResolve(v, { scope, preparing, resolver: tracker, prefix: path.slice() });
     if (tracker.onlyExpressions && typeof r === 'string') cache.set(v, r);
     return r;
