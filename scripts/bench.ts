@@ -16,7 +16,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -126,13 +126,16 @@ function compiledApp(): string {
   const dir = join(CACHE, `compiled-${hashOf(['main.ts', 'lib', '.gen', 'tsconfig.json', 'tsconfig.build.json'])}`);
   const main = join(dir, 'dist', 'main.js');
   if (existsSync(main)) return main;
-  mkdirSync(dir, { recursive: true });
-  const tsconfig = join(dir, 'tsconfig.json');
+  // Built beside and renamed into place when complete: an interrupted build leaves no half folder.
+  const building = `${dir}.building-${process.pid}`;
+  rmSync(building, { recursive: true, force: true });
+  mkdirSync(building, { recursive: true });
+  const tsconfig = join(building, 'tsconfig.json');
   writeFileSync(
     tsconfig,
     JSON.stringify({
       extends: join(ROOT, 'tsconfig.build.json'),
-      compilerOptions: { outDir: join(dir, 'dist'), rootDir: ROOT, declaration: false, incremental: false },
+      compilerOptions: { outDir: join(building, 'dist'), rootDir: ROOT, declaration: false, incremental: false },
       include: [join(ROOT, 'main.ts'), join(ROOT, 'lib/**/*.ts'), join(ROOT, '.gen/**/*.ts')],
     }),
   );
@@ -140,7 +143,9 @@ function compiledApp(): string {
   const r = spawnSync(join(BIN, 'tsc'), ['-p', tsconfig], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`tsc failed: ${r.stdout}${r.stderr}`);
   // lib/core/assets.ts packageRoot(): dist/lib/core -> three up; assets live beside the sources.
-  for (const p of ['cloud-init', 'package.json', 'lib', 'node_modules']) symlinkSync(join(ROOT, p), join(dir, p));
+  for (const p of ['cloud-init', 'package.json', 'lib', 'node_modules']) symlinkSync(join(ROOT, p), join(building, p));
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(building, dir);
   return main;
 }
 
