@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Lazy, TerraformLocal, TerraformStack, Token } from 'cdktf';
 import { IConstruct } from 'constructs';
+import { StackMemo } from './memo';
 import { escapeTerraformTemplate } from './terraform-template';
 
 /**
@@ -41,20 +42,11 @@ interface Entry {
 }
 
 /** Per stack: each long text carried by a template, and its uses. */
-const textsByStack = new WeakMap<TerraformStack, Map<string, Entry>>();
+const textsByStack = new StackMemo<string, Entry>();
 
 /** Counts a use of `text` in `stack`; its second use writes the local. */
 function use(stack: TerraformStack, text: string): Entry {
-  let texts = textsByStack.get(stack);
-  if (texts === undefined) {
-    texts = new Map();
-    textsByStack.set(stack, texts);
-  }
-  let e = texts.get(text);
-  if (e === undefined) {
-    e = { uses: 0 };
-    texts.set(text, e);
-  }
+  const e = textsByStack.get(stack, text, () => ({ uses: 0 }));
   if (++e.uses === 2) {
     const name = `${SHARED_TEXT_LOCAL_PREFIX}${createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 16)}`;
     const local = new TerraformLocal(stack, name, escapeTerraformTemplate(text));

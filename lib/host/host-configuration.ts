@@ -1,6 +1,7 @@
 import { Fn, TerraformStack, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { asset } from '../core/assets';
+import { StackMemo } from '../core/memo';
 import type { IDeliveryTarget } from '../core/host-target';
 import { SERVICE_USER } from '../core/paths';
 import { TerraformData } from '../core/terraform-data';
@@ -25,12 +26,9 @@ function convergeDigest(script: string): string {
  * Per stack: the trigger digest of each file body (by content, then mode and owner). Hosts of one
  * role carry equal bodies; each is hashed once per stack.
  */
-const fileDigests = new WeakMap<TerraformStack, Map<string, Map<string, string>>>();
+const fileDigests = new StackMemo<string, Map<string, string>>();
 function fileDigest(stack: TerraformStack, content: string, mode: string, owner: string): string {
-  let byContent = fileDigests.get(stack);
-  if (byContent === undefined) fileDigests.set(stack, (byContent = new Map()));
-  let byMode = byContent.get(content);
-  if (byMode === undefined) byContent.set(content, (byMode = new Map()));
+  const byMode = fileDigests.get(stack, content, () => new Map());
   const key = JSON.stringify([mode, owner]);
   let d = byMode.get(key);
   if (d === undefined) byMode.set(key, (d = sha256Hex(JSON.stringify([content, mode, owner])).slice(0, 16)));

@@ -7,6 +7,7 @@
 import { parse as parseYaml } from 'yaml';
 import { isValidLabelKey, isValidLabelValue, LabelKeys, Roles } from '../core/labels';
 import { SYSTEMD_UNIT_DIR } from '../core/paths';
+import { BoundedMemo } from '../core/memo';
 import { evaluateLiteralTemplate } from '../core/terraform-template';
 import { Ports } from '../core/ports';
 import { DEPRECATED_SERVER_TYPES, EU_ONLY_FAMILIES, HetznerLimits, LOCATIONS, SERVER_TYPES, SUPPORTED_IMAGES } from '../hetzner/catalog';
@@ -741,27 +742,21 @@ const prd: PolicyRule[] = [
 ];
 
 /** Whether a workflow file is a scheduled reaper, by content (each stack of an app carries the same workflows: parsed once). */
-const reaperVerdicts = new Map<string, boolean>();
+const reaperVerdicts = new BoundedMemo<string, boolean>(64);
 /** What a reaper's text must hold before it is parsed: a job named like the pool's reap job. */
 const REAP_JOB_LINE = new RegExp(`^\\s+${REAP_JOB}:`, 'm');
 function isScheduledReaper(content: string): boolean {
-  let verdict = reaperVerdicts.get(content);
-  if (verdict === undefined) {
-    verdict = false;
-    if (REAP_JOB_LINE.test(content)) {
-      try {
-        const doc = parseYaml(content) as Record<string, unknown> | null;
-        const on = doc?.on as Record<string, unknown> | undefined;
-        const jobs = doc?.jobs as Record<string, unknown> | undefined;
-        verdict = Boolean(on && Array.isArray(on.schedule) && on.schedule.length > 0 && jobs && REAP_JOB in jobs);
-      } catch {
-        verdict = false;
-      }
+  return reaperVerdicts.get(content, () => {
+    if (!REAP_JOB_LINE.test(content)) return false;
+    try {
+      const doc = parseYaml(content) as Record<string, unknown> | null;
+      const on = doc?.on as Record<string, unknown> | undefined;
+      const jobs = doc?.jobs as Record<string, unknown> | undefined;
+      return Boolean(on && Array.isArray(on.schedule) && on.schedule.length > 0 && jobs && REAP_JOB in jobs);
+    } catch {
+      return false;
     }
-    if (reaperVerdicts.size >= 64) reaperVerdicts.clear();
-    reaperVerdicts.set(content, verdict);
-  }
-  return verdict;
+  });
 }
 
 const run: PolicyRule[] = [

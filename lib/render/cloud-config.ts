@@ -2,6 +2,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import { renderSystemdUnit, SystemdUnit } from './systemd';
 import { SYSTEMD_UNIT_DIR } from '../core/paths';
+import { BoundedMemo } from '../core/memo';
 import { invalid } from '../core/validation-error';
 
 /** A file cloud-init writes. */
@@ -171,19 +172,12 @@ export function renderCloudConfig(spec: CloudConfigSpec): string {
   // the rest is rendered once per distinct content. A top-level pair of a block map renders the
   // same alone as among the others (no anchors: aliasDuplicateObjects is off), so the text is the
   // one `renderYaml` of the whole document gives (__tests__/render/cloud-config-cache.test.ts).
-  const key = JSON.stringify(rest);
-  let body = renderedBodies.get(key);
-  if (body === undefined) {
-    body = renderYaml(rest);
-    if (renderedBodies.size >= RENDERED_BODIES_MAX) renderedBodies.clear();
-    renderedBodies.set(key, body);
-  }
+  const body = renderedBodies.get(JSON.stringify(rest), () => renderYaml(rest));
   return '#cloud-config\n' + renderYaml({ hostname }) + body;
 }
 
-/** Rendered documents (less the hostname) by their JSON; bounded, as apps may render many distinct ones. */
-const renderedBodies = new Map<string, string>();
-const RENDERED_BODIES_MAX = 64;
+/** Rendered documents (less the hostname) by their JSON. */
+const renderedBodies = new BoundedMemo<string, string>(64);
 
 /** The YAML of a cloud-config document. */
 function renderYaml(doc: Record<string, unknown>): string {

@@ -1,6 +1,7 @@
 import { Fn, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import type { IConfiguredHost } from '../core/host-target';
+import { StackMemo } from '../core/memo';
 import { HostPaths, SECRET_INBOX_DIR, SERVICE_USER } from '../core/paths';
 import { TerraformData } from '../core/terraform-data';
 import { PropValidator, requireProps } from '../core/validation-error';
@@ -12,14 +13,9 @@ import { checkSecretToken } from '../core/tokens';
  * secrets (every runner of a pool: one token variable) share one expression, which synth then
  * resolves once (lib/core/resolve.ts ResolveCache).
  */
-const digests = new WeakMap<TerraformStack, Map<string, string>>();
+const digests = new StackMemo<string, string>();
 function contentDigest(stack: TerraformStack, contents: readonly string[]): string {
-  let byContents = digests.get(stack);
-  if (byContents === undefined) digests.set(stack, (byContents = new Map()));
-  const key = JSON.stringify(contents);
-  let d = byContents.get(key);
-  if (d === undefined) byContents.set(key, (d = Fn.sha256(Fn.join('\n', contents.map((c) => Fn.sha256(c))))));
-  return d;
+  return digests.get(stack, JSON.stringify(contents), () => Fn.sha256(Fn.join('\n', contents.map((c) => Fn.sha256(c)))));
 }
 
 /** One secret file on a host. */

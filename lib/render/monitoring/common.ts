@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { BoundedMemo } from '../../core/memo';
 import { isUnresolved } from '../../core/tokens';
 import { isValidLabelValue } from '../../core/labels';
 import { PropValidator } from '../../core/validation-error';
@@ -67,20 +68,13 @@ export function toYaml(doc: unknown, header?: string): string {
   // each distinct one is rendered once. The key is the document's JSON, which names a YAML text
   // only for plain data (null, booleans, strings, finite numbers but -0, arrays, plain objects).
   const key = jsonKeyOfPlainData(doc);
-  let body = key === undefined ? undefined : renderedYaml.get(key);
-  if (body === undefined) {
-    body = stringify(doc, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false });
-    if (key !== undefined) {
-      if (renderedYaml.size >= RENDERED_YAML_MAX) renderedYaml.clear();
-      renderedYaml.set(key, body);
-    }
-  }
+  const render = () => stringify(doc, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false });
+  const body = key === undefined ? render() : renderedYaml.get(key, render);
   return header ? `${header.replace(/^/gm, '# ')}\n${body}` : body;
 }
 
-/** YAML texts by the JSON of their document; bounded, as apps may render many distinct ones. */
-const renderedYaml = new Map<string, string>();
-const RENDERED_YAML_MAX = 64;
+/** YAML texts by the JSON of their document. */
+const renderedYaml = new BoundedMemo<string, string>(64);
 
 /** Thrown by the replacer below for a value whose JSON does not name its YAML. */
 const NOT_PLAIN = new Error('not plain data');
