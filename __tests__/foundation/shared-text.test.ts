@@ -5,6 +5,7 @@
  * templates give back the original texts.
  */
 import { TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import * as fc from 'fast-check';
 import { SHARED_TEXT_CONTEXT, SHARED_TEXT_MIN_CHARS, sharedTemplate } from '../../lib/core/shared-text';
 import { evaluateLiteralTemplate, inlineTemplateLocals } from '../../lib/core/terraform-template';
 import { manifestJson, manifestJsonParts } from '../../lib/render/host-manifest';
@@ -100,6 +101,42 @@ describe('manifestJsonParts', () => {
       }
     }
     expect(hosts).toBeGreaterThan(5);
+  });
+
+  test('every file entry is its exact JSON, from the memo of long bodies or not, whatever its shape', () => {
+    // Long bodies (the memo's case) drawn from a small pool, so that entries repeat them with the
+    // same or other members; entries of other shapes (members missing, reordered, of other types,
+    // extra) must still be their own JSON.
+    const bodies = ['a'.repeat(300), `${'\u00e9"\\\n'.repeat(90)}`, 'x'.repeat(256), 'short'];
+    const entry = fc.record({
+      path: fc.oneof({ arbitrary: fc.constantFrom('/etc/a', '/etc/b'), weight: 8 }, { arbitrary: fc.integer(), weight: 1 }),
+      content: fc.constantFrom(...bodies),
+      mode: fc.constantFrom('0644', '0600'),
+      owner: fc.constant('root:root'),
+      early: fc.oneof({ arbitrary: fc.boolean(), weight: 8 }, { arbitrary: fc.constantFrom(undefined, null), weight: 1 }),
+      unit: fc.constant(false),
+      exec: fc.boolean(),
+      restart: fc.oneof({ arbitrary: fc.constantFrom([], ['a.service']), weight: 8 }, { arbitrary: fc.constantFrom([1], undefined), weight: 1 }),
+      reload: fc.constant([]),
+    });
+    const shaped = fc.tuple(entry, fc.constantFrom('as rendered', 'as rendered', 'as rendered', 'as rendered', 'reordered', 'extra member', 'no reload')).map(([e, shape]) => {
+      if (shape === 'reordered') return Object.fromEntries(Object.entries(e).reverse());
+      if (shape === 'extra member') return { ...e, note: 'n' };
+      if (shape === 'no reload') {
+        const { reload: _dropped, ...rest } = e;
+        return rest;
+      }
+      return e;
+    });
+    fc.assert(
+      fc.property(fc.array(shaped, { minLength: 1, maxLength: 8 }), (files) => {
+        const m = { version: 1, host: 'h', files } as unknown as Parameters<typeof manifestJson>[0];
+        const parts = manifestJsonParts(m);
+        expect(parts.join('')).toBe(manifestJson(m));
+        files.forEach((f, i) => expect(parts[2 * i + 1]).toBe(JSON.stringify(f)));
+      }),
+      { seed: 1301, numRuns: 300 },
+    );
   });
 
   test('a manifest without files is one piece', () => {

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { AptSource, BootCommand, HostFile, HostUser } from './cloud-config';
 import { renderSystemdUnit, SystemdUnit } from './systemd';
 import { SYSTEMD_UNIT_DIR } from '../core/paths';
 import { invalid } from '../core/validation-error';
+import { BoundedMemo } from '../core/memo';
 
 /** Everything delivered to a running host after boot, as typed data (see `aiai-converge`). */
 export interface HostManifestSpec {
@@ -140,13 +141,60 @@ export function manifestJsonParts(m: HostManifest): string[] {
   const parts: string[] = [skeleton.slice(0, open)];
   m.files.forEach((f, i) => {
     if (i > 0) parts.push(',');
-    parts.push(JSON.stringify(f));
+    parts.push(fileEntryJson(f));
   });
   parts.push(skeleton.slice(open));
   return parts;
 }
 
+/** Bodies shorter than this are written directly (as for the shared texts, lib/core/shared-text.ts). */
+const FILE_ENTRY_MEMO_MIN_CHARS = 256;
+/** The members of a file entry as {@link renderHostManifest} writes them, in its order. */
+const FILE_ENTRY_KEYS = ['path', 'content', 'mode', 'owner', 'early', 'unit', 'exec', 'restart', 'reload'] as const;
+/**
+ * The JSON of each file entry with a long body, by body and then by the other members' JSON. Hosts
+ * of a role carry equal bodies: each entry is escaped once, and the equal pieces are one string,
+ * which the stack's shared texts then find without comparing their characters again.
+ */
+const fileEntries = new BoundedMemo<string, Map<string, string>>(4096);
+
+function isStringArray(value: unknown): boolean {
+  return Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype && value.every((x) => typeof x === 'string');
+}
+
+/**
+ * `JSON.stringify(f)`. An entry shaped exactly as renderHostManifest writes it (those members in
+ * that order, of those types) with a long body comes from the memo: for such entries, equal bodies
+ * and equal JSON of the other members mean equal JSON of the whole entry.
+ */
+function fileEntryJson(f: HostManifestFile): string {
+  const keys = Object.keys(f);
+  const plain =
+    Object.getPrototypeOf(f) === Object.prototype &&
+    typeof f.content === 'string' &&
+    f.content.length >= FILE_ENTRY_MEMO_MIN_CHARS &&
+    keys.length === FILE_ENTRY_KEYS.length &&
+    keys.every((k, i) => k === FILE_ENTRY_KEYS[i]) &&
+    typeof f.path === 'string' &&
+    typeof f.mode === 'string' &&
+    typeof f.owner === 'string' &&
+    typeof f.early === 'boolean' &&
+    typeof f.unit === 'boolean' &&
+    typeof f.exec === 'boolean' &&
+    isStringArray(f.restart) &&
+    isStringArray(f.reload);
+  if (!plain) return JSON.stringify(f);
+  const byRest = fileEntries.get(f.content, () => new Map());
+  const rest = JSON.stringify([f.path, f.mode, f.owner, f.early, f.unit, f.exec, f.restart, f.reload]);
+  let text = byRest.get(rest);
+  if (text === undefined) byRest.set(rest, (text = JSON.stringify(f)));
+  return text;
+}
+
+/** crypto.hash (Node 20.12, 21.7) is the one-shot form: about half the cost of createHash for short texts. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
 /** SHA-256 (hex) of a text. */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return oneShotHash ? oneShotHash('sha256', text, 'hex') : crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 }
