@@ -162,6 +162,27 @@ describe('secret detection beyond variables', () => {
     expect(report.findings.filter((f) => f.ruleId === 'HZ-SEC-001').map((f) => f.message)).toEqual([expect.stringContaining('user_data contains a private key')]);
   });
 
+  test('HZ-SEC-004 names the path of each secret it finds (nested lists, providers, outputs) and does not enter comments or secret-valued attributes', () => {
+    const s = newStack();
+    const token = `ghp_${'a1B2'.repeat(9)}`;
+    res(s, 'terraform_data', 'Deliver', {
+      provisioner: [{ 'remote-exec': { inline: ['set -eu', `echo ${token}`] } }, { file: { content: 'fine', destination: '/tmp/x' } }],
+      '//': { note: token },
+      user_data: token,
+    });
+    s.addOverride('provider.hcloud', [{ token: '${var.hcloud_token}', endpoint: `https://x/?t=${token}` }]);
+    s.addOverride('output.leak', { value: [{ t: token }] });
+    const messages = checkStack(s)
+      .findings.filter((f) => f.ruleId === 'HZ-SEC-004')
+      .map((f) => f.message)
+      .sort();
+    expect(messages).toEqual([
+      'policy-test/Deliver (terraform_data.Deliver): provisioner[0].remote-exec.inline[1] contains a GitHub token',
+      'policy-test: output.leak.value[0].t contains a GitHub token',
+      'policy-test: provider.hcloud[0].endpoint contains a GitHub token',
+    ]);
+  });
+
   test('HZ-SEC-004 flags a literal provider credential', () => {
     const s = newStack();
     s.addOverride('provider.hcloud', [{ token: 'literal-token-value' }]);

@@ -178,13 +178,36 @@ function secretIn(text: string, knownLiterals: readonly string[]): string | unde
   return undefined;
 }
 
-/** Every string in a JSON value with its attribute path, skipping keys in `skip`. */
-function* stringsIn(value: unknown, path: string, skip: ReadonlySet<string>): Generator<[string, string]> {
-  if (typeof value === 'string') yield [path, value];
-  else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* stringsIn(value[i], `${path}[${i}]`, skip);
-  else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) if (!skip.has(k)) yield* stringsIn(v, path ? `${path}.${k}` : k, skip);
-  }
+/** No key skipped. */
+const NO_KEYS: ReadonlySet<string> = new Set();
+
+/**
+ * Reports every string inside a JSON value that holds a secret, with its attribute path (`a.b[0]`
+ * after `root`); keys in `skip` are not entered. Paths are built only for what is reported.
+ */
+function secretsIn(value: unknown, root: string, skip: ReadonlySet<string>, known: readonly string[], report: (path: string, what: string) => void): void {
+  const keys: (string | number)[] = [];
+  const pathOf = (): string => keys.reduce<string>((p, k) => (typeof k === 'number' ? `${p}[${k}]` : p ? `${p}.${k}` : k), root);
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string') {
+      const what = secretIn(v, known);
+      if (what) report(pathOf(), what);
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        keys.push(i);
+        visit(v[i]);
+        keys.pop();
+      }
+    } else if (v && typeof v === 'object') {
+      for (const k of Object.keys(v)) {
+        if (skip.has(k)) continue;
+        keys.push(k);
+        visit((v as Record<string, unknown>)[k]);
+        keys.pop();
+      }
+    }
+  };
+  visit(value);
 }
 
 const GITHUB_SECRET_TYPES = ['github_actions_secret', 'github_actions_environment_secret', 'github_dependabot_secret', 'github_codespaces_secret', 'github_actions_organization_secret'];
@@ -612,28 +635,17 @@ const sec: PolicyRule[] = [
       const known = sensitiveDefaults(m);
       const out: RuleViolation[] = [];
       const skip = new Set(['//', 'user_data', ...SECRET_VALUE_ATTRIBUTES]);
-      for (const r of m.resources) {
-        for (const [path, text] of stringsIn(r.attrs, '', skip)) {
-          const what = secretIn(text, known);
-          if (what) out.push({ resource: r, message: `${path} contains ${what}` });
-        }
-      }
+      for (const r of m.resources) secretsIn(r.attrs, '', skip, known, (path, what) => out.push({ resource: r, message: `${path} contains ${what}` }));
       for (const [name, blocks] of Object.entries((m.json.provider ?? {}) as Record<string, unknown>)) {
         list(blocks).forEach((b, i) => {
           for (const attr of PROVIDER_CREDENTIAL_ATTRIBUTES) {
             const v = b[attr];
             if (typeof v === 'string' && !hasExpression(v)) out.push({ message: `provider ${name}[${i}] has the credential ${attr} as a literal` });
           }
-          for (const [path, text] of stringsIn(b, `provider.${name}[${i}]`, new Set())) {
-            const what = secretIn(text, known);
-            if (what) out.push({ message: `${path} contains ${what}` });
-          }
+          secretsIn(b, `provider.${name}[${i}]`, NO_KEYS, known, (path, what) => out.push({ message: `${path} contains ${what}` }));
         });
       }
-      for (const [path, text] of stringsIn(m.json.output, 'output', new Set())) {
-        const what = secretIn(text, known);
-        if (what) out.push({ message: `${path} contains ${what}` });
-      }
+      secretsIn(m.json.output, 'output', NO_KEYS, known, (path, what) => out.push({ message: `${path} contains ${what}` }));
       return out;
     },
   },
