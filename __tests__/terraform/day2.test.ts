@@ -85,30 +85,6 @@ function synthPlatform(v: Variant = {}): Synthesized {
   }
 }
 
-/** `stack` with the orchestrators' roll as the previous release ordered it (see test 8). */
-function previousRollOrder(stack: StackJson): StackJson {
-  const copy = JSON.parse(JSON.stringify(stack)) as StackJson;
-  const steps = copy.resource!.terraform_data;
-  const named = (pattern: RegExp): string => {
-    const hits = Object.keys(steps).filter((n) => pattern.test(n));
-    if (hits.length !== 1) throw new Error(`expected one terraform_data matching ${pattern}, found ${hits.length}`);
-    return hits[0];
-  };
-  const standbyConverge = `terraform_data.${named(/^Orchestrator_Standby_Configuration_Converge_/)}`;
-  const standbySecrets = `terraform_data.${named(/^Orchestrator_StandbySecrets_Delivery_/)}`;
-  const standbyRelease = `terraform_data.${named(/^Orchestrator_StandbyRelease_/)}`;
-  const converge = steps[named(/^Orchestrator_Primary_Configuration_Converge_/)];
-  const secrets = steps[named(/^Orchestrator_PrimarySecrets_Delivery_/)];
-  const swap = (list: string[] | undefined, from: string, to?: string): string[] => {
-    if (!list?.includes(from)) throw new Error(`${from} is not in depends_on ${JSON.stringify(list)}`);
-    return list.flatMap((d) => (d === from ? (to ? [to] : []) : [d]));
-  };
-  converge.depends_on = swap(converge.depends_on, standbyConverge, standbyRelease);
-  secrets.depends_on = swap(secrets.depends_on, standbySecrets);
-  if (secrets.depends_on.length === 0) delete secrets.depends_on;
-  return copy;
-}
-
 /** `<type> <construct path below the stack>` of every resource address of a stack. */
 function constructPaths(json: StackJson): Map<string, string> {
   const out = new Map<string, string>();
@@ -266,9 +242,6 @@ describeWithTerraform('day-2 changes of the platform stack through terraform: wh
     otherArchitecture: synthPlatform({ monitoring: { serverType: 'cpx32' } }),
     location: synthPlatform({ monitoring: { location: 'nbg1' } }),
   };
-  // What the previous release wrote for the roll: the primary's converge waited for the standby's
-  // release, and its secrets only for its converge (now each step waits for the standby's same step).
-  const previousRoll = previousRollOrder(a.json);
 
   const monitoringServer = [...constructPaths(a.json)].find(([, p]) => p === 'hcloud_server Monitoring/Server/Server')![0];
   let tf: StandIn;
@@ -311,7 +284,6 @@ describeWithTerraform('day-2 changes of the platform stack through terraform: wh
       else planAgainstA(name, v.json);
     }
     planAgainstA('rebuild', a.json, [`-replace=${monitoringServer}`]);
-    planAgainstA('previousRoll', previousRoll);
   });
   afterAll(async () => {
     await Promise.allSettled([applied, ...plans.values()]);
@@ -414,17 +386,6 @@ describeWithTerraform('day-2 changes of the platform stack through terraform: wh
     // Every resource, uploads included, as Terraform evaluates it: the shared texts inlined are the inline texts.
     expect(withSharedTextsInlined(a.json).resource).toEqual(versions.inlineTexts.json.resource);
     const plan = await planAgainstA('inlineTexts', versions.inlineTexts.json);
-    expect(plan.changed).toEqual([]);
-    expect(plan.counts['no-op']).toBe(Object.keys(plan.resources).length);
-  });
-
-  test('8. the roll order of the previous release (the primary converged after the standby released): only depends_on differs, and a plan with no changes', async () => {
-    const dependsOn = (j: StackJson) => Object.fromEntries(Object.entries(j.resource!.terraform_data).map(([n, r]) => [n, r.depends_on]));
-    const withoutDependsOn = (j: StackJson) => JSON.parse(JSON.stringify(j.resource, (k, v) => (k === 'depends_on' ? undefined : v)));
-    expect(dependsOn(previousRoll)).not.toEqual(dependsOn(a.json));
-    expect(withoutDependsOn(previousRoll)).toEqual(withoutDependsOn(a.json));
-    // depends_on orders the apply; it is no attribute of a resource, so it changes no plan.
-    const plan = await planAgainstA('previousRoll', previousRoll);
     expect(plan.changed).toEqual([]);
     expect(plan.counts['no-op']).toBe(Object.keys(plan.resources).length);
   });

@@ -1,4 +1,4 @@
-import { dependable, TerraformOutput, Token } from 'cdktf';
+import { TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { DataHcloudLoadBalancer } from '../../.gen/providers/hcloud/data-hcloud-load-balancer';
 import { LoadBalancer } from '../../.gen/providers/hcloud/load-balancer';
@@ -28,7 +28,6 @@ import { HEALTH_CHECK_PATH, LoadBalancerHealthCheck } from './health-check';
 import { applyOrchestratorRole, BUILT_IN_SETTINGS, METRICS_UNIT, ORCHESTRATOR_UNIT } from './orchestrator-host';
 import { checkSecretToken } from '../core/tokens';
 import { checkPropKinds } from '../core/prop-kinds';
-import type { TerraformData } from '../core/terraform-data';
 
 /** A load balancer that exists already, which the orchestrator tier joins instead of creating one. */
 export interface ExistingLoadBalancer {
@@ -348,24 +347,11 @@ export class AiaiOrchestrator extends Construct {
     const primarySecrets = secretsOf('PrimarySecrets', this.primary);
     const standbySecrets = this.standby ? secretsOf('StandbySecrets', this.standby) : undefined;
 
-    // The hosts roll stage by stage: each step of the primary (its converge, its secret delivery,
-    // its release) waits for the same step of the standby, and each host's steps run in that
-    // order (the release needs the secrets to become healthy, the secrets' units come with the
-    // configuration). So whatever a change brings (a configuration, secrets, a ref, or several at
-    // once), each combination reaches the primary only after the standby ran it: a step that
-    // fails on the standby (a unit that does not come up, a release rolled back by aiai-release)
-    // fails the apply before the primary's same step, and the primary keeps serving what it ran.
-    // A change of one kind re-runs only its own steps, so it waits exactly for the standby's same
-    // step. The primary's converge does not wait for the standby's release: the first deploy
-    // configures both hosts at once, and only the releases run one after the other.
+    // Releases after the host's secrets (the services need them to become healthy). The standby goes
+    // first; the primary's release waits for it, so a release that fails on the standby (rolled back
+    // there by aiai-release) fails the apply before the primary is touched: the primary keeps serving.
     if (this.standby && standbySecrets) {
       this.standbyRelease = new AgentRelease(this, 'StandbyRelease', { host: this.standby, ref, after: [standbySecrets.resource], sshPrivateKey: props.sshPrivateKey });
-      const after = (step: TerraformData, standbyStep: TerraformData): void => {
-        // The same conversion cdktf applies to the `dependsOn` prop (as AgentRelease.addDependency).
-        step.dependsOn = [...(step.dependsOn ?? []), dependable(standbyStep)];
-      };
-      after(this.primary.configuration.resource, this.standby.configuration.resource);
-      after(primarySecrets.resource, standbySecrets.resource);
     }
     this.primaryRelease = new AgentRelease(this, 'PrimaryRelease', {
       host: this.primary,
@@ -373,6 +359,13 @@ export class AiaiOrchestrator extends Construct {
       after: [primarySecrets.resource, ...(this.standbyRelease ? [this.standbyRelease.resource] : [])],
       sshPrivateKey: props.sshPrivateKey,
     });
+    // Configuration and secret changes roll the same way: the primary's converge (which restarts
+    // services whose files changed) and, after it, its secret delivery wait for the standby's release.
+    if (this.standbyRelease) {
+      const converge = this.primary.configuration.resource;
+      const standby = this.standbyRelease.resource;
+      converge.dependsOn = [...(converge.dependsOn ?? []), `${standby.terraformResourceType}.${standby.friendlyUniqueId}`];
+    }
 
     // An existing load balancer's address is read at plan (the data source fails the plan if the ID does not exist).
     if (withLoadBalancer) {
