@@ -13,6 +13,7 @@ import { AgentRelease } from '../../lib/orchestrator/agent-release';
 import { AiaiOrchestrator, AiaiOrchestratorProps } from '../../lib/orchestrator/aiai-orchestrator';
 import { GIT_REF_RULES } from '../../lib/orchestrator/git-ref';
 import { RELEASE_SCRIPT_PATH } from '../../lib/orchestrator/release-config';
+import { dependenciesOf } from '../../scripts/bench/critical-path';
 import { hostView } from '../foundation/helpers';
 import { access, expectProblem, network, re, secretToken, synth, testStack, validationError } from '../support/stack';
 import { decodeUserDataLikeCloudInit } from '../support/synth';
@@ -104,6 +105,30 @@ describe('AiaiOrchestrator releases (primary and standby)', () => {
   test('configuration and secret changes roll too: the primary\'s converge waits for the standby\'s release', () => {
     const converge = Object.entries(json.resource.terraform_data as Record<string, Json>).find(([name]) => /^Orchestrator_Primary_Configuration_Converge_/.test(name))![1];
     expect(converge.depends_on).toContain(standbyRelease);
+  });
+
+  test("no step of the primary runs alongside a step of the standby: each waits for all of the standby's, health-checked release included", () => {
+    // A deploy may change configuration, secrets and the ref at once. Only the release checks the
+    // health URL; so that a bad combination (a wrong secret with a new release) stops on the
+    // standby, and the two hosts never restart their services at the same time, every step of the
+    // primary comes after the standby's last step.
+    const resources = new Set(Object.entries(json.resource as Record<string, Record<string, unknown>>).flatMap(([type, byName]) => Object.keys(byName).map((n) => `${type}.${n}`)));
+    const waitsFor = (addr: string, seen = new Set<string>()): Set<string> => {
+      for (const d of dependenciesOf(at(json, addr), (a) => a !== addr && resources.has(a))) {
+        if (!seen.has(d)) {
+          seen.add(d);
+          waitsFor(d, seen);
+        }
+      }
+      return seen;
+    };
+    const steps = (host: 'Standby' | 'Primary') => [
+      address(json, 'terraform_data', `/Orchestrator/${host}/Configuration/Converge`),
+      address(json, 'terraform_data', `/Orchestrator/${host}Secrets/Delivery`),
+      address(json, 'terraform_data', `/Orchestrator/${host}Release`),
+    ];
+    for (const p of steps('Primary')) for (const st of steps('Standby')) expect({ step: p, waitsFor: waitsFor(p).has(st) }).toEqual({ step: p, waitsFor: true });
+    for (const st of steps('Standby')) for (const p of steps('Primary')) expect(waitsFor(st)).not.toContain(p);
   });
 
   test('a new ref replaces no server: every resource but the two releases is unchanged', () => {
