@@ -116,7 +116,13 @@ describe('manifestJsonParts', () => {
       early: fc.oneof({ arbitrary: fc.boolean(), weight: 8 }, { arbitrary: fc.constantFrom(undefined, null), weight: 1 }),
       unit: fc.constant(false),
       exec: fc.boolean(),
-      restart: fc.oneof({ arbitrary: fc.constantFrom([], ['a.service']), weight: 8 }, { arbitrary: fc.constantFrom([1], undefined), weight: 1 }),
+      restart: fc.oneof(
+        { arbitrary: fc.constantFrom([], ['a.service']), weight: 8 },
+        { arbitrary: fc.constantFrom([1], undefined), weight: 1 },
+        // JSON that depends on the key it is written under (the review's counterexample), and a hole.
+        { arbitrary: fc.constantFrom('a', 'b').map((tag) => Object.assign([], { toJSON: (key: string) => (key === 'restart' ? [tag] : []) })), weight: 2 },
+        { arbitrary: fc.constant([, 'a.service']), weight: 1 },
+      ),
       reload: fc.constant([]),
     });
     const shaped = fc.tuple(entry, fc.constantFrom('as rendered', 'as rendered', 'as rendered', 'as rendered', 'reordered', 'extra member', 'no reload')).map(([e, shape]) => {

@@ -158,36 +158,45 @@ const FILE_ENTRY_KEYS = ['path', 'content', 'mode', 'owner', 'early', 'unit', 'e
  */
 const fileEntries = new BoundedMemo<string, Map<string, string>>(4096);
 
-function isStringArray(value: unknown): boolean {
-  return Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype && value.every((x) => typeof x === 'string');
+/**
+ * A plain array of strings: no holes and no own member but its elements and `length` (an own
+ * `toJSON` would make its JSON depend on the key it is written under).
+ */
+function isPlainStringArray(value: unknown): value is readonly string[] {
+  return (
+    Array.isArray(value) &&
+    Object.getPrototypeOf(value) === Array.prototype &&
+    Object.getOwnPropertyNames(value).length === value.length + 1 &&
+    value.every((x) => typeof x === 'string')
+  );
 }
 
 /**
  * `JSON.stringify(f)`. An entry shaped exactly as renderHostManifest writes it (those members in
- * that order, of those types) with a long body comes from the memo: for such entries, equal bodies
- * and equal JSON of the other members mean equal JSON of the whole entry.
+ * that order, of those types) with a long body comes from the memo: each member is read once, and
+ * equal bodies with equal JSON of the other members mean equal JSON of the whole entry.
  */
 function fileEntryJson(f: HostManifestFile): string {
+  if (Object.getPrototypeOf(f) !== Object.prototype) return JSON.stringify(f);
   const keys = Object.keys(f);
+  if (keys.length !== FILE_ENTRY_KEYS.length || !keys.every((k, i) => k === FILE_ENTRY_KEYS[i])) return JSON.stringify(f);
+  const { path, content, mode, owner, early, unit, exec, restart, reload } = f;
   const plain =
-    Object.getPrototypeOf(f) === Object.prototype &&
-    typeof f.content === 'string' &&
-    f.content.length >= FILE_ENTRY_MEMO_MIN_CHARS &&
-    keys.length === FILE_ENTRY_KEYS.length &&
-    keys.every((k, i) => k === FILE_ENTRY_KEYS[i]) &&
-    typeof f.path === 'string' &&
-    typeof f.mode === 'string' &&
-    typeof f.owner === 'string' &&
-    typeof f.early === 'boolean' &&
-    typeof f.unit === 'boolean' &&
-    typeof f.exec === 'boolean' &&
-    isStringArray(f.restart) &&
-    isStringArray(f.reload);
+    typeof content === 'string' &&
+    content.length >= FILE_ENTRY_MEMO_MIN_CHARS &&
+    typeof path === 'string' &&
+    typeof mode === 'string' &&
+    typeof owner === 'string' &&
+    typeof early === 'boolean' &&
+    typeof unit === 'boolean' &&
+    typeof exec === 'boolean' &&
+    isPlainStringArray(restart) &&
+    isPlainStringArray(reload);
   if (!plain) return JSON.stringify(f);
-  const byRest = fileEntries.get(f.content, () => new Map());
-  const rest = JSON.stringify([f.path, f.mode, f.owner, f.early, f.unit, f.exec, f.restart, f.reload]);
+  const byRest = fileEntries.get(content, () => new Map());
+  const rest = JSON.stringify([path, mode, owner, early, unit, exec, restart, reload]);
   let text = byRest.get(rest);
-  if (text === undefined) byRest.set(rest, (text = JSON.stringify(f)));
+  if (text === undefined) byRest.set(rest, (text = JSON.stringify({ path, content, mode, owner, early, unit, exec, restart, reload })));
   return text;
 }
 
