@@ -8,6 +8,9 @@ import { HETZNER_RULE_IDS, HETZNER_RULES } from '../../lib/policy';
 import { Ports } from '../../lib/core/ports';
 import { PoolLimits } from '../../lib/runtime/pool-settings';
 import { StatefulResourceProtection } from '../../lib/state/stateful-resource-protection';
+import { sharedTemplate } from '../../lib/core/shared-text';
+import { SYSTEMD_UNIT_DIR } from '../../lib/core/paths';
+import { SNAPSHOT_ROTATION_NAME } from '../../lib/render/backup/snapshot-rotation';
 import { ADMIN_CIDR, adminFirewall, goodServer, ref, reportOf, res } from './support';
 
 type Build = (s: TerraformStack) => void;
@@ -311,5 +314,29 @@ describe.each(HETZNER_RULES.map((r) => [r.id, r] as const))('%s', (id, rule) => 
   test('is quiet once fixed', () => {
     const report = reportOf(CASES[id].good);
     expect(report.findings.filter((f) => f.ruleId === id)).toEqual([]);
+  });
+});
+
+describe('HZ-PRD-001 and the snapshot rotation', () => {
+  const unit = `${SYSTEMD_UNIT_DIR}/${SNAPSHOT_ROTATION_NAME}.service`;
+  /** A host manifest that installs the rotation unit for `selector` (long enough to be a shared text). */
+  const manifest = (selector: string): string =>
+    JSON.stringify({ files: [{ path: unit, content: `[Service]\nEnvironment="SERVER_SELECTOR=${selector}"\n${'# padding\n'.repeat(40)}` }] });
+  /** A production server without backups and `uploads` terraform_data each uploading the manifest (through sharedTemplate). */
+  const stack = (selector: string, uploads: number) => (s: TerraformStack) => {
+    goodServer(s, 'Web', { labels: prod, backups: false });
+    for (let i = 0; i < uploads; i++) {
+      res(s, 'terraform_data', `Deliver${i}`, { provisioner: [{ file: { content: sharedTemplate(s, [manifest(selector)]), destination: '/tmp/m' } }] });
+    }
+  };
+  const findings = (build: (s: TerraformStack) => void) => reportOf(build).findings.filter((f) => f.ruleId === 'HZ-PRD-001');
+
+  test('reads the selector from a manifest uploaded inline or written once as a shared text (a local)', () => {
+    expect(findings(stack('role=orchestrator', 1))).toEqual([]);
+    expect(findings(stack('role=orchestrator', 2))).toEqual([]);
+  });
+
+  test('fails if the rotation selects other servers, inline or shared', () => {
+    for (const uploads of [1, 2]) expect(findings(stack('role=monitoring', uploads))).toHaveLength(1);
   });
 });
