@@ -4,16 +4,14 @@
  * Hetzner API limits, SRV servers, PRT protection of stateful resources, SEC secrets, OBJ object
  * storage, PRD production readiness, RUN CI runners.
  */
-import { parse as parseYaml } from 'yaml';
 import { isValidLabelKey, isValidLabelValue, LabelKeys, Roles } from '../core/labels';
 import { SYSTEMD_UNIT_DIR } from '../core/paths';
-import { BoundedMemo } from '../core/memo';
 import { evaluateLiteralTemplate } from '../core/terraform-template';
 import { Ports } from '../core/ports';
 import { DEPRECATED_SERVER_TYPES, EU_ONLY_FAMILIES, HetznerLimits, LOCATIONS, SERVER_TYPES, SUPPORTED_IMAGES } from '../hetzner/catalog';
 import { BucketLifecycleEnvironment } from '../object-store/bucket-lifecycle';
 import { SNAPSHOT_ROTATION_NAME } from '../render/backup/snapshot-rotation';
-import { REAP_JOB } from '../render/workflow/pool-workflow-props';
+import { isScheduledReaper } from '../render/workflow/reaper-verdict';
 import { SETTING_VARIABLE_SUFFIXES } from '../runtime/pool-names';
 import { PoolLimits } from '../runtime/pool-settings';
 import { STATEFUL_HCLOUD_RESOURCE_TYPES } from '../state/stateful-resource-protection';
@@ -761,24 +759,6 @@ const prd: PolicyRule[] = [
     },
   },
 ];
-
-/** Whether a workflow file is a scheduled reaper, by content (each stack of an app carries the same workflows: parsed once). */
-const reaperVerdicts = new BoundedMemo<string, boolean>(64);
-/** What a reaper's text must hold before it is parsed: a job named like the pool's reap job. */
-const REAP_JOB_LINE = new RegExp(`^\\s+${REAP_JOB}:`, 'm');
-function isScheduledReaper(content: string): boolean {
-  return reaperVerdicts.get(content, () => {
-    if (!REAP_JOB_LINE.test(content)) return false;
-    try {
-      const doc = parseYaml(content) as Record<string, unknown> | null;
-      const on = doc?.on as Record<string, unknown> | undefined;
-      const jobs = doc?.jobs as Record<string, unknown> | undefined;
-      return Boolean(on && Array.isArray(on.schedule) && on.schedule.length > 0 && jobs && REAP_JOB in jobs);
-    } catch {
-      return false;
-    }
-  });
-}
 
 const run: PolicyRule[] = [
   {

@@ -29,6 +29,7 @@ import {
   WorkflowFile,
   maxJobMinutes,
 } from './pool-workflow-props';
+import { noteRenderedWorkflow } from './reaper-verdict';
 import { RunnerCli } from './runner-cli';
 
 function envFor(names: PoolGithubNames): Record<string, string> {
@@ -65,7 +66,9 @@ function document(header: string, body: Record<string, unknown>): string {
   // No anchors or aliases: GitHub Actions workflows must not use them, even for repeated steps.
   const doc = new Document(body, { aliasDuplicateObjects: false });
   doc.commentBefore = header;
-  return doc.toString({ lineWidth: 0 });
+  const text = doc.toString({ lineWidth: 0 });
+  noteRenderedWorkflow(text, body);
+  return text;
 }
 
 function headerFor(settings: PoolSettings, what: string): string {
