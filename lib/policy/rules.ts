@@ -786,7 +786,10 @@ const run: PolicyRule[] = [
     check(m) {
       const reapers: { repository: unknown; content: string }[] = [];
       for (const f of m.ofType('github_repository_file')) {
-        if (typeof f.attrs.content === 'string' && isScheduledReaper(f.attrs.content)) reapers.push({ repository: f.attrs.repository, content: f.attrs.content });
+        if (typeof f.attrs.content !== 'string') continue;
+        // What GitHub receives: Terraform unescapes `$${{` to `${{` (and inlines shared texts).
+        const content = evaluateLiteralTemplate(f.attrs.content, m.json.locals as Record<string, unknown> | undefined);
+        if (isScheduledReaper(content)) reapers.push({ repository: f.attrs.repository, content });
       }
       return pools(m)
         .filter((p) => !reapers.some((r) => r.repository === p.poolVariable.attrs.repository && r.content.includes(`vars.${p.prefix}_${SETTING_VARIABLE_SUFFIXES.pool}`)))
