@@ -2,7 +2,7 @@
  * One test per rule, titled by its ID: the rule fires on a minimal bad stack (naming the construct
  * path and a fix) and is quiet on the same stack fixed.
  */
-import { Aspects, TerraformStack, TerraformVariable } from 'cdktf';
+import { Aspects, TerraformLocal, TerraformStack, TerraformVariable } from 'cdktf';
 import { HetznerLimits } from '../../lib/hetzner/catalog';
 import { HETZNER_RULE_IDS, HETZNER_RULES } from '../../lib/policy';
 import { Ports } from '../../lib/core/ports';
@@ -334,6 +334,17 @@ describe('HZ-PRD-001 and the snapshot rotation', () => {
   test('reads the selector from a manifest uploaded inline or written once as a shared text (a local)', () => {
     expect(findings(stack('role=orchestrator', 1))).toEqual([]);
     expect(findings(stack('role=orchestrator', 2))).toEqual([]);
+  });
+
+  test('reads it from a manifest whose unit path is cut between the upload and a local', () => {
+    const text = manifest('role=orchestrator');
+    const cut = text.indexOf('systemd/') + 'systemd/'.length;
+    const build = (s: TerraformStack) => {
+      goodServer(s, 'Web', { labels: prod, backups: false });
+      new TerraformLocal(s, 'rest', text.slice(cut));
+      res(s, 'terraform_data', 'Deliver', { provisioner: [{ file: { content: `${text.slice(0, cut)}\${local.rest}`, destination: '/tmp/m' } }] });
+    };
+    expect(findings(build)).toEqual([]);
   });
 
   test('fails if the rotation selects other servers, inline or shared', () => {

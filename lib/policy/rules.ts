@@ -6,7 +6,7 @@
  */
 import { isValidLabelKey, isValidLabelValue, LabelKeys, Roles } from '../core/labels';
 import { SYSTEMD_UNIT_DIR } from '../core/paths';
-import { evaluateLiteralTemplate } from '../core/terraform-template';
+import { evaluateLiteralTemplate, inlineTemplateLocals } from '../core/terraform-template';
 import { Ports } from '../core/ports';
 import { DEPRECATED_SERVER_TYPES, EU_ONLY_FAMILIES, HetznerLimits, LOCATIONS, SERVER_TYPES, SUPPORTED_IMAGES } from '../hetzner/catalog';
 import { BucketLifecycleEnvironment } from '../object-store/bucket-lifecycle';
@@ -214,26 +214,19 @@ const SECRET_VALUE_ATTRIBUTES = ['plaintext_value', 'encrypted_value'];
 const PROVIDER_CREDENTIAL_ATTRIBUTES = ['token', 'access_key', 'secret_key', 'password', 'app_auth'];
 
 /** A server covered by a snapshot rotation timer of a host manifest in the stack (lib/render/backup). */
-/** A reference to a local in a template (`$${local.x}`, an escaped literal, matches too: a superset is enough here). */
-const LOCAL_REFERENCE = /\$\{local\.([A-Za-z0-9_-]+)\}/g;
-
 function snapshotSelectors(m: StackModel): string[] {
   const out: string[] = [];
   const unit = `${SYSTEMD_UNIT_DIR}/${SNAPSHOT_ROTATION_NAME}.service`;
   const locals = m.json.locals as Record<string, unknown> | undefined;
-  // The unit's path is written as it is in a manifest (JSON escapes no `/`, a template escapes only
-  // `${` and `%{`): in the upload itself or in a shared text (local) it references. Only those
-  // uploads are evaluated.
-  const unitLocals = new Set(Object.entries(locals ?? {}).flatMap(([name, v]) => (typeof v === 'string' && v.includes(unit) ? [name] : [])));
-  const mayHoldUnit = (raw: string): boolean => raw.includes(unit) || (unitLocals.size > 0 && [...raw.matchAll(LOCAL_REFERENCE)].some((x) => unitLocals.has(x[1])));
+  // Only uploads that name the unit are evaluated and parsed. The unit's path has no `$`, `%` or
+  // `{`, so undoing the template's escapes neither makes nor breaks it: an upload names it exactly
+  // when the upload with its shared texts inlined does (however the text is cut into locals).
   for (const r of m.ofType('terraform_data')) {
     for (const p of list(r.attrs.provisioner)) {
       const raw = list(p.file)[0]?.content;
-      if (typeof raw !== 'string' || !mayHoldUnit(raw)) continue;
+      if (typeof raw !== 'string' || !inlineTemplateLocals(raw, locals).includes(unit)) continue;
       // As Terraform evaluates it: shared texts (locals) inlined, escapes undone.
       const content = evaluateLiteralTemplate(raw, locals);
-      // Parse only the host manifests that install the rotation unit.
-      if (!content.includes(unit)) continue;
       let manifest: { files?: { path?: string; content?: string }[] };
       try {
         manifest = JSON.parse(content) as typeof manifest;

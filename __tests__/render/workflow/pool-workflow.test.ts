@@ -225,6 +225,16 @@ describe('fails if ...', () => {
     expect(problems({ jobs: { '1st': { steps: [{ run: 'x' }] } } })).toMatch(/jobs\.1st: a job ID/);
   });
 
+  test('fails if a job ID is __proto__, constructor or prototype (a JavaScript object cannot hold them as jobs)', () => {
+    for (const id of ['__proto__', 'constructor', 'prototype']) {
+      const job = { 'runs-on': 'ubuntu-latest', steps: [{ run: 'x' }] };
+      expect(problems({ otherJobs: JSON.parse(JSON.stringify({ [id]: job }).replace('"__proto__"', '"__proto__"')) })).toMatch(new RegExp(`otherJobs\\.${id}: a job ID: .*other than __proto__, constructor and prototype`));
+      expect(problems({ jobs: JSON.parse(JSON.stringify({ [id]: { steps: [{ run: 'x' }] } })) })).toMatch(new RegExp(`jobs\\.${id}: a job ID`));
+    }
+    // JSON.parse makes __proto__ an own member, as a config file read at synth would.
+    expect(() => renderPoolWorkflows({ ...props, otherJobs: JSON.parse('{"__proto__":{"runs-on":"ubuntu-latest","steps":[{"run":"x"}]}}') })).toThrow(/otherJobs\.__proto__/);
+  });
+
   test('fails if a job is a matrix or sets keys the renderer owns', () => {
     const p = problems({ jobs: { build: { steps: [{ run: 'x' }], extra: { strategy: { matrix: { os: [1, 2] } }, 'runs-on': 'x' } } } });
     expect(p).toMatch(/jobs\.build\.extra\.strategy: .*matrix jobs are not supported: one runner serves exactly one job/);

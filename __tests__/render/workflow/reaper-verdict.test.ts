@@ -20,19 +20,24 @@ const base: PoolWorkflowProps = {
 };
 
 describe('reaper verdicts', () => {
-  const variants: [string, PoolWorkflowProps][] = [
-    ['the default schedule', base],
-    ['a custom schedule', { ...base, reapSchedule: '7 3 * * *' }],
-    ['no reaper', { ...base, reapSchedule: false }],
-    ['a main workflow with a schedule and another job', { ...base, on: { schedule: [{ cron: '0 1 * * *' }] }, otherJobs: { lint: { 'runs-on': 'ubuntu-latest', steps: [{ run: 'true' }] } } }],
+  /** Props, and whether the main workflow's text (not the props) is a scheduled reaper. */
+  const variants: [string, PoolWorkflowProps, boolean][] = [
+    ['the default schedule', base, false],
+    ['a custom schedule', { ...base, reapSchedule: '7 3 * * *' }, false],
+    ['no reaper', { ...base, reapSchedule: false }, false],
+    ['a main workflow with a schedule and another job', { ...base, on: { schedule: [{ cron: '0 1 * * *' }] }, otherJobs: { lint: { 'runs-on': 'ubuntu-latest', steps: [{ run: 'true' }] } } }, false],
+    // What YAML makes of the props, not the props, decides (the review's counterexamples): yaml
+    // writes what `toJSON` returns (here no schedule), and a Set as a list.
+    ['a main workflow whose `on` has a toJSON, and a job named reap', { ...base, reapSchedule: false, on: { schedule: [{ cron: '0 1 * * *' }], toJSON: () => ({ push: {} }) }, otherJobs: { reap: { 'runs-on': 'ubuntu-latest', steps: [{ run: 'true' }] } } }, false],
+    ['a main workflow scheduled by a Set, and a job named reap', { ...base, reapSchedule: false, on: { schedule: new Set([{ cron: '0 1 * * *' }]) }, otherJobs: { reap: { 'runs-on': 'ubuntu-latest', steps: [{ run: 'true' }] } } }, true],
   ];
 
-  test.each(variants)('a rendered workflow (%s) gets the verdict its parsed text gives', (_name, props) => {
+  test.each(variants)('a rendered workflow (%s) gets the verdict its parsed text gives', (_name, props, mainIsReaper) => {
     const out = renderPoolWorkflows(props);
     for (const file of [out.main, ...(out.reap ? [out.reap] : [])]) {
       expect({ path: file.path, verdict: isScheduledReaper(file.content) }).toEqual({ path: file.path, verdict: isScheduledReaperDocument(yaml.parse(file.content)) });
     }
-    expect(isScheduledReaper(out.main.content)).toBe(false);
+    expect(isScheduledReaper(out.main.content)).toBe(mainIsReaper);
     if (out.reap) expect(isScheduledReaper(out.reap.content)).toBe(true);
   });
 

@@ -3,6 +3,10 @@ import { DOWN_JOB, PoolWorkflowProps, UP_JOB_PREFIX, WorkflowProblem, maxJobMinu
 import { RUNNER_START_ALLOWANCE_MINUTES } from '../../runtime/pool-settings';
 
 const JOB_ID = /^[A-Za-z_][A-Za-z0-9_-]{0,99}$/;
+/** IDs the renderer cannot use as keys of a JavaScript object (`__proto__` would set its prototype and vanish). */
+const RESERVED_JOB_IDS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+const JOB_ID_RULES = 'a job ID: a letter or _ followed by letters, digits, - or _ (at most 100), other than __proto__, constructor and prototype';
+const isJobId = (id: string): boolean => JOB_ID.test(id) && !RESERVED_JOB_IDS.has(id);
 const OWNED_KEYS = ['runs-on', 'needs', 'if', 'steps', 'timeout-minutes', 'permissions', 'env', 'name', 'strategy'];
 const PINNED_ACTION = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_./-]+@(v\d+\.\d+\.\d+|[0-9a-f]{40})$/;
 const CRON_FIELD = /^[0-9*/,-]+$/;
@@ -17,7 +21,7 @@ export function checkPoolWorkflowProps(props: PoolWorkflowProps): WorkflowProble
   if (ids.length === 0) fail('jobs', props.jobs, 'at least one job');
   for (const id of otherIds) {
     const at = `otherJobs.${id}`;
-    if (!JOB_ID.test(id)) fail(at, id, 'a job ID: a letter or _ followed by letters, digits, - or _ (at most 100)');
+    if (!isJobId(id)) fail(at, id, JOB_ID_RULES);
     if (ids.includes(id)) fail(at, id, 'an ID that is not also a pool job');
     if (id.startsWith(UP_JOB_PREFIX) || id === DOWN_JOB) fail(at, id, `an ID not starting with ${UP_JOB_PREFIX} and other than ${DOWN_JOB} (the pool's own jobs)`);
     if (props.otherJobs![id]['runs-on'] === undefined && props.otherJobs![id].uses === undefined) fail(`${at}.runs-on`, undefined, 'runs-on (or uses, for a reusable workflow)');
@@ -26,7 +30,7 @@ export function checkPoolWorkflowProps(props: PoolWorkflowProps): WorkflowProble
   for (const id of ids) {
     const job = props.jobs[id];
     const at = `jobs.${id}`;
-    if (!JOB_ID.test(id)) fail(at, id, 'a job ID: a letter or _ followed by letters, digits, - or _ (at most 100)');
+    if (!isJobId(id)) fail(at, id, JOB_ID_RULES);
     if (id.startsWith(UP_JOB_PREFIX) || id === DOWN_JOB) fail(at, id, `an ID not starting with ${UP_JOB_PREFIX} and other than ${DOWN_JOB} (the pool's own jobs)`);
     for (const need of job.needs ?? []) {
       if (need === id || !allIds.includes(need)) fail(`${at}.needs`, need, `IDs of other jobs of this workflow (${allIds.filter((x) => x !== id).join(', ') || 'none'})`);

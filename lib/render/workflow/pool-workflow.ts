@@ -67,7 +67,7 @@ function document(header: string, body: Record<string, unknown>): string {
   const doc = new Document(body, { aliasDuplicateObjects: false });
   doc.commentBefore = header;
   const text = doc.toString({ lineWidth: 0 });
-  noteRenderedWorkflow(text, body);
+  noteRenderedWorkflow(text, doc);
   return text;
 }
 

@@ -1,19 +1,29 @@
-import { parse } from 'yaml';
+import { Document, isMap, isSeq, parse } from 'yaml';
 import { BoundedMemo } from '../../core/memo';
 import { REAP_JOB } from './pool-workflow-props';
 
-/** Whether a workflow document (as parsed) is a scheduled reaper: a non-empty `on.schedule` and a job named like the pool's reap job. */
+/** Whether a workflow (as parsed into plain data) is a scheduled reaper: a non-empty `on.schedule` and a job named like the pool's reap job. */
 export function isScheduledReaperDocument(doc: unknown): boolean {
   if (doc === null || typeof doc !== 'object') return false;
-  const on = (doc as Record<string, unknown>).on as Record<string, unknown> | undefined;
-  const jobs = (doc as Record<string, unknown>).jobs as Record<string, unknown> | undefined;
-  return Boolean(on && typeof on === 'object' && Array.isArray(on.schedule) && on.schedule.length > 0 && jobs && typeof jobs === 'object' && REAP_JOB in jobs);
+  const on = (doc as Record<string, unknown>).on;
+  const jobs = (doc as Record<string, unknown>).jobs;
+  const schedule = on !== null && typeof on === 'object' ? (on as Record<string, unknown>).schedule : undefined;
+  return Array.isArray(schedule) && schedule.length > 0 && jobs !== null && typeof jobs === 'object' && Object.prototype.hasOwnProperty.call(jobs, REAP_JOB);
+}
+
+/** The same question asked of a YAML document's node tree, the one its text is written from. */
+function isScheduledReaperTree(doc: Document): boolean {
+  const schedule = doc.getIn(['on', 'schedule'], true);
+  const jobs = doc.get('jobs', true);
+  return isSeq(schedule) && schedule.items.length > 0 && isMap(jobs) && jobs.has(REAP_JOB);
 }
 
 /**
  * Verdicts by workflow text (the stacks of an app carry the same workflows). The pool renderer
- * records the verdict of each text it renders from its own document, which the text parses back
- * to (__tests__/render/workflow/reaper-verdict.test.ts): those are known without parsing them.
+ * records the verdict of each text it writes, read from the node tree the text is written from
+ * (not from the props: what YAML makes of `toJSON`, sets or a `__proto__` key is in the tree), so
+ * those texts are known without parsing them (__tests__/render/workflow/reaper-verdict.test.ts
+ * compares both on odd inputs).
  */
 const verdicts = new BoundedMemo<string, boolean>(64);
 /** What a reaper's text must hold before it is parsed: a job named like the pool's reap job. */
@@ -31,7 +41,7 @@ export function isScheduledReaper(text: string): boolean {
   });
 }
 
-/** Records the verdict of `text`, rendered from `doc` by this library's pool renderer. */
-export function noteRenderedWorkflow(text: string, doc: unknown): void {
-  verdicts.get(text, () => isScheduledReaperDocument(doc));
+/** Records the verdict of `text`, written from `doc` by this library's pool renderer. */
+export function noteRenderedWorkflow(text: string, doc: Document): void {
+  verdicts.get(text, () => isScheduledReaperTree(doc));
 }
