@@ -228,7 +228,7 @@ describe('fails if ...', () => {
   test('fails if a job ID is __proto__, constructor or prototype (a JavaScript object cannot hold them as jobs)', () => {
     for (const id of ['__proto__', 'constructor', 'prototype']) {
       const job = { 'runs-on': 'ubuntu-latest', steps: [{ run: 'x' }] };
-      expect(problems({ otherJobs: JSON.parse(JSON.stringify({ [id]: job }).replace('"__proto__"', '"__proto__"')) })).toMatch(new RegExp(`otherJobs\\.${id}: a job ID: .*other than __proto__, constructor and prototype`));
+      expect(problems({ otherJobs: JSON.parse(JSON.stringify({ [id]: job })) })).toMatch(new RegExp(`otherJobs\\.${id}: a job ID: .*other than __proto__, constructor and prototype`));
       expect(problems({ jobs: JSON.parse(JSON.stringify({ [id]: { steps: [{ run: 'x' }] } })) })).toMatch(new RegExp(`jobs\\.${id}: a job ID`));
     }
     // JSON.parse makes __proto__ an own member, as a config file read at synth would.
