@@ -2,6 +2,7 @@
  * renderCloudConfig renders a document's body (all but the hostname) once per distinct content:
  * the text must be exactly what rendering the whole document at once gives, for any hostname.
  */
+import * as fc from 'fast-check';
 import { parse, stringify } from 'yaml';
 import { bootstrapCloudConfig } from '../../lib/host/hardening';
 import { CloudConfigSpec, renderCloudConfig } from '../../lib/render/cloud-config';
@@ -29,6 +30,23 @@ describe('renderCloudConfig with its body cache', () => {
     const text = renderCloudConfig(spec(hostname));
     expect(text).toBe(inOnePiece(text));
     expect(parse(text, { version: '1.1' }).hostname).toBe(hostname);
+  });
+
+  test('the hostname line is what the whole document rendered in one piece gives, for any value', () => {
+    const minimal = (hostname: unknown): CloudConfigSpec => ({ hostname, packages: [], users: [], files: [], units: [], commands: [] }) as unknown as CloudConfigSpec;
+    const hostnames = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom('yes', 'No', 'off', '~', 'null', '1_000', '0o17', '1:20', '2024-01-01', '-', '- a', 'a: b', '#x', '"q"', "'", ' lead', 'trail ', 'a\nb', '\t'),
+      fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null)),
+    );
+    fc.assert(
+      fc.property(hostnames, (hostname) => {
+        const text = renderCloudConfig(minimal(hostname));
+        expect(text).toBe('#cloud-config\n' + stringify({ ...parse(text.slice('#cloud-config\n'.length), { version: '1.1' }), hostname }, OPTIONS));
+      }),
+      { seed: 1302, numRuns: 400 },
+    );
   });
 
   test('hosts differing in the hostname only share the body; other content renders its own', () => {
