@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { Lazy, TerraformLocal, TerraformStack, Token } from 'cdktf';
 import { IConstruct } from 'constructs';
+import { sha256Hex } from './digest';
 import { StackMemo } from './memo';
 import { escapeTerraformTemplate } from './terraform-template';
 
@@ -48,7 +48,7 @@ const textsByStack = new StackMemo<string, Entry>();
 function use(stack: TerraformStack, text: string): Entry {
   const e = textsByStack.get(stack, text, () => ({ uses: 0 }));
   if (++e.uses === 2) {
-    const name = `${SHARED_TEXT_LOCAL_PREFIX}${createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 16)}`;
+    const name = `${SHARED_TEXT_LOCAL_PREFIX}${sha256Hex(text).slice(0, 16)}`;
     const local = new TerraformLocal(stack, name, escapeTerraformTemplate(text));
     e.reference = `\${local.${local.friendlyUniqueId}}`;
   }

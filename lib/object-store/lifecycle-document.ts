@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../core/digest';
 
 /**
  * One lifecycle rule. Every rule applies to the whole bucket and is enabled; only actions Hetzner
@@ -59,7 +59,7 @@ export function renderLifecycleDocument(rules: readonly BucketLifecycleRule[]): 
 
 /** Hex SHA-256 of a document (UTF-8): what the terraform_data resource is keyed on. */
 export function lifecycleDocumentSha256(document: string): string {
-  return createHash('sha256').update(document, 'utf8').digest('hex');
+  return sha256Hex(document);
 }
 
 const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;

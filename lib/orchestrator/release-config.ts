@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../core/digest';
 import { asset } from '../core/assets';
 import { HostPaths, SERVICE_USER } from '../core/paths';
 import { Ports } from '../core/ports';
@@ -79,7 +79,7 @@ export function releaseScript(): string {
 
 /** SHA-256 (hex) of the release script: a new script re-runs every release. */
 export function releaseScriptDigest(): string {
-  return createHash('sha256').update(releaseScript()).digest('hex');
+  return sha256Hex(releaseScript());
 }
 
 /** The two files a host needs for releases: the script and its settings. */

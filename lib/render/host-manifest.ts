@@ -1,4 +1,3 @@
-import * as crypto from 'node:crypto';
 import { AptSource, BootCommand, HostFile, HostUser } from './cloud-config';
 import { renderSystemdUnit, SystemdUnit } from './systemd';
 import { SYSTEMD_UNIT_DIR } from '../core/paths';
@@ -198,12 +197,4 @@ function fileEntryJson(f: HostManifestFile): string {
   let text = byRest.get(rest);
   if (text === undefined) byRest.set(rest, (text = JSON.stringify({ path, content, mode, owner, early, unit, exec, restart, reload })));
   return text;
-}
-
-/** crypto.hash (Node 20.12, 21.7) is the one-shot form: about half the cost of createHash for short texts. */
-const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
-
-/** SHA-256 (hex) of a text. */
-export function sha256Hex(text: string): string {
-  return oneShotHash ? oneShotHash('sha256', text, 'hex') : crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 }
