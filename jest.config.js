@@ -1,6 +1,7 @@
 /** Jest runs TypeScript through @swc/jest (no type-checking here: `npm test` runs `tsc --noEmit` alongside, scripts/test.mjs). */
 module.exports = {
-  testEnvironment: 'node',
+  // jest's node environment, compiling each module once per worker rather than once per file (see the file).
+  testEnvironment: '<rootDir>/__tests__/support/environment.js',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
   // The example projects have their own package.json and node_modules (installed by the pack test).

@@ -27,8 +27,8 @@ function loadWith(value: string | undefined): StackModule {
 
 /** Recording on (AIAI_TOKEN_STACKS=1): the stacks below are captured and formatted lazily. */
 const lazy = loadWith('1');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const original = require('cdktf/lib/tokens/private/stack-trace') as { captureStackTrace: (below?: Function) => string[] };
+/** cdktf's own module (the suite's setup maps the path to the lazy one). */
+const original = jest.requireActual('cdktf/lib/tokens/private/stack-trace') as { captureStackTrace: (below?: Function) => string[] };
 
 const THIS_FILE = basename(__filename);
 

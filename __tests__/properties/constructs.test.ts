@@ -9,12 +9,6 @@
  * The outcome table is printed after the run and written to tmp/property-outcomes/constructs.json.
  */
 
-// cdktf records where each token was created (a full stack, formatted at once) for its error
-// messages; here, as in `npm run synth`, it is not recorded (scripts/synth/lazy-stack-trace.cjs,
-// tested by __tests__/bench/lazy-stack-trace.test.ts; AIAI_TOKEN_STACKS=1 records them).
-// A quarter of this file's CPU went to formatting stacks nobody read.
-jest.mock('cdktf/lib/tokens/private/stack-trace', () => jest.requireActual('../../scripts/synth/lazy-stack-trace.cjs'));
-
 import * as fc from 'fast-check';
 import { GithubProvider } from '@cdktf/provider-github/lib/provider';
 import { App, TerraformStack, Testing } from 'cdktf';
