@@ -26,7 +26,7 @@ import {
   StateBootstrapStack,
   StatefulResourceProtection,
 } from './lib';
-import { type ReferenceConfig, referenceConfig, type ReferenceScenario, referenceScenarios, ReferenceStackNames } from './lib/app';
+import { type ReferenceConfig, referenceConfig, type ReferenceScenario, referenceScenarios, ReferenceStackNames, useTokenStacksWhenAsked } from './lib/app';
 
 /** The Terraform versions the synthesized configuration works with. */
 export const TERRAFORM_REQUIRED_VERSION = '>= 1.6';
@@ -212,6 +212,9 @@ export function buildReferenceApp(app: App, config: ReferenceConfig = referenceC
 }
 
 if (require.main === module) {
+  // Token creation stacks only with AIAI_TOKEN_STACKS=1 (lib/app/token-stacks.ts): about a fifth of
+  // `cdktf synth`'s run of this file, for stacks only token errors print.
+  useTokenStacksWhenAsked();
   const app = new App();
   buildReferenceApp(app);
   app.synth();

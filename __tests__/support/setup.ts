@@ -35,15 +35,14 @@ if (Error.prepareStackTrace === undefined && mainRealmError && mainRealmError !=
 }
 
 /**
- * Token creation stacks are not recorded, as in `npm run synth` (scripts/synth/lazy-stack-trace.cjs
- * stands in for cdktf's module; tested with cdktf's own by __tests__/bench/lazy-stack-trace.test.ts):
- * even with the cheap format above, capturing and formatting a whole stack for every token nobody
- * reads was about 7% of the CPU of the unit tests. A test that needs cdktf's own module asks for it
- * with `jest.requireActual`; `AIAI_TOKEN_STACKS=1 npx jest ...` records the stacks (lazily) when a
- * token error's creation stack is wanted. `npm run synth:cdktf` (the fast-synth test) runs cdktf's
- * own module in its own process.
+ * Token creation stacks are not recorded, as in `npm run synth` and `cdktf synth` (lib/app/token-stacks.ts
+ * stands in for cdktf's module; tested with cdktf's own by __tests__/app/token-stacks.test.ts): even
+ * with the cheap format above, capturing and formatting a whole stack for every token nobody reads
+ * was about 7% of the CPU of the unit tests. A test that needs cdktf's own module asks for it with
+ * `jest.requireActual`; `AIAI_TOKEN_STACKS=1 npx jest ...` records the stacks (lazily) when a token
+ * error's creation stack is wanted.
  */
-jest.mock('cdktf/lib/tokens/private/stack-trace', () => jest.requireActual('../../scripts/synth/lazy-stack-trace.cjs'));
+jest.mock('cdktf/lib/tokens/private/stack-trace', () => jest.requireActual('../../lib/app/token-stacks'));
 
 /**
  * With AIAI_TEST_CPU_LOG=<file>, each test file appends one JSON line: its path, wall ms and the CPU

@@ -18,7 +18,8 @@
  *      asset lookup (lib/core/assets.ts packageRoot) behaves as from sources.
  *   4. cdktf's token creation stacks (captured for every token, read only by error messages) are
  *      not recorded unless AIAI_TOKEN_STACKS=1, as aws-cdk records them only under CDK_DEBUG; when
- *      recorded, they are formatted on first read (scripts/synth/lazy-stack-trace.cjs).
+ *      recorded, they are formatted on first read (lib/app/token-stacks.ts; main.ts installs the same
+ *      into cdktf when it runs unbundled, under `cdktf synth`).
  *   5. cdktf's json-stable-stringify, which writes each stack, is replaced by
  *      ./stable-stringify.cjs: the same bytes from one pass into one buffer, instead of a string per
  *      object and level (about 90 MiB of heap at the write of a 1,000-host stack).
@@ -34,7 +35,7 @@ const Module = require('node:module');
 
 const ROOT = path.join(__dirname, '..', '..');
 /** Bump when the bundling below changes, so old caches are not reused. */
-const BUNDLE_FORMAT = 3;
+const BUNDLE_FORMAT = 4;
 
 function parseArgs(argv) {
   const opts = { output: 'cdktf.out', entry: path.join(ROOT, 'main.ts'), rebuild: false };
@@ -67,17 +68,18 @@ function inputsUnchanged(inputs) {
 }
 
 /**
- * cdktf's token creation-stack module, replaced in the bundle by ./lazy-stack-trace.cjs (same
- * frames, formatted only when an error message reads them; see there).
+ * cdktf's token creation-stack module, replaced in the bundle by lib/app/token-stacks.ts (nothing
+ * recorded unless AIAI_TOKEN_STACKS=1, then the same frames, formatted only when an error message
+ * reads them; see there).
  */
 const STACK_TRACE_MODULE = /[\\/]node_modules[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/;
-const LAZY_STACK_TRACE = path.join(__dirname, 'lazy-stack-trace.cjs');
+const TOKEN_STACKS = path.join(ROOT, 'lib', 'app', 'token-stacks.ts');
 /** cdktf's copy of json-stable-stringify, replaced in the bundle by ./stable-stringify.cjs (same bytes, one buffer). */
 const STABLE_STRINGIFY_MODULE = /[\\/]node_modules[\\/]cdktf[\\/]node_modules[\\/]json-stable-stringify[\\/]index\.js$/;
 const STABLE_STRINGIFY = path.join(__dirname, 'stable-stringify.cjs');
 /** Bundled modules replaced by our own files (kept as inputs of the bundle under their own names). */
 const REPLACEMENTS = [
-  [STACK_TRACE_MODULE, LAZY_STACK_TRACE],
+  [STACK_TRACE_MODULE, TOKEN_STACKS],
   [STABLE_STRINGIFY_MODULE, STABLE_STRINGIFY],
 ];
 
@@ -90,7 +92,7 @@ const realPaths = {
   setup(build) {
     build.onLoad({ filter: /\.(ts|js|cjs)$/ }, (args) => {
       const replacement = REPLACEMENTS.find(([pattern]) => pattern.test(args.path));
-      if (replacement) return { contents: fs.readFileSync(replacement[1], 'utf8'), loader: 'js', resolveDir: path.dirname(args.path) };
+      if (replacement) return { contents: fs.readFileSync(replacement[1], 'utf8'), loader: replacement[1].endsWith('.ts') ? 'ts' : 'js', resolveDir: path.dirname(args.path) };
       let contents = fs.readFileSync(args.path, 'utf8');
       if (contents.includes('__dirname') || contents.includes('__filename')) {
         contents = contents

@@ -1,11 +1,13 @@
 /**
- * scripts/synth/lazy-stack-trace.cjs, which the fast synth bundles in place of cdktf's token
- * creation-stack module: the same lines as cdktf's, formatted only on first read, and cdktf's
- * token errors still name where the token was created.
+ * lib/app/token-stacks.ts, which the fast synth bundles in place of cdktf's token creation-stack
+ * module and main.ts installs into cdktf: nothing recorded by default; with AIAI_TOKEN_STACKS=1 the
+ * same lines as cdktf's, formatted only on first read, and cdktf's token errors still name where the
+ * token was created.
  */
-import { basename } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 
-type StackModule = { captureStackTrace: (below?: Function) => string[] };
+type StackModule = { captureStackTrace: (below?: Function) => string[]; useTokenStacksWhenAsked: () => boolean };
 
 /** The module as loaded with AIAI_TOKEN_STACKS set to `value` (it reads the variable once, at load). */
 function loadWith(value: string | undefined): StackModule {
@@ -16,7 +18,7 @@ function loadWith(value: string | undefined): StackModule {
     let mod: StackModule | undefined;
     jest.isolateModules(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      mod = require('../../scripts/synth/lazy-stack-trace.cjs') as StackModule;
+      mod = require('../../lib/app/token-stacks') as StackModule;
     });
     return mod!;
   } finally {
@@ -62,7 +64,7 @@ describe('token creation stacks by default: not recorded', () => {
       Intrinsic = require('cdktf/lib/tokens/private/intrinsic').Intrinsic;
     });
     jest.dontMock('cdktf/lib/tokens/private/stack-trace');
-    expect(new Intrinsic('x').newError('bad token').message).toMatch(/^bad token\nToken created:\n    at \(token creation stacks are not recorded by the fast synth; run it with AIAI_TOKEN_STACKS=1/);
+    expect(new Intrinsic('x').newError('bad token').message).toMatch(/^bad token\nToken created:\n    at \(token creation stacks are not recorded; run with AIAI_TOKEN_STACKS=1 to record them\)\n/);
   });
 });
 
@@ -120,5 +122,61 @@ describe('lazy token creation stacks (AIAI_TOKEN_STACKS=1)', () => {
       const message = token.newError('bad token').message;
       expect(message).toMatch(new RegExp(`^bad token\\nToken created:\\n    at new Intrinsic \\([^)]*intrinsic\\.js:\\d+:\\d+\\)\\n    at [^\\n]*${THIS_FILE.replace('.', '\\.')}:\\d+:\\d+`));
     });
+  });
+});
+
+describe('useTokenStacksWhenAsked: installed into cdktf for an app that runs unbundled (main.ts)', () => {
+  const STACK_TRACE = 'cdktf/lib/tokens/private/stack-trace';
+  afterEach(() => jest.dontMock(STACK_TRACE));
+
+  test('makes cdktf’s own module use it: tokens created afterwards carry the one line', () => {
+    jest.isolateModules(() => {
+      jest.dontMock(STACK_TRACE);
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      const cdktfModule = require(STACK_TRACE) as { captureStackTrace: Function };
+      const Intrinsic = require('cdktf/lib/tokens/private/intrinsic').Intrinsic as new (value: unknown) => { creationStack: string[] };
+      const ours = require('../../lib/app/token-stacks') as StackModule;
+      /* eslint-enable @typescript-eslint/no-require-imports */
+      expect(cdktfModule.captureStackTrace).not.toBe(ours.captureStackTrace);
+      expect(new Intrinsic('before').creationStack.length).toBeGreaterThan(3);
+      expect(ours.useTokenStacksWhenAsked()).toBe(true);
+      expect(cdktfModule.captureStackTrace).toBe(ours.captureStackTrace);
+      expect([...new Intrinsic('after').creationStack]).toEqual([expect.stringContaining('AIAI_TOKEN_STACKS=1')]);
+      // Again: nothing to do, still installed.
+      expect(ours.useTokenStacksWhenAsked()).toBe(true);
+      expect(cdktfModule.captureStackTrace).toBe(ours.captureStackTrace);
+    });
+  });
+
+  test('finds its own function in another copy of the module (a bundle may hold two) and leaves it', () => {
+    const copy = loadWith(undefined);
+    const frozen = Object.freeze({ captureStackTrace: copy.captureStackTrace });
+    jest.isolateModules(() => {
+      jest.doMock(STACK_TRACE, () => frozen);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const other = require('../../lib/app/token-stacks') as StackModule;
+      expect(other.captureStackTrace).not.toBe(copy.captureStackTrace);
+      // A frozen module object (as esbuild's getters are): an assignment would throw in strict mode.
+      expect(other.useTokenStacksWhenAsked()).toBe(true);
+      expect(frozen.captureStackTrace).toBe(copy.captureStackTrace);
+    });
+  });
+
+  test('returns false and changes nothing when cdktf’s module has no captureStackTrace (another cdktf version)', () => {
+    jest.isolateModules(() => {
+      const moved = { somethingElse: () => [] as string[] };
+      jest.doMock(STACK_TRACE, () => moved);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const ours = require('../../lib/app/token-stacks') as StackModule;
+      expect(ours.useTokenStacksWhenAsked()).toBe(false);
+      expect(Object.keys(moved)).toEqual(['somethingElse']);
+    });
+  });
+
+  test('main.ts installs it before it builds the app', () => {
+    const main = readFileSync(join(__dirname, '..', '..', 'main.ts'), 'utf8');
+    const entry = main.slice(main.indexOf('if (require.main === module)'));
+    expect(entry.indexOf('useTokenStacksWhenAsked();')).toBeGreaterThan(0);
+    expect(entry.indexOf('useTokenStacksWhenAsked();')).toBeLessThan(entry.indexOf('new App()'));
   });
 });
