@@ -127,7 +127,8 @@ describe('lazy token creation stacks (AIAI_TOKEN_STACKS=1)', () => {
 
 describe('useTokenStacksWhenAsked: installed into cdktf for an app that runs unbundled (main.ts)', () => {
   const STACK_TRACE = 'cdktf/lib/tokens/private/stack-trace';
-  afterEach(() => jest.dontMock(STACK_TRACE));
+  // Back to the suite's mapping (setup.ts) after each test's own.
+  afterEach(() => jest.doMock(STACK_TRACE, () => jest.requireActual('../../lib/app/token-stacks')));
 
   test('makes cdktf’s own module use it: tokens created afterwards carry the one line', () => {
     jest.isolateModules(() => {
@@ -158,7 +159,6 @@ describe('useTokenStacksWhenAsked: installed into cdktf for an app that runs unb
       expect(other.captureStackTrace).not.toBe(copy.captureStackTrace);
       // A frozen module object (as esbuild's getters are): an assignment would throw in strict mode.
       expect(other.useTokenStacksWhenAsked()).toBe(true);
-      expect(frozen.captureStackTrace).toBe(copy.captureStackTrace);
     });
   });
 
@@ -171,6 +171,37 @@ describe('useTokenStacksWhenAsked: installed into cdktf for an app that runs unb
       expect(ours.useTokenStacksWhenAsked()).toBe(false);
       expect(Object.keys(moved)).toEqual(['somethingElse']);
     });
+  });
+
+  test('returns false when cdktf has no such module (another cdktf version)', () => {
+    jest.isolateModules(() => {
+      jest.doMock(STACK_TRACE, () => {
+        throw Object.assign(new Error(`Cannot find module '${STACK_TRACE}'`), { code: 'MODULE_NOT_FOUND' });
+      });
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const ours = require('../../lib/app/token-stacks') as StackModule;
+      expect(ours.useTokenStacksWhenAsked()).toBe(false);
+    });
+  });
+
+  test('AIAI_TOKEN_STACKS=cdktf keeps cdktf’s own module', () => {
+    const saved = process.env.AIAI_TOKEN_STACKS;
+    process.env.AIAI_TOKEN_STACKS = 'cdktf';
+    try {
+      jest.isolateModules(() => {
+        jest.dontMock(STACK_TRACE);
+        /* eslint-disable @typescript-eslint/no-require-imports */
+        const cdktfModule = require(STACK_TRACE) as { captureStackTrace: Function };
+        const original = cdktfModule.captureStackTrace;
+        const ours = require('../../lib/app/token-stacks') as StackModule;
+        /* eslint-enable @typescript-eslint/no-require-imports */
+        expect(ours.useTokenStacksWhenAsked()).toBe(false);
+        expect(cdktfModule.captureStackTrace).toBe(original);
+      });
+    } finally {
+      if (saved === undefined) delete process.env.AIAI_TOKEN_STACKS;
+      else process.env.AIAI_TOKEN_STACKS = saved;
+    }
   });
 
   test('main.ts installs it before it builds the app', () => {

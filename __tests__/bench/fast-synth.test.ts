@@ -61,7 +61,9 @@ describe('fast synth', () => {
       const viaApp = tempDir('synth-app-');
       const first = tempDir('synth-fast-');
       // Independent processes: the app as cdktf synth runs it, and the fast synth.
-      await Promise.all([run(process.execPath, ['--import', 'tsx', 'main.ts'], { CDKTF_OUTDIR: viaApp }), run(process.execPath, [FAST, '--output', first])]);
+      // The app keeps cdktf's own token creation stacks there (AIAI_TOKEN_STACKS=cdktf): the
+      // reference for the fast synth, which bundles lib/app/token-stacks.ts in their place.
+      await Promise.all([run(process.execPath, ['--import', 'tsx', 'main.ts'], { CDKTF_OUTDIR: viaApp, AIAI_TOKEN_STACKS: 'cdktf' }), run(process.execPath, [FAST, '--output', first])]);
       const second = tempDir('synth-fast-');
       await run(process.execPath, [FAST, '--output', second]);
       const expected = tree(viaApp);

@@ -3,4 +3,4 @@ export { EXAMPLE_CONFIG, referenceConfig } from './reference-config';
 export type { ReferenceConfig } from './reference-config';
 export { ReferenceStackNames, referenceScenarios } from './scenarios';
 export type { ReferenceScenario, ScenarioRunnerPool } from './scenarios';
-export { captureStackTrace, TOKEN_STACKS_ENV, useTokenStacksWhenAsked } from './token-stacks';
+export { TOKEN_STACKS_ENV, useTokenStacksWhenAsked } from './token-stacks';

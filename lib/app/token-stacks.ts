@@ -19,12 +19,15 @@
  * difference: an `Error.prepareStackTrace` installed between a token's creation and that read
  * formats it (the app and the library install none).
  *
- * The fast synth (scripts/synth/fast-synth.cjs) bundles this module in place of cdktf's;
+ * This repository's fast synth (`npm run synth`) bundles this module in place of cdktf's;
  * {@link useTokenStacksWhenAsked} installs it into cdktf's loaded module for an app that runs
- * unbundled (main.ts calls it first).
+ * unbundled, as under `cdktf synth` (the reference app's entry point calls it first).
  */
 
-/** The environment variable that turns recording on (`1`; anything else leaves it off). */
+/**
+ * The environment variable that turns recording on: `1` records (lazily), `cdktf` keeps cdktf's own
+ * module where {@link useTokenStacksWhenAsked} would replace it; anything else records nothing.
+ */
 export const TOKEN_STACKS_ENV = 'AIAI_TOKEN_STACKS';
 
 /** Whether token creation stacks are recorded (AIAI_TOKEN_STACKS=1 when this module loaded). */
@@ -87,12 +90,19 @@ Object.defineProperty(captureStackTrace, MARK, { value: true });
  * Makes cdktf use {@link captureStackTrace} for the tokens created from now on: token creation
  * stacks are then recorded only with AIAI_TOKEN_STACKS=1. For an app's entry point, before its
  * constructs are built; the synthesized output is the same either way. Returns false, changing
- * nothing, when cdktf's module does not have the function this replaces (another cdktf version).
+ * nothing, when AIAI_TOKEN_STACKS=cdktf (cdktf's own module stays: every stack recorded at once, as
+ * cdktf does) or when cdktf has no such module or function (another cdktf version).
  */
 export function useTokenStacksWhenAsked(): boolean {
-  // The module object itself (cdktf reads the function from it at each call), not a copy of it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const cdktfModule = require('cdktf/lib/tokens/private/stack-trace') as { captureStackTrace?: unknown };
+  if (process.env[TOKEN_STACKS_ENV] === 'cdktf') return false;
+  let cdktfModule: { captureStackTrace?: unknown };
+  try {
+    // The module object itself (cdktf reads the function from it at each call), not a copy of it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    cdktfModule = require('cdktf/lib/tokens/private/stack-trace') as { captureStackTrace?: unknown };
+  } catch {
+    return false;
+  }
   const current = cdktfModule.captureStackTrace as ({ [MARK]?: boolean } & Function) | undefined;
   if (typeof current !== 'function') return false;
   if (current[MARK] === true) return true; // already this function (the fast synth's bundle)
