@@ -87,7 +87,7 @@ export function captureStackTrace(below?: Function): string[] {
 Object.defineProperty(captureStackTrace, MARK, { value: true });
 
 /**
- * Makes cdktf use {@link captureStackTrace} for the tokens created from now on: token creation
+ * Makes cdktf use this module's `captureStackTrace` for the tokens created from now on: token creation
  * stacks are then recorded only with AIAI_TOKEN_STACKS=1. For an app's entry point, before its
  * constructs are built; the synthesized output is the same either way. Returns false, changing
  * nothing, when AIAI_TOKEN_STACKS=cdktf (cdktf's own module stays: every stack recorded at once, as
