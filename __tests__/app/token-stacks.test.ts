@@ -9,22 +9,29 @@ import { basename, join } from 'node:path';
 
 type StackModule = { captureStackTrace: (below?: Function) => string[]; useTokenStacksWhenAsked: () => boolean };
 
-/** The module as loaded with AIAI_TOKEN_STACKS set to `value` (it reads the variable once, at load). */
-function loadWith(value: string | undefined): StackModule {
+/** Runs `fn` with AIAI_TOKEN_STACKS set to `value` (unset for undefined), then restores it. */
+function withTokenStacksEnv<T>(value: string | undefined, fn: () => T): T {
   const saved = process.env.AIAI_TOKEN_STACKS;
   if (value === undefined) delete process.env.AIAI_TOKEN_STACKS;
   else process.env.AIAI_TOKEN_STACKS = value;
   try {
+    return fn();
+  } finally {
+    if (saved === undefined) delete process.env.AIAI_TOKEN_STACKS;
+    else process.env.AIAI_TOKEN_STACKS = saved;
+  }
+}
+
+/** The module as loaded with AIAI_TOKEN_STACKS set to `value` (it reads the variable once, at load). */
+function loadWith(value: string | undefined): StackModule {
+  return withTokenStacksEnv(value, () => {
     let mod: StackModule | undefined;
     jest.isolateModules(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       mod = require('../../lib/app/token-stacks') as StackModule;
     });
     return mod!;
-  } finally {
-    if (saved === undefined) delete process.env.AIAI_TOKEN_STACKS;
-    else process.env.AIAI_TOKEN_STACKS = saved;
-  }
+  });
 }
 
 /** Recording on (AIAI_TOKEN_STACKS=1): the stacks below are captured and formatted lazily. */
@@ -185,9 +192,7 @@ describe('useTokenStacksWhenAsked: installed into cdktf for an app that runs unb
   });
 
   test('AIAI_TOKEN_STACKS=cdktf keeps cdktf’s own module', () => {
-    const saved = process.env.AIAI_TOKEN_STACKS;
-    process.env.AIAI_TOKEN_STACKS = 'cdktf';
-    try {
+    withTokenStacksEnv('cdktf', () => {
       jest.isolateModules(() => {
         jest.dontMock(STACK_TRACE);
         /* eslint-disable @typescript-eslint/no-require-imports */
@@ -198,10 +203,7 @@ describe('useTokenStacksWhenAsked: installed into cdktf for an app that runs unb
         expect(ours.useTokenStacksWhenAsked()).toBe(false);
         expect(cdktfModule.captureStackTrace).toBe(original);
       });
-    } finally {
-      if (saved === undefined) delete process.env.AIAI_TOKEN_STACKS;
-      else process.env.AIAI_TOKEN_STACKS = saved;
-    }
+    });
   });
 
   test('main.ts installs it before it builds the app', () => {
